@@ -1,0 +1,54 @@
+# linreg — every target sets itself up: a fresh clone needs only `make serve` or `make test`.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# stamp file: the venv matches the lock and pyproject.toml
+INSTALLED := $(VENV)/.installed
+MATHJAX_VERSION := 3.2.2
+MATHJAX := .cache/vendor/node_modules/mathjax/es5/tex-chtml.js
+PORT ?= 8000
+
+.PHONY: help setup system-deps serve build test lint audit bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(INSTALLED): requirements/lock.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(MATHJAX):  # MathJax is served from the site itself, installed from the npm registry
+	@command -v npm >/dev/null || { echo "npm is needed to install MathJax (apt-get install npm)"; exit 1; }
+	npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save mathjax@$(MATHJAX_VERSION)
+
+system-deps:
+	@scripts/ensure-system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--browser,)
+
+setup: $(INSTALLED) $(MATHJAX) system-deps  ## create .venv, install pinned deps, MathJax, Graphviz
+
+serve: setup  ## execute the pages and serve the site at http://127.0.0.1:8000 with live reload
+	$(PY) scripts/serve.py
+
+build: setup  ## strict build of the site into site/
+	$(PY) -m mkdocs build --strict
+
+test: setup  ## the whole suite: unit tests, strict site build, built-site and browser checks, audits
+	$(PY) -m pytest
+
+lint: setup  ## ruff on the library, hooks and tests
+	$(PY) -m ruff check linreg hooks tests scripts benchmarks
+
+audit: setup  ## zizmor on the GitHub workflows
+	$(PY) -m zizmor --offline .github/workflows
+
+bench: setup  ## build times, execution times, sizes and the fit overhead, measured on this machine
+	$(PY) benchmarks/run.py
+
+clean:  ## remove site/ and the execution caches (keeps .venv and the npm vendor folder)
+	rm -rf site .cache/site .cache/mkdocs-jupyter .pytest_cache

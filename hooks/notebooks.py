@@ -1,0 +1,146 @@
+"""MkDocs hook: execute tutorial notebooks through our cache and serve lean, self-contained pages.
+
+Events, in build order:
+
+* ``on_files`` — execute cache misses (see ``execution.py``) and point
+  mkdocs-jupyter (``execute: false``) at the executed copies;
+* ``on_page_content`` — rewrite each notebook page (see ``postprocess.py``);
+* ``on_post_build`` — write the shared notebook stylesheet, the media files,
+  the downloadable notebooks and the self-hosted MathJax into the site.
+
+It runs on every build, including each ``mkdocs serve`` reload (mkdocs.yml
+``watch``es ``linreg/`` and ``hooks/``), so a library change re-executes.
+Generated files live in ``.cache/`` and ``site/``, never in ``docs/``: serve
+would rebuild forever on its own writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+
+import execution
+import postprocess
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CACHE_ROOT = Path(os.environ.get("LINREG_CACHE_DIR", PROJECT_ROOT / ".cache" / "site"))
+MATHJAX = PROJECT_ROOT / ".cache" / "vendor" / "node_modules" / "mathjax" / "es5"
+MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "ui", "a11y", "sre")
+NOTEBOOK_CSS = "assets/generated/notebook.css"
+CLIPBOARD_JS = "assets/generated/clipboard.js"
+MEDIA_DIR = "assets/media"
+
+
+class _BuildState:
+    """What one build collects from its pages and writes at the end (reset per build)."""
+
+    def __init__(self) -> None:
+        self.css = ""
+        self.clipboard_js = ""
+        self.media: dict[str, bytes] = {}
+        self.sources: dict[str, Path] = {}  # site path of a downloadable notebook -> source
+        self.versions: dict[str, dict[str, str]] = {}  # page src_uri -> versions
+
+
+_state = _BuildState()
+
+
+def on_pre_build(config, **_):
+    global _state
+    _state = _BuildState()
+
+
+def on_files(files, config, **_):
+    docs_dir = Path(config["docs_dir"])
+    notebooks = [f for f in files.documentation_pages() if f.src_uri.endswith(".ipynb")]
+    try:
+        outcomes = execution.prepare_notebooks(
+            [Path(f.abs_src_path) for f in notebooks],
+            docs_dir=docs_dir,
+            project_root=PROJECT_ROOT,
+            cache_root=CACHE_ROOT,
+        )
+    except execution.NotebookExecutionError as error:
+        raise PluginError(f"A tutorial notebook failed to execute:\n{error}") from None
+    rendered = {o.source: o.rendered for o in outcomes}
+    for nb_file in notebooks:
+        source = Path(nb_file.abs_src_path)
+        nb_file.abs_src_path = str(rendered[source])  # mkdocs-jupyter renders the executed copy
+        _state.sources[nb_file.src_uri] = source
+    return files
+
+
+def _executed_versions(rendered: Path) -> dict[str, str]:
+    import json
+
+    meta = json.loads(rendered.read_text(encoding="utf-8")).get("metadata", {}).get("linreg", {})
+    return {k: meta[k] for k in ("python", "torch") if k in meta}
+
+
+def on_page_content(html, page, config, files, **_):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    body, css, clipboard = postprocess.split_notebook_html(html)
+    _state.css = _state.css or css
+    _state.clipboard_js = _state.clipboard_js or clipboard
+
+    def url_for(name: str) -> str:
+        return get_relative_url(f"{MEDIA_DIR}/{name}", page.url)
+
+    body, media = postprocess.extract_media(body, url_for)
+    _state.media.update(media)
+    body = postprocess.exclude_outputs_from_search(postprocess.collapse_solutions(body))
+
+    name = Path(page.file.src_uri).name
+    header = postprocess.notebook_header(
+        download_url=name,  # copied next to the page's index.html in on_post_build
+        colab_url=postprocess.colab_url(config.get("repo_url"), "main", f"docs/{page.file.src_uri}"),
+        versions=_executed_versions(Path(page.file.abs_src_path)),
+    )
+    heading_end = body.find("</h1>")
+    if heading_end >= 0:
+        heading_end += len("</h1>")
+        return body[:heading_end] + header + body[heading_end:]
+    return header + body
+
+
+def on_post_build(config, **_):
+    site = Path(config["site_dir"])
+    _write(site / NOTEBOOK_CSS, _state.css.encode())
+    _write(site / CLIPBOARD_JS, _state.clipboard_js.encode())
+    for name, data in _state.media.items():
+        _write(site / MEDIA_DIR / name, data)
+    use_urls = config["use_directory_urls"]
+    for src_uri, source in _state.sources.items():
+        page_dir = site / (src_uri[: -len(".ipynb")] if use_urls else Path(src_uri).parent)
+        _write(page_dir / Path(src_uri).name, source.read_bytes())
+    _copy_mathjax(site / "assets" / "vendor" / "mathjax")
+
+
+def _write(path: Path, data: bytes) -> None:
+    if path.exists() and path.read_bytes() == data:
+        return  # unchanged: keep the mtime, so serve's browser cache stays valid
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _copy_mathjax(target: Path) -> None:
+    """Serve MathJax from the site itself (installed from npm by `make`; never a CDN)."""
+    if not MATHJAX.exists():
+        raise PluginError(
+            f"MathJax is missing from {MATHJAX}. It is installed from the npm registry by "
+            "`make build`/`make serve` (target `vendor`); run one of those."
+        )
+    for part in MATHJAX_PARTS:
+        source = MATHJAX / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, dirs_exist_ok=True)
+        else:
+            _write(target / part, source.read_bytes())

@@ -1,0 +1,148 @@
+"""Turn mkdocs-jupyter's HTML for a notebook into a lean, self-contained page.
+
+mkdocs-jupyter emits, for every notebook page, ~590 KB of inline JupyterLab
+CSS, a MathJax script from a CDN, a Mermaid script from a CDN and every image
+or video as a base64 data URI. Here each page is rewritten so that:
+
+* the CSS is served once, as a stylesheet the browser caches
+  (:func:`split_notebook_html` hands it back to the hook);
+* no script or font is loaded from another origin;
+* images and videos become files named by their content hash (cacheable, and
+  the page's HTML stays small); a PNG's alternative text, which
+  :func:`linreg.plots.figure_png` stores inside the PNG, goes onto its ``<img>``;
+* code cells tagged ``solution`` are collapsed into a "Solution" block;
+* outputs are excluded from the search index (prose, not printed tensors).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+import struct
+import zlib
+
+WRAPPER = '<div class="jupyter-wrapper">'
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_DATA_URI = re.compile(r'data:(image/png|image/jpeg|video/mp4);base64,([A-Za-z0-9+/=\s]+)')
+_IMG = re.compile(r"<img\b([^>]*)>", re.S)
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "video/mp4": "mp4"}
+
+
+def split_notebook_html(content: str) -> tuple[str, str, str]:
+    """Split mkdocs-jupyter's output into ``(body, css, clipboard_js)``.
+
+    Everything before the notebook wrapper is head material: the inline
+    styles (returned as one CSS text), the copy-button script (returned) and
+    CDN scripts for MathJax, Mermaid and RequireJS (dropped: the site serves
+    its own MathJax).
+    """
+    start = content.find(WRAPPER)
+    if start < 0:
+        raise ValueError("not a mkdocs-jupyter notebook page: no jupyter-wrapper div")
+    head, body = content[:start], content[start:]
+    css = "\n".join(block.strip() for block in _STYLE.findall(head))
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", head, re.S)
+    clipboard = "\n".join(s for s in scripts if "clipboard" in s.lower())
+    return body, css, clipboard
+
+
+def png_description(png: bytes) -> str | None:
+    """The ``Description`` text chunk of a PNG, if it has one."""
+    pos = 8  # after the PNG signature
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        chunk = png[pos + 8:pos + 8 + length]
+        if kind == b"tEXt" and chunk.startswith(b"Description\0"):
+            return chunk.split(b"\0", 1)[1].decode("latin-1")
+        if kind == b"iTXt" and chunk.startswith(b"Description\0"):
+            # keyword \0 compression-flag compression-method language \0 translated \0 text
+            flag = chunk[12]
+            rest = chunk[14:].split(b"\0", 2)[2]
+            return (zlib.decompress(rest) if flag else rest).decode("utf-8")
+        if kind == b"IEND":
+            break
+        pos += 12 + length
+    return None
+
+
+def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
+    """Replace data URIs by files: returns the new HTML and ``{file name: bytes}``.
+
+    ``url_for(name)`` gives the URL (relative to the page) of a media file.
+    PNGs that carry a description get it as ``alt`` text.
+    """
+    media: dict[str, bytes] = {}
+    alts: dict[str, str] = {}
+
+    def to_file(match: re.Match) -> str:
+        mime, payload = match.group(1), match.group(2)
+        data = base64.b64decode(re.sub(r"\s", "", payload))
+        name = f"{hashlib.sha256(data).hexdigest()[:20]}.{_EXTENSIONS[mime]}"
+        media[name] = data
+        if mime == "image/png":
+            description = png_description(data)
+            if description:
+                alts[name] = description
+        return url_for(name)
+
+    body = _DATA_URI.sub(to_file, body)
+
+    def add_alt(match: re.Match) -> str:
+        attrs = match.group(1)
+        if re.search(r'\balt="(?!No description has been provided)', attrs):
+            return match.group(0)  # an author's alt text wins; nbconvert's placeholder does not
+        attrs = re.sub(r'\s*\balt="[^"]*"', "", attrs)
+        src = re.search(r'src="([^"]+)"', attrs)
+        name = src.group(1).rsplit("/", 1)[-1] if src else ""
+        alt = alts.get(name, "Figure")
+        return f'<img alt="{html.escape(alt, quote=True)}" loading="lazy"{attrs}>'
+
+    return _IMG.sub(add_alt, body), media
+
+
+def collapse_solutions(body: str) -> str:
+    """Wrap every code cell tagged ``solution`` in a collapsed "Solution" block."""
+    from bs4 import BeautifulSoup
+
+    if "celltag_solution" not in body:
+        return body
+    soup = BeautifulSoup(body, "html.parser")
+    for cell in soup.select("div.jp-Cell.celltag_solution"):
+        if cell.find_parent("div", class_="celltag_solution"):
+            continue  # nbconvert nests a cell div in mkdocs-jupyter's: wrap the outer one only
+        details = soup.new_tag("details", attrs={"class": "success linreg-solution"})
+        summary = soup.new_tag("summary")
+        summary.string = "Solution"
+        cell.wrap(details)
+        details.insert(0, summary)
+    return str(soup)
+
+
+def exclude_outputs_from_search(body: str) -> str:
+    """Mark output areas so Material's search plugin leaves them out of the index."""
+    return body.replace('<div class="jp-OutputArea jp-Cell-outputArea">',
+                        '<div class="jp-OutputArea jp-Cell-outputArea" data-search-exclude>')
+
+
+def notebook_header(*, download_url: str, colab_url: str | None, versions: dict[str, str]) -> str:
+    """The bar above a notebook: Download and Colab links, and what it was executed with."""
+    links = [f'<a class="md-button" href="{html.escape(download_url)}" download>Download notebook</a>']
+    if colab_url:
+        links.append(f'<a class="md-button" href="{html.escape(colab_url)}" rel="noopener">Open in Colab</a>')
+    stamp = ""
+    if versions:
+        stamp = (f'<p class="linreg-stamp">Outputs on this page were produced when the site was built, '
+                 f'with Python {html.escape(versions.get("python", "?"))} and '
+                 f'PyTorch {html.escape(versions.get("torch", "?"))}.</p>')
+    return f'<div class="linreg-notebook-bar" data-search-exclude>{"".join(links)}{stamp}</div>'
+
+
+def colab_url(repo_url: str | None, branch: str, path_in_repo: str) -> str | None:
+    """Colab's URL for a notebook in a GitHub repository, or None for other hosts."""
+    match = re.match(r"https://github\.com/([^/]+)/([^/#?]+?)(?:\.git)?/?$", repo_url or "")
+    if not match:
+        return None
+    owner, repo = match.groups()
+    return f"https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/{path_in_repo}"

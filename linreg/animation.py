@@ -1,0 +1,248 @@
+"""Training animations as small H.264 videos.
+
+A frame-by-frame animation is rendered with matplotlib, piped as raw RGB to
+the ffmpeg binary that ships inside the ``imageio-ffmpeg`` wheel, and encoded
+as H.264 MP4 (``yuv420p`` so every browser plays it, ``+faststart`` so it
+starts before it has fully downloaded). A 100-frame 600x400 training animation
+is about 80 KiB this way, against about 4.3 MiB for matplotlib's
+``to_jshtml()``, which embeds every frame as a base64 PNG: never use that here.
+
+In a notebook a :class:`Video` displays as
+``<video controls muted loop playsinline>`` with a poster frame (the last
+frame, so a reader who does not press play still sees the result).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from linreg._checks import as_2d_array, check_positive_int
+
+__all__ = ["Video", "render_video", "PredictionRecorder", "animate_predictions"]
+
+
+@dataclass(frozen=True)
+class Video:
+    """An encoded MP4 video with its poster frame and alternative text.
+
+    Example:
+        >>> video = Video(mp4=b"...", poster_png=b"...", alt="a line fitting the data",
+        ...               width=600, height=400, frames=1)
+        >>> "<video" in video._repr_html_()
+        True
+    """
+
+    mp4: bytes
+    poster_png: bytes
+    alt: str
+    width: int
+    height: int
+    frames: int
+
+    @property
+    def size_kib(self) -> float:
+        """Size of the MP4 in KiB (the poster is not counted)."""
+        return len(self.mp4) / 1024
+
+    def _repr_html_(self) -> str:
+        mp4 = base64.b64encode(self.mp4).decode("ascii")
+        poster = base64.b64encode(self.poster_png).decode("ascii")
+        alt = html.escape(self.alt, quote=True)
+        return (
+            '<figure class="linreg-video">'
+            f'<video controls muted loop playsinline preload="metadata" width="{self.width}" '
+            f'height="{self.height}" aria-label="{alt}" poster="data:image/png;base64,{poster}">'
+            f'<source src="data:video/mp4;base64,{mp4}" type="video/mp4">'
+            f"{alt}</video>"
+            f"<figcaption>{alt}</figcaption></figure>"
+        )
+
+    def save(self, path: str | Path) -> Path:
+        """Write the MP4 to ``path`` and return the path."""
+        path = Path(path)
+        path.write_bytes(self.mp4)
+        return path
+
+
+def _frame_rgb(fig: Figure) -> np.ndarray:
+    if not hasattr(fig.canvas, "buffer_rgba"):  # a bare Figure: give it an Agg canvas
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())  # (H, W, 4), uint8
+    return np.ascontiguousarray(rgba[..., :3])
+
+
+def _png_bytes(rgb: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
+                 alt: str, fps: int = 20, crf: int = 30) -> Video:
+    """Render ``frames`` frames of ``fig`` to an H.264 MP4.
+
+    ``update(i)`` redraws the figure for frame ``i`` (0-based). ``alt`` is the
+    alternative text a screen reader announces and the caption shown below.
+    ``crf`` trades size for quality (lower is better and bigger; 30 keeps
+    line plots crisp at about 1 KiB per frame).
+
+    Example:
+        >>> from linreg.plots import new_figure
+        >>> fig, (ax,) = new_figure(width=3, height=2)
+        >>> line, = ax.plot([0, 1], [0, 0])
+        >>> video = render_video(fig, lambda i: line.set_ydata([0, i]), frames=5, alt="a rising line")
+        >>> video.frames
+        5
+    """
+    import imageio_ffmpeg
+
+    frames = check_positive_int("frames", frames)
+    fps = check_positive_int("fps", fps)
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a non-empty description of the animation, for screen readers")
+    if not isinstance(crf, int) or not 0 <= crf <= 51:
+        raise ValueError(f"crf must be an integer in [0, 51], got {crf!r}")
+
+    # H.264 with yuv420p needs even dimensions: round the canvas down to them.
+    dpi = fig.get_dpi()
+    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
+    even_w, even_h = width_px - width_px % 2, height_px - height_px % 2
+    fig.set_size_inches(even_w / dpi, even_h / dpi)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "animation.mp4"
+        writer = imageio_ffmpeg.write_frames(
+            str(out), (even_w, even_h), fps=fps, codec="libx264", pix_fmt_in="rgb24",
+            pix_fmt_out="yuv420p", macro_block_size=2, ffmpeg_log_level="error",
+            output_params=[
+                "-crf", str(crf), "-preset", "slow", "-tune", "animation",
+                "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
+                "-movflags", "+faststart",
+            ],
+        )
+        writer.send(None)  # start ffmpeg
+        rgb = None
+        for i in range(frames):
+            update(i)
+            rgb = _frame_rgb(fig)
+            if rgb.shape[:2] != (even_h, even_w):
+                raise RuntimeError(f"update() changed the figure size at frame {i}; keep it fixed")
+            writer.send(rgb)
+        writer.close()
+        mp4 = out.read_bytes()
+    return Video(mp4=mp4, poster_png=_png_bytes(rgb), alt=alt.strip(),
+                 width=even_w, height=even_h, frames=frames)
+
+
+class PredictionRecorder:
+    """A training callback that keeps the model's predictions on fixed inputs after every epoch.
+
+    Pass it in ``callbacks=[...]`` of :func:`linreg.training.fit`, or call it
+    yourself as ``recorder(epoch, model)`` at the end of each epoch of a
+    hand-written loop. The model is evaluated under ``torch.no_grad()`` in
+    ``eval()`` mode and put back into the mode it was in.
+
+    Example:
+        >>> model = torch.nn.Linear(1, 1)
+        >>> recorder = PredictionRecorder(torch.linspace(0, 1, 5).view(-1, 1))
+        >>> recorder(0, model)
+        >>> recorder.predictions.shape
+        (1, 5)
+    """
+
+    def __init__(self, x: torch.Tensor, every: int = 1):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a torch.Tensor of inputs, got {type(x).__name__}")
+        if x.ndim != 2 or x.shape[0] == 0:
+            raise ValueError(f"x must have shape (N, n_features) with N > 0, got {tuple(x.shape)}")
+        self.x = x
+        self.every = check_positive_int("every", every)
+        self.epochs: list[int] = []
+        self._predictions: list[np.ndarray] = []
+
+    def __call__(self, epoch: int, model: torch.nn.Module, history=None) -> None:
+        if epoch % self.every:
+            return
+        was_training = model.training
+        model.eval()
+        device = next(model.parameters()).device
+        with torch.no_grad():
+            prediction = model(self.x.to(device))
+        model.train(was_training)
+        self.epochs.append(int(epoch))
+        self._predictions.append(prediction.detach().cpu().numpy().reshape(len(self.x), -1)[:, 0])
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """Recorded predictions, shape ``(recorded epochs, N)`` (first output only)."""
+        if not self._predictions:
+            return np.empty((0, len(self.x)))
+        return np.stack(self._predictions)
+
+
+def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
+                        epochs: Sequence[int] | None = None, title: str = "Training",
+                        fps: int = 20, ylim: tuple[float, float] | None = None) -> Video:
+    """Animate a prediction curve over the data, one frame per recorded epoch.
+
+    ``x``/``y`` are the data points; ``x_curve`` the sorted inputs the
+    predictions were made on; ``predictions`` has shape ``(frames, len(x_curve))``
+    (e.g. :attr:`PredictionRecorder.predictions`). ``ylim`` fixes the y range
+    (by default it covers the data and most predictions); pass the data's range
+    when a diverging run would otherwise squash the data into a flat band.
+
+    Example:
+        >>> preds = np.stack([np.zeros(3), np.ones(3)])
+        >>> video = animate_predictions([0, 1, 2], [1, 1, 1], [0, 1, 2], preds, alt="flat fit")
+        >>> video.frames
+        2
+    """
+    from linreg.plots import COLORS, new_figure
+
+    x = as_2d_array("x", x)[:, 0]
+    y = as_2d_array("y", y)[:, 0]
+    x_curve = as_2d_array("x_curve", x_curve)[:, 0]
+    predictions = np.asarray(predictions, dtype=float)
+    if predictions.ndim != 2 or predictions.shape[1] != x_curve.size or predictions.shape[0] == 0:
+        raise ValueError(
+            f"predictions must have shape (frames, {x_curve.size}) to match x_curve, "
+            f"got {predictions.shape}"
+        )
+    epochs = list(epochs) if epochs is not None else list(range(1, len(predictions) + 1))
+    if len(epochs) != len(predictions):
+        raise ValueError(f"epochs has {len(epochs)} entries but predictions has {len(predictions)} frames")
+
+    fig, (ax,) = new_figure(width=6.0, height=4.0)
+    ax.scatter(x, y, s=6, alpha=0.35, color=COLORS["blue"], label="data")
+    finite = predictions[np.isfinite(predictions)]
+    low = min(y.min(), np.percentile(finite, 1) if finite.size else y.min())
+    high = max(y.max(), np.percentile(finite, 99) if finite.size else y.max())
+    pad = 0.08 * (high - low or 1.0)
+    ax.set_ylim(low - pad, high + pad)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    (line,) = ax.plot(x_curve, predictions[0], color=COLORS["red"], lw=2.5, label="model")
+    label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=11)
+    ax.set(title=title, xlabel="x", ylabel="y")
+    ax.legend(loc="lower right")
+
+    def update(i: int) -> None:
+        line.set_ydata(predictions[i])
+        label.set_text(f"epoch {epochs[i]}")
+
+    return render_video(fig, update, len(predictions), alt=alt, fps=fps)

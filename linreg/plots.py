@@ -1,0 +1,453 @@
+"""Static figures in one house style, one function per kind of figure.
+
+Every function returns a :class:`matplotlib.figure.Figure` and never calls
+``plt.show()``: a notebook displays the returned figure, a test inspects it.
+
+The house style draws on an opaque, light "card" so that a figure reads the
+same on the site's light and dark palettes (a transparent figure with dark
+text would vanish on the dark one). Colours come from the Okabe-Ito palette,
+which stays distinguishable with the common forms of colour blindness; a page
+never picks colours by hand, it uses :data:`COLORS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+from matplotlib.figure import Figure
+
+#: Named colours of the house style (Okabe-Ito), in the order lines receive them.
+COLORS: dict[str, str] = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "red": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "ink": "#1F2430",
+    "grid": "#D8DCE3",
+}
+
+#: Matplotlib settings of the house style: light card, dark ink, quiet grid.
+STYLE: dict[str, object] = {
+    "figure.facecolor": "#FCFCFD",
+    "axes.facecolor": "#FCFCFD",
+    "savefig.facecolor": "#FCFCFD",
+    "figure.figsize": (7.0, 3.8),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.constrained_layout.use": True,
+    "font.size": 10.5,
+    "axes.titlesize": 11.5,
+    "axes.titleweight": "semibold",
+    "axes.edgecolor": "#9AA3B2",
+    "axes.labelcolor": COLORS["ink"],
+    "axes.grid": True,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(
+        color=[COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky")]
+    ),
+    "grid.color": COLORS["grid"],
+    "grid.linewidth": 0.7,
+    "text.color": COLORS["ink"],
+    "xtick.color": "#4A5263",
+    "ytick.color": "#4A5263",
+    "legend.frameon": False,
+    "lines.linewidth": 2.0,
+    "scatter.edgecolors": "none",
+    "svg.hashsalt": "linreg",  # stable ids inside SVG output: same code, same file
+    "animation.embed_limit": 8.0,
+}
+
+
+# Artists take their defaults from rcParams when they are created, which is
+# often after new_figure() has returned: so the style is applied globally, once,
+# on import. Everything that imports linreg.plots draws in the house style.
+matplotlib.rcParams.update(STYLE)
+
+
+def use_house_style() -> None:
+    """Apply the house style and, inside IPython, show figures as 2x PNGs with alt text.
+
+    Call once near the top of a notebook: figures a page draws by hand then
+    match the ones :mod:`linreg.plots` returns, and every figure carries its
+    alternative text (see :func:`describe`) into the built page.
+
+    Example:
+        >>> use_house_style()
+        >>> matplotlib.rcParams["axes.spines.top"]
+        False
+    """
+    matplotlib.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the docs extra
+        return
+    shell = get_ipython()
+    if shell is not None:
+        formatters = shell.display_formatter.formatters
+        formatters["image/png"].for_type(Figure, figure_png)
+        # figure_png is the only representation: no duplicate text/plain "<Figure ...>"
+        formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: None)
+
+
+def describe(fig: Figure, alt: str) -> Figure:
+    """Attach alternative text to ``fig`` (what a screen reader says instead of the picture).
+
+    Without it, the text is built from the figure's titles (see :func:`alt_text`).
+
+    Example:
+        >>> fig, _ = new_figure()
+        >>> alt_text(describe(fig, "a straight line"))
+        'a straight line'
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a non-empty description of the figure")
+    fig.set_label(alt.strip())
+    return fig
+
+
+def alt_text(fig: Figure) -> str:
+    """The alternative text of ``fig``: its :func:`describe` label, else its titles.
+
+    Example:
+        >>> fig, (ax,) = new_figure()
+        >>> _ = ax.set_title("Loss per epoch")
+        >>> alt_text(fig)
+        'Figure: Loss per epoch'
+    """
+    if fig.get_label():
+        return fig.get_label()
+    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return "Figure: " + "; ".join(titles) if titles else "Figure"
+
+
+def figure_png(fig: Figure) -> tuple[bytes, dict[str, int]]:
+    """Render ``fig`` as a 2x PNG for notebooks: ``(png_bytes, {"width", "height"})``.
+
+    The alternative text travels inside the PNG (a ``Description`` text chunk)
+    so the site build can put it on the ``<img>`` tag; ``Software`` is left
+    out so the bytes depend on the figure only.
+    """
+    import io
+    import struct
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight",
+                metadata={"Description": alt_text(fig), "Software": None})
+    data = buffer.getvalue()
+    width, height = struct.unpack(">II", data[16:24])  # IHDR: the image's pixel size
+    return data, {"width": width // 2, "height": height // 2}
+
+
+@contextmanager
+def house_style():
+    """Context manager: the house style for the figures created inside the block."""
+    with plt.style.context(STYLE):
+        yield
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,
+               height: float | None = None, **subplot_kw) -> tuple[Figure, np.ndarray]:
+    """Create a figure in the house style; returns ``(fig, axes)`` with ``axes`` always an array.
+
+    Example:
+        >>> fig, axes = new_figure(ncols=2)
+        >>> axes.shape
+        (2,)
+    """
+    for name, value in (("ncols", ncols), ("nrows", nrows)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    base_w, base_h = STYLE["figure.figsize"]
+    size = (width or base_w * (1 if ncols == 1 else 0.62 * ncols),
+            height or base_h * (1 if nrows == 1 else 0.85 * nrows))
+    with house_style():
+        # A bare Figure, not plt.figure(): pyplot's registry of open figures is
+        # global state, and a notebook would display every figure twice.
+        fig = Figure(figsize=size)
+        axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw or None)
+    return fig, axes.ravel()
+
+
+def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
+                title: str = "Loss per epoch", xlabel: str = "epoch",
+                ylabel: str = "loss") -> Figure:
+    """Plot one or more loss curves against the epoch, on a log scale by default.
+
+    ``curves`` maps a label (``"train"``, ``"validation"``, ...) to its values.
+
+    Example:
+        >>> fig = loss_curves({"train": [1.0, 0.5, 0.25]})
+        >>> fig.axes[0].get_yscale()
+        'log'
+    """
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    fig, (ax,) = new_figure()
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
+        if log and np.any(values <= 0):
+            raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show; pass log=False")
+        ax.plot(np.arange(1, values.size + 1), values, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel + (" (log scale)" if log else ""))
+    if len(curves) > 1:
+        ax.legend()
+    return fig
+
+
+def data_and_fit(x, y, *, lines: Mapping[str, tuple] | None = None,
+                 title: str = "Data and fitted line", ax=None) -> Figure:
+    """Scatter ``(x, y)`` and draw fitted lines, each given as ``label -> (intercept, slope)``.
+
+    Example:
+        >>> fig = data_and_fit([0, 1, 2], [1, 3, 5], lines={"fit": (1.0, 2.0)})
+        >>> len(fig.axes[0].lines)
+        1
+    """
+    from linreg._checks import as_2d_array, check_same_length
+
+    x = as_2d_array("x", x)[:, 0]
+    y = as_2d_array("y", y)[:, 0]
+    check_same_length("x", x, "y", y)
+    if ax is None:
+        fig, (ax,) = new_figure()
+    else:
+        fig = ax.figure
+    ax.scatter(x, y, s=18, alpha=0.8, label="data", color=COLORS["blue"])
+    grid = np.linspace(x.min(), x.max(), 50)
+    colors = iter([COLORS[c] for c in ("red", "green", "orange", "purple")])
+    for label, (intercept, slope) in (lines or {}).items():
+        ax.plot(grid, intercept + slope * grid, label=label, color=next(colors))
+    ax.set(title=title, xlabel="x", ylabel="y")
+    ax.legend()
+    return fig
+
+
+def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
+                               title: str = "Loss per epoch") -> Figure:
+    """The same loss curves twice, side by side: linear y axis (left) and log y axis (right).
+
+    The linear axis shows the steep early drop; the log axis shows whether the
+    loss is still falling late in training, and the gap between curves.
+
+    Example:
+        >>> fig = loss_curves_linear_and_log({"train": [1.0, 0.5], "validation": [1.1, 0.6]})
+        >>> [ax.get_yscale() for ax in fig.axes]
+        ['linear', 'log']
+    """
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    fig, axes = new_figure(ncols=2, width=9.0, height=3.6)
+    for ax, log in zip(axes, (False, True), strict=True):
+        for label, values in curves.items():
+            values = np.asarray(values, dtype=float)
+            if values.ndim != 1 or values.size == 0:
+                raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
+            if log and np.any(values <= 0):
+                raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show")
+            ax.plot(np.arange(1, values.size + 1), values, label=label)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set(xlabel="epoch", ylabel="loss (log scale)" if log else "loss",
+               title="log scale" if log else "linear scale")
+        if log:
+            ax.set_yscale("log")
+        if len(curves) > 1:
+            ax.legend()
+    fig.suptitle(title, fontweight="semibold")
+    return fig
+
+
+def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,
+               title: str = "Images", low: float = -1.0, high: float = 1.0) -> Figure:
+    """Show rows of flattened images, one row per entry of ``rows`` (label -> array ``(n, h*w)``).
+
+    E.g. ``{"original": x[:10], "reconstruction": model(x[:10])}`` puts the
+    originals on top and the reconstructions below, column by column. Pixel
+    values from ``low`` (white) to ``high`` (dark ink).
+
+    Example:
+        >>> fig = image_rows({"original": np.zeros((3, 4)), "copy": np.ones((3, 4))}, (2, 2))
+        >>> len(fig.axes)
+        6
+    """
+    if not isinstance(rows, Mapping) or not rows:
+        raise ValueError("rows must be a non-empty mapping of label -> images")
+    height, width = image_shape
+    arrays = {}
+    for label, images in rows.items():
+        if hasattr(images, "detach"):
+            images = images.detach().cpu().numpy()
+        images = np.asarray(images, dtype=float)
+        if images.ndim != 2 or images.shape[1] != height * width:
+            raise ValueError(f"rows[{label!r}] must have shape (n, {height * width}), got {images.shape}")
+        arrays[label] = images.reshape(-1, height, width)  # (n, h, w)
+    counts = {len(images) for images in arrays.values()}
+    if len(counts) != 1:
+        raise ValueError(f"every row must hold the same number of images, got {sorted(counts)}")
+    n = counts.pop()
+    fig, axes = new_figure(ncols=n, nrows=len(arrays), width=0.85 * n + 0.8, height=0.95 * len(arrays) + 0.5)
+    axes = axes.reshape(len(arrays), n)
+    for row, (label, images) in enumerate(arrays.items()):
+        for col in range(n):
+            ax = axes[row, col]
+            ax.imshow(images[col], cmap="gray_r", vmin=low, vmax=high, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+        axes[row, 0].set_ylabel(label, rotation=0, ha="right", va="center")
+    fig.suptitle(title, fontweight="semibold")
+    return fig
+
+
+def latent_scatter(codes, labels, *, title: str = "Latent space") -> Figure:
+    """Scatter 2-D codes ``(N, 2)`` coloured and shaped by their integer label, each class named at its median.
+
+    Example:
+        >>> fig = latent_scatter(np.random.RandomState(0).randn(20, 2), np.arange(20) % 10)
+        >>> len(fig.axes[0].collections)
+        10
+    """
+    if hasattr(codes, "detach"):
+        codes = codes.detach().cpu().numpy()
+    if hasattr(labels, "detach"):
+        labels = labels.detach().cpu().numpy()
+    codes = np.asarray(codes, dtype=float)
+    labels = np.asarray(labels)
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(f"codes must have shape (N, 2), got {codes.shape}")
+    if labels.shape != (len(codes),):
+        raise ValueError(f"labels must have shape ({len(codes)},) to match codes, got {labels.shape}")
+    # ten classes but seven palette colours: colour and marker together keep every class distinct
+    palette = [COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky", "yellow", "ink")]
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    fig, (ax,) = new_figure(width=6.0, height=5.0)
+    for i, label in enumerate(np.unique(labels)):
+        points = codes[labels == label]
+        ax.scatter(points[:, 0], points[:, 1], s=12, alpha=0.6, color=palette[i % len(palette)],
+                   marker=markers[(i + i // len(palette)) % len(markers)], label=str(label))
+        cx, cy = np.median(points, axis=0)
+        ax.text(cx, cy, str(label), fontsize=13, fontweight="bold", ha="center", va="center",
+                color=COLORS["ink"], bbox={"boxstyle": "round,pad=0.2", "fc": "#FCFCFD", "alpha": 0.8, "lw": 0})
+    ax.set(title=title, xlabel="code 1", ylabel="code 2")
+    ax.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=1.5)
+    return fig
+
+
+def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and model",
+                    point_size: float = 6.0) -> Figure:
+    """Scatter ``(x, y)`` (many points are fine) and draw curves given as ``label -> (x_curve, y_curve)``.
+
+    Example:
+        >>> fig = data_and_curves([0, 1, 2], [1, 3, 5], {"fit": ([0, 2], [1, 5])})
+        >>> len(fig.axes[0].lines)
+        1
+    """
+    from linreg._checks import as_2d_array, check_same_length
+
+    x = as_2d_array("x", x)[:, 0]
+    y = as_2d_array("y", y)[:, 0]
+    check_same_length("x", x, "y", y)
+    fig, (ax,) = new_figure()
+    ax.scatter(x, y, s=point_size, alpha=0.35, label="data", color=COLORS["blue"])
+    colors = iter([COLORS[c] for c in ("red", "green", "orange", "purple", "ink")] * 4)
+    for label, (x_curve, y_curve) in curves.items():
+        x_curve = as_2d_array(f"curves[{label!r}] x", x_curve)[:, 0]
+        y_curve = as_2d_array(f"curves[{label!r}] y", y_curve)[:, 0]
+        order = np.argsort(x_curve)
+        ax.plot(x_curve[order], y_curve[order], label=label, color=next(colors), lw=2.5)
+    ax.set(title=title, xlabel="x", ylabel="y")
+    ax.legend()
+    return fig
+
+
+def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
+                  val_loss: Sequence[float] | None = None,
+                  title: str = "Loss and learning rate per epoch") -> Figure:
+    """Loss curves on a log scale with the learning rate on a second (right-hand) axis.
+
+    Pass the lists of a :class:`linreg.training.History`: ``train_loss``, ``lr``
+    and optionally ``val_loss``. The learning rate is drawn as a dashed step
+    line, so a scheduler's drops line up with the bends in the loss.
+
+    Example:
+        >>> fig = losses_and_lr([1.0, 0.5, 0.4], [0.1, 0.1, 0.05], val_loss=[1.1, 0.6, 0.5])
+        >>> [ax.get_yscale() for ax in fig.axes]
+        ['log', 'log']
+    """
+    curves = {"train loss": train_loss}
+    if val_loss is not None and len(val_loss):
+        curves["validation loss"] = val_loss
+    lengths = {len(v) for v in (*curves.values(), lr)}
+    if len(lengths) != 1 or 0 in lengths:
+        raise ValueError(f"train_loss, val_loss and lr must be non-empty and of equal length, got lengths {lengths}")
+    fig, (ax,) = new_figure()
+    epochs = np.arange(1, len(lr) + 1)
+    for (label, values), color in zip(curves.items(), ("blue", "orange"), strict=False):
+        values = np.asarray(values, dtype=float)
+        if np.any(values <= 0):
+            raise ValueError(f"{label} has values <= 0, which a log scale cannot show")
+        ax.plot(epochs, values, label=label, color=COLORS[color])
+    ax.set_yscale("log")
+    ax.set(title=title, xlabel="epoch", ylabel="loss (log scale)")
+    rate_ax = ax.twinx()
+    rate_ax.step(epochs, np.asarray(lr, dtype=float), where="post", color=COLORS["green"], ls="--", lw=1.8,
+                 label="learning rate")
+    rate_ax.set_yscale("log")
+    rate_ax.set_ylabel("learning rate (log scale)", color=COLORS["green"])
+    rate_ax.tick_params(axis="y", colors=COLORS["green"])
+    rate_ax.grid(False)  # one grid (the loss axis) is enough
+    rate_ax.spines["right"].set_visible(True)
+    handles = ax.get_legend_handles_labels()[0] + rate_ax.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, loc="upper right")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    return fig
+
+
+def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
+             title: str = "Final loss against learning rate") -> Figure:
+    """Final loss against learning rate, both on log scales; a diverged run is a NaN or inf loss.
+
+    Diverged runs (non-finite losses) are marked with a cross at the top of
+    the plot instead of being dropped silently. The best rate is circled.
+
+    Example:
+        >>> fig = lr_sweep([0.001, 0.01, 0.1, 1.0], [0.5, 0.05, 0.01, float("nan")])
+        >>> fig.axes[0].get_xscale()
+        'log'
+    """
+    rates = np.asarray(learning_rates, dtype=float)
+    losses = np.asarray(final_losses, dtype=float)
+    if rates.ndim != 1 or rates.shape != losses.shape or rates.size == 0:
+        raise ValueError("learning_rates and final_losses must be non-empty 1-D sequences of equal length")
+    if np.any(rates <= 0):
+        raise ValueError("learning_rates must all be positive for a log scale")
+    finite = np.isfinite(losses)
+    if not finite.any():
+        raise ValueError("final_losses has no finite value: every run diverged")
+    fig, (ax,) = new_figure()
+    ax.plot(rates[finite], losses[finite], marker="o", color=COLORS["blue"], label="final loss")
+    if (~finite).any():
+        top = losses[finite].max() * 2
+        ax.scatter(rates[~finite], np.full((~finite).sum(), top), marker="x", s=60, color=COLORS["red"],
+                   label="diverged", zorder=3)
+    best = np.nanargmin(np.where(finite, losses, np.nan))
+    ax.scatter([rates[best]], [losses[best]], s=160, facecolors="none", edgecolors=COLORS["green"], linewidths=2,
+               label=f"best: lr = {rates[best]:g}", zorder=3)
+    ax.set(xscale="log", yscale="log", title=title, xlabel="learning rate (log scale)",
+           ylabel="final loss (log scale)")
+    ax.legend()
+    return fig

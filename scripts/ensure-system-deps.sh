@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Make sure the system programs the site needs exist; install them with apt-get
+# when we can (root, or passwordless sudo), otherwise stop and say how.
+#   dot       Graphviz, draws the autograd graphs (linreg.graphs)
+#   chromium  the browser the browser tests drive (only with --browser)
+set -euo pipefail
+
+want_browser=0
+[[ "${1:-}" == "--browser" ]] && want_browser=1
+
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+if (( want_browser )) && ! [ -x /usr/bin/chromium ]; then missing+=(chromium); fi
+(( ${#missing[@]} == 0 )) && exit 0
+
+if command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo="none"; fi
+  if [ "$sudo" != "none" ]; then
+    echo "Installing with apt-get: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    exit 0
+  fi
+fi
+
+cat >&2 <<MSG
+Missing system package(s): ${missing[*]}
+This project needs them but cannot install them here (no apt-get, or no root/sudo).
+Install them yourself, then run make again:
+  Debian/Ubuntu:  sudo apt-get install ${missing[*]}
+  macOS:          brew install graphviz   (browser tests need Chromium at /usr/bin/chromium)
+  conda:          conda install graphviz
+MSG
+exit 1

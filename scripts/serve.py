@@ -1,0 +1,39 @@
+"""`make serve`: check that the port is free, then run `mkdocs serve` with live reload.
+
+mkdocs itself fails on a busy port with an OSError traceback from deep inside
+its HTTP server; a reader deserves one clear sentence instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def main() -> int:
+    host, port = "127.0.0.1", int(os.environ.get("PORT", "8000"))
+    if not port_is_free(host, port):
+        print(
+            f"Port {port} on {host} is already in use (another `make serve`?).\n"
+            f"Stop that server, or choose another port: make serve PORT={port + 1}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Serving the site at http://{host}:{port}/ (live reload also watches linreg/)")
+    from mkdocs.__main__ import cli
+
+    return cli.main(["serve", "--dev-addr", f"{host}:{port}", "--livereload"], standalone_mode=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

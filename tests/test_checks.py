@@ -1,0 +1,96 @@
+"""Specification of the shared argument checks: errors name the argument and the expectation."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from linreg import DivergedError
+from linreg._checks import (
+    as_2d_array,
+    check_finite_loss,
+    check_fraction,
+    check_non_negative_int,
+    check_positive_int,
+    check_positive_number,
+    check_same_length,
+    check_tensor,
+)
+
+
+def test_positive_number_accepts_ints_and_floats():
+    assert check_positive_number("lr", 1) == 1.0
+    assert check_positive_number("lr", 0.1) == 0.1
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, math.inf, math.nan])
+def test_positive_number_rejects_non_positive_or_non_finite_values_naming_the_argument(bad):
+    with pytest.raises(ValueError, match="lr must be a positive"):
+        check_positive_number("lr", bad)
+
+
+@pytest.mark.parametrize("bad", ["0.1", None, True])
+def test_positive_number_rejects_non_numbers_with_type_error(bad):
+    with pytest.raises(TypeError, match="lr"):
+        check_positive_number("lr", bad)
+
+
+def test_positive_int_rejects_floats_bools_and_zero():
+    with pytest.raises(TypeError, match="epochs"):
+        check_positive_int("epochs", 2.0)
+    with pytest.raises(TypeError, match="epochs"):
+        check_positive_int("epochs", True)
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+        check_positive_int("epochs", 0)
+    assert check_positive_int("epochs", np.int64(3)) == 3
+
+
+def test_non_negative_int_accepts_zero_and_rejects_negatives():
+    assert check_non_negative_int("seed", 0) == 0
+    with pytest.raises(ValueError, match="seed"):
+        check_non_negative_int("seed", -1)
+
+
+def test_fraction_bounds():
+    assert check_fraction("p", 0.5) == 0.5
+    assert check_fraction("p", 1, inclusive=True) == 1.0
+    with pytest.raises(ValueError, match=r"p must lie in \(0, 1\)"):
+        check_fraction("p", 1)
+
+
+def test_as_2d_array_reads_a_vector_as_one_feature():
+    assert as_2d_array("x", [1, 2, 3]).shape == (3, 1)
+    assert as_2d_array("x", torch.ones(4, 2)).shape == (4, 2)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ([], "x is empty"),
+    (np.zeros((2, 2, 2)), r"x must have shape \(N,\) or \(N, k\)"),
+    ([1.0, float("nan")], "x contains NaN"),
+    (["a", "b"], "x must be an array of numbers"),
+])
+def test_as_2d_array_errors_say_what_is_wrong(value, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        as_2d_array("x", value)
+
+
+def test_same_length_names_both_arguments():
+    with pytest.raises(ValueError, match="x and y must hold the same number of samples, got 3 and 2"):
+        check_same_length("x", [1, 2, 3], "y", [1, 2])
+
+
+def test_check_tensor_checks_type_dimensions_and_emptiness():
+    assert check_tensor("x", torch.ones(2, 1), ndim=2).shape == (2, 1)
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        check_tensor("x", [1.0])
+    with pytest.raises(ValueError, match="x must have 2 dimensions"):
+        check_tensor("x", torch.ones(3), ndim=2)
+    with pytest.raises(ValueError, match="x is empty"):
+        check_tensor("x", torch.ones(0))
+
+
+def test_finite_loss_passes_through_and_non_finite_loss_blames_the_learning_rate():
+    assert check_finite_loss(0.5, when="epoch 1") == 0.5
+    with pytest.raises(DivergedError, match=r"diverged at epoch 7.*lr=10.*too high"):
+        check_finite_loss(float("inf"), when="epoch 7", lr=10.0)

@@ -1,0 +1,170 @@
+"""Specification of notebook execution for the site (hooks/execution.py).
+
+The three promises of the build: a change to linreg (or the pins) re-executes
+every notebook; a Markdown-cell edit re-executes nothing; a code-cell edit
+re-executes that notebook only. Each test runs real kernels on tiny notebooks
+in a throw-away project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import execution
+
+
+def _notebook(path: Path, markdown: str, code: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, path)
+
+
+@pytest.fixture()
+def project(tmp_path):
+    (tmp_path / "linreg").mkdir()
+    (tmp_path / "linreg" / "core.py").write_text("VALUE = 1\n")
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "lock.txt").write_text("torch==2.13.0\n")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _notebook(docs / "a.ipynb", "# A", "print('a says', 6 * 7)")
+    _notebook(docs / "b.ipynb", "# B", "print('b says hi')")
+    return tmp_path
+
+
+def _prepare(project: Path):
+    docs = project / "docs"
+    outcomes = execution.prepare_notebooks(
+        [docs / "a.ipynb", docs / "b.ipynb"], docs_dir=docs, project_root=project,
+        cache_root=project / ".cache", workers=2,
+    )
+    return {o.source.name: o for o in outcomes}
+
+
+def _executed(outcomes) -> set[str]:
+    return {name for name, outcome in outcomes.items() if outcome.executed}
+
+
+def _set_code(path: Path, code: str = None, markdown: str = None) -> None:
+    nb = nbformat.read(path, as_version=4)
+    if code is not None:
+        nb.cells[1].source = code
+    if markdown is not None:
+        nb.cells[0].source = markdown
+    nbformat.write(nb, path)
+
+
+def test_first_build_executes_every_notebook_and_renders_outputs(project):
+    outcomes = _prepare(project)
+    assert _executed(outcomes) == {"a.ipynb", "b.ipynb"}
+    rendered = nbformat.read(outcomes["a.ipynb"].rendered, as_version=4)
+    assert rendered.cells[1].outputs[0]["text"] == "a says 42\n"
+    assert rendered.metadata["linreg"]["torch"]  # versions recorded for the freshness stamp
+
+
+def test_unchanged_rebuild_executes_nothing(project):
+    _prepare(project)
+    assert _executed(_prepare(project)) == set()
+
+
+def test_a_linreg_change_re_executes_every_notebook(project):
+    _prepare(project)
+    (project / "linreg" / "core.py").write_text("VALUE = 2\n")
+    assert _executed(_prepare(project)) == {"a.ipynb", "b.ipynb"}
+
+
+def test_a_new_linreg_module_re_executes_every_notebook(project):
+    _prepare(project)
+    (project / "linreg" / "extra.py").write_text("")
+    assert _executed(_prepare(project)) == {"a.ipynb", "b.ipynb"}
+
+
+def test_a_change_to_the_pins_re_executes_every_notebook(project):
+    _prepare(project)
+    (project / "requirements" / "lock.txt").write_text("torch==2.13.1\n")
+    assert _executed(_prepare(project)) == {"a.ipynb", "b.ipynb"}
+
+
+def test_a_markdown_edit_re_executes_nothing_but_shows_the_new_text(project):
+    _prepare(project)
+    _set_code(project / "docs" / "a.ipynb", markdown="# A, with a typo fixed")
+    outcomes = _prepare(project)
+    assert _executed(outcomes) == set()
+    rendered = nbformat.read(outcomes["a.ipynb"].rendered, as_version=4)
+    assert rendered.cells[0].source == "# A, with a typo fixed"
+    assert rendered.cells[1].outputs[0]["text"] == "a says 42\n"
+
+
+def test_a_code_edit_re_executes_that_notebook_only(project):
+    _prepare(project)
+    _set_code(project / "docs" / "b.ipynb", code="print('b changed')")
+    outcomes = _prepare(project)
+    assert _executed(outcomes) == {"b.ipynb"}
+    assert nbformat.read(outcomes["b.ipynb"].rendered, as_version=4).cells[1].outputs[0]["text"] == "b changed\n"
+
+
+def test_stale_entries_of_a_notebook_are_evicted(project):
+    _prepare(project)
+    _set_code(project / "docs" / "b.ipynb", code="print('b changed')")
+    _prepare(project)
+    assert len(list((project / ".cache" / "executed").glob("b-*.ipynb"))) == 1
+
+
+def test_a_failing_cell_fails_with_the_notebook_and_cell_named(project):
+    _set_code(project / "docs" / "b.ipynb", code="raise ValueError('broken on purpose')")
+    with pytest.raises(execution.NotebookExecutionError, match=r"b\.ipynb: cell 2 failed(.|\n)*broken on purpose"):
+        _prepare(project)
+    assert not list((project / ".cache" / "executed").glob("b-*.ipynb"))  # nothing cached for it
+
+
+def test_kernels_run_with_the_build_flag_and_a_share_of_threads(project):
+    _set_code(project / "docs" / "a.ipynb",
+              code="import os; print(os.environ['LINREG_BUILD'], os.environ['OMP_NUM_THREADS'])")
+    text = nbformat.read(_prepare(project)["a.ipynb"].rendered, as_version=4).cells[1].outputs[0]["text"]
+    assert text == f"1 {max(1, (os.cpu_count() or 1) // 2)}\n"
+
+
+def test_execution_key_ignores_markdown_and_outputs_but_not_code():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("text"), nbformat.v4.new_code_cell("x = 1")]
+    key = execution.execution_key(nb, "env")
+    nb.cells[0].source = "other text"
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1")]
+    assert execution.execution_key(nb, "env") == key
+    assert execution.execution_key(nb, "other env") != key
+    nb.cells[1].source = "x = 2"
+    assert execution.execution_key(nb, "env") != key
+
+
+def test_atomic_write_leaves_the_old_file_and_no_debris_when_interrupted(tmp_path, monkeypatch):
+    target = tmp_path / "entry.ipynb"
+    target.write_text("old")
+
+    def crash(*args):
+        raise KeyboardInterrupt  # e.g. Ctrl-C during `mkdocs serve`
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        execution.atomic_write_text(target, "new and complete")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["entry.ipynb"]
+
+
+def test_merge_outputs_refuses_a_mismatched_entry():
+    source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    executed = nbformat.v4.new_notebook(cells=[])
+    with pytest.raises(execution.NotebookExecutionError, match="does not match"):
+        execution.merge_outputs(source, executed)
+
+
+def test_cache_entries_are_valid_notebooks(project):
+    _prepare(project)
+    for entry in (project / ".cache" / "executed").glob("*.ipynb"):
+        nbformat.validate(nbformat.reads(entry.read_text(), as_version=4))
+        assert json.loads(entry.read_text())["metadata"]["linreg"]["seconds"] >= 0
