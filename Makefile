@@ -45,7 +45,7 @@ lint: setup  ## ruff on the library, hooks and tests
 	$(PY) -m ruff check linreg hooks tests scripts benchmarks
 
 audit: setup  ## zizmor on the GitHub workflows
-	$(PY) -m zizmor --offline .github/workflows
+	$(VENV)/bin/zizmor --offline .github/workflows
 
 bench: setup  ## build times, execution times, sizes and the fit overhead, measured on this machine
 	$(PY) benchmarks/run.py

@@ -148,6 +148,8 @@ def execute_notebook(path: Path, notebook: nbformat.NotebookNode, *, threads: in
         timeout=CELL_TIMEOUT_S,
         kernel_name=KERNEL_NAME,
         allow_errors=False,
+        # the kernel's own start-up chatter (e.g. "running over TCP") is not build news
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.parent)}},
     )
     try:

@@ -66,6 +66,7 @@ def on_files(files, config, **_):
             docs_dir=docs_dir,
             project_root=PROJECT_ROOT,
             cache_root=CACHE_ROOT,
+            workers=int(os.environ["LINREG_WORKERS"]) if os.environ.get("LINREG_WORKERS") else None,
         )
     except execution.NotebookExecutionError as error:
         raise PluginError(f"A tutorial notebook failed to execute:\n{error}") from None
@@ -85,15 +86,17 @@ def _executed_versions(rendered: Path) -> dict[str, str]:
 
 
 def on_page_content(html, page, config, files, **_):
+    def url_for(name: str) -> str:
+        return get_relative_url(f"{MEDIA_DIR}/{name}", page.url)
+
     if not page.file.src_uri.endswith(".ipynb"):
+        # Markdown pages can print figures too (markdown-exec): same media treatment.
+        html, media = postprocess.extract_media(html, url_for)
+        _state.media.update(media)
         return html
     body, css, clipboard = postprocess.split_notebook_html(html)
     _state.css = _state.css or css
     _state.clipboard_js = _state.clipboard_js or clipboard
-
-    def url_for(name: str) -> str:
-        return get_relative_url(f"{MEDIA_DIR}/{name}", page.url)
-
     body, media = postprocess.extract_media(body, url_for)
     _state.media.update(media)
     body = postprocess.exclude_outputs_from_search(postprocess.collapse_solutions(body))

@@ -1,0 +1,160 @@
+"""`make bench`: how fast the site builds and how heavy its pages are, measured on this machine.
+
+Works on a throw-away copy of the repository (tracked files only) with its own
+execution cache, so the developer's cache is untouched. Prints a report and
+writes it as JSON to ``bench-results/bench.json``. Steps:
+
+1. serial cold build (one kernel at a time) — per-notebook times and their sum;
+2. parallel cold build (one kernel per core) — the wall time to compare;
+3. warm rebuild (nothing changed), as a command and in-process as `mkdocs serve` does;
+4. rebuild after a change to a `linreg` source (every notebook re-executes);
+5. rebuild after a Markdown-cell edit (nothing re-executes);
+6. page, media and search-index sizes; 7. `fit` vs a hand-written loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+KIB = 1024
+
+
+def _copy_repo(target: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split()
+    for name in files:
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    vendor = ROOT / ".cache" / "vendor"
+    shutil.copytree(vendor, target / ".cache" / "vendor")
+
+
+def _build(repo: Path, cache: Path, **env) -> float:
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LINREG_CACHE_DIR": str(cache), **env}
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"], cwd=repo,
+                            env=environment, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode:
+        raise SystemExit(f"build failed:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def _notebook_seconds(cache: Path) -> dict[str, float]:
+    seconds = {}
+    for entry in sorted((cache / "executed").glob("*.ipynb")):
+        meta = json.loads(entry.read_text())["metadata"]["linreg"]
+        seconds[entry.name.rsplit("-", 1)[0]] = meta["seconds"]
+    return seconds
+
+
+def _in_process_rebuild_seconds(repo: Path, cache: Path) -> float:
+    code = (
+        "import os, time; os.environ['NO_MKDOCS_2_WARNING']='1';"
+        "from mkdocs.config import load_config; from mkdocs.commands.build import build;"
+        "build(load_config('mkdocs.yml'));"  # first build in this process: imports, caches
+        "t=time.perf_counter(); build(load_config('mkdocs.yml')); print(time.perf_counter()-t)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True,
+                            env={**os.environ, "LINREG_CACHE_DIR": str(cache)})
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def _sizes(site: Path) -> dict:
+    pages = {}
+    for html in sorted(site.rglob("index.html")):
+        if "assets" in html.parts:
+            continue
+        text = html.read_text(encoding="utf-8")
+        media = sum((html.parent / ref).resolve().stat().st_size
+                    for ref in set(__import__("re").findall(r'(?:src|poster)="([^"]*assets/media/[^"]+)"', text)))
+        pages[str(html.parent.relative_to(site)) or "."] = {
+            "html_kib": round(html.stat().st_size / KIB, 1), "media_kib": round(media / KIB, 1)}
+    videos = {p.name: round(p.stat().st_size / KIB, 1) for p in sorted((site / "assets" / "media").glob("*.mp4"))}
+    index = site / "search" / "search_index.json"
+    return {"pages": pages, "videos_kib": videos, "search_index_kib": round(index.stat().st_size / KIB, 1)}
+
+
+def main() -> int:
+    results: dict = {"cpu_count": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="linreg-bench-") as tmp:
+        repo = Path(tmp) / "repo"
+        _copy_repo(repo)
+        serial_cache, cache = Path(tmp) / "serial-cache", Path(tmp) / "cache"
+
+        print("1/6 serial cold build (one kernel at a time)...", flush=True)
+        results["serial_cold_build_s"] = _build(repo, serial_cache, LINREG_WORKERS="1")
+        results["notebook_seconds"] = _notebook_seconds(serial_cache)
+        results["serial_sum_s"] = round(sum(results["notebook_seconds"].values()), 1)
+
+        print("2/6 parallel cold build...", flush=True)
+        results["cold_build_s"] = _build(repo, cache)
+        results["parallel_kernel_seconds"] = _notebook_seconds(cache)
+        print("3/6 warm rebuilds...", flush=True)
+        results["warm_rebuild_s"] = _build(repo, cache)
+        results["warm_rebuild_in_process_s"] = _in_process_rebuild_seconds(repo, cache)
+
+        print("4/6 rebuild after a linreg change...", flush=True)
+        with (repo / "linreg" / "__init__.py").open("a") as handle:
+            handle.write("\n# a change that re-executes every notebook\n")
+        results["rebuild_after_linreg_change_s"] = _build(repo, cache)
+
+        print("5/6 rebuild after a Markdown-cell edit...", flush=True)
+        notebook = sorted((repo / "docs" / "tutorials").glob("*.ipynb"))[0]
+        nb = nbformat.read(notebook, as_version=4)
+        nb.cells[0].source += "\n\nAn edited sentence."
+        nbformat.write(nb, notebook)
+        results["rebuild_after_markdown_edit_s"] = _build(repo, cache)
+
+        print("6/6 sizes and fit overhead...", flush=True)
+        site = repo / "site"
+        results["sizes"] = _sizes(site)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_fit
+
+    results["fit"] = bench_fit.run()
+    results["cold_over_serial_sum"] = round(results["cold_build_s"] / results["serial_sum_s"], 3)
+
+    report(results)
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def report(r: dict) -> None:
+    print("\n== linreg benchmark (this machine: %s cores) ==" % r["cpu_count"])
+    print("per-notebook execution, one kernel at a time:")
+    for name, seconds in r["notebook_seconds"].items():
+        print(f"  {name:32s} {seconds:6.1f} s")
+    print(f"serial sum of notebook times       {r['serial_sum_s']:6.1f} s")
+    print(f"cold build, serial (whole build)   {r['serial_cold_build_s']:6.1f} s")
+    print(f"cold build, parallel               {r['cold_build_s']:6.1f} s  "
+          f"({r['cold_over_serial_sum']:.2f}x the serial sum; target <= 0.65x)")
+    print(f"warm rebuild (mkdocs build)        {r['warm_rebuild_s']:6.1f} s")
+    print(f"warm rebuild in process (serve)    {r['warm_rebuild_in_process_s']:6.1f} s  (target <= 3 s)")
+    print(f"rebuild after a linreg change      {r['rebuild_after_linreg_change_s']:6.1f} s")
+    print(f"rebuild after a Markdown edit      {r['rebuild_after_markdown_edit_s']:6.1f} s  (target <= 5 s)")
+    print("pages (HTML KiB + media KiB):")
+    for page, size in r["sizes"]["pages"].items():
+        print(f"  {page:40s} {size['html_kib']:7.1f} + {size['media_kib']:7.1f}")
+    print("videos (KiB):", ", ".join(f"{v:.0f}" for v in r["sizes"]["videos_kib"].values()))
+    print(f"search index                       {r['sizes']['search_index_kib']:6.1f} KiB")
+    fit = r["fit"]
+    print(f"fit vs hand-written loop           {fit.get('ratio', float('nan')):6.3f}x  (target <= 1.1x)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

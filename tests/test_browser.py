@@ -1,0 +1,157 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+For every page in both palettes: no console error, no failed request (and none
+to another origin), every image decodes, every video plays, math is typeset,
+and axe-core finds no serious or critical accessibility violation. Plus the
+palette toggle and search. A screenshot of each page and palette goes to
+``test-artifacts/screenshots/`` for humans to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from test_site import NAV, html_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+PALETTES = {"light": "default", "dark": "slate"}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def _page_url(site_url: str, source: str, built_site: Path) -> str:
+    relative = html_path(built_site, source).parent.relative_to(built_site).as_posix()
+    return site_url + ("" if relative == "." else relative + "/")
+
+
+def _open(browser, url: str, scheme: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    # Material remembers the palette in localStorage: pick it before the page loads.
+    index = 0 if scheme == "default" else 1
+    context.add_init_script(
+        f"localStorage.setItem('{url.split('/')[2]}/.__palette', '');"
+        f"localStorage.setItem('/.__palette', JSON.stringify({{index: {index}, color: {{scheme: '{scheme}'}}}}));"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
+    page.on("request", lambda r: problems.append(f"request to another origin: {r.url}")
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.goto(url, wait_until="networkidle")
+    return context, page, problems
+
+
+def _set_palette(page, scheme: str) -> None:
+    if page.evaluate("document.body.getAttribute('data-md-color-scheme')") != scheme:
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'")
+
+
+@pytest.mark.parametrize("palette", list(PALETTES))
+@pytest.mark.parametrize("source", NAV)
+def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, source, palette):
+    scheme = PALETTES[palette]
+    context, page, problems = _open(browser, _page_url(site_url, source, built_site), scheme)
+    try:
+        _set_palette(page, scheme)
+        # every image decodes (lazy ones are scrolled into view first)
+        page.evaluate("""async () => {
+            for (const img of document.images) { img.loading = 'eager'; img.scrollIntoView(); }
+            await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+        }""")
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+                               ".map(i => i.currentSrc || i.src)")
+        assert not broken, f"images that did not decode: {broken}"
+        # every video plays
+        played = page.evaluate("""async () => Promise.all([...document.querySelectorAll('video')].map(async v => {
+            v.muted = true;
+            try { await v.play(); } catch (e) { return 'play() failed: ' + e; }
+            await new Promise(r => setTimeout(r, 600));
+            return v.currentTime > 0 && v.videoWidth > 0 ? 'ok' : 'stalled at ' + v.currentTime;
+        }))""")
+        assert all(state == "ok" for state in played), f"videos: {played}"
+        # math is typeset where there is any
+        if page.locator(".arithmatex, .jp-MarkdownOutput").count():
+            raw = page.evaluate("document.querySelector('article').innerText")
+            if "$" in page.evaluate("[...document.querySelectorAll('.jp-MarkdownOutput, .arithmatex')]"
+                                    ".map(e => e.textContent).join(' ')"):
+                page.wait_for_selector("mjx-container", timeout=10000)
+            assert "\\frac" not in raw and "$$" not in raw, "raw TeX left on the page"
+        # accessibility
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page)
+        serious = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
+                   for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, "axe-core: " + "; ".join(serious)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = source.replace("/", "_").rsplit(".", 1)[0]
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{palette}.png"), full_page=False)
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_palette_toggle_switches_between_light_and_dark(browser, site_url):
+    context, page, problems = _open(browser, site_url, "default")
+    try:
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_search_finds_autograd(browser, site_url):
+    context, page, problems = _open(browser, site_url, "default")
+    try:
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator("input.md-search__input").fill("autograd")
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        results = page.locator(".md-search-result__item").all_inner_texts()
+        assert any("autograd" in r.lower() for r in results), results
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()

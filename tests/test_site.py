@@ -1,0 +1,261 @@
+"""Specification of the built site: every page there, executed, lean, linked and self-contained.
+
+The site is built once per session (see ``conftest.built_site``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+KIB, MIB = 1024, 1024 * 1024
+
+pytestmark = pytest.mark.site
+
+
+def _nav_sources() -> list[str]:
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)  # !!python/name tags
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=_Loader)
+    sources: list[str] = []
+
+    def walk(entries):
+        for entry in entries:
+            if isinstance(entry, str):
+                sources.append(entry)
+            elif isinstance(entry, dict):
+                for value in entry.values():
+                    walk(value) if isinstance(value, list) else sources.append(value)
+
+    walk(config["nav"])
+    return sources
+
+
+NAV = _nav_sources()
+NOTEBOOKS = [s for s in NAV if s.endswith(".ipynb")]
+
+# What each tutorial page must show once executed: minimum counts of figures
+# (<img>), inline SVG graphs and videos. Pages not listed need at least one figure.
+EXPECTED_MEDIA = {
+    "tutorials/01-tensors.ipynb": {"img": 1},
+    "tutorials/02-gradient-descent.ipynb": {"img": 4, "video": 1},
+    "tutorials/03-autograd.ipynb": {"svg_graph": 4},
+    "tutorials/04-losses-and-optimizers.ipynb": {"img": 2},
+    "tutorials/05-models.ipynb": {"img": 1, "svg_graph": 1},
+    "tutorials/06-datasets.ipynb": {"img": 1},
+    "tutorials/07-training-loop.ipynb": {"img": 1},
+    "tutorials/08-schedulers.ipynb": {"img": 4},
+    "tutorials/09-neural-networks.ipynb": {"img": 1, "video": 3},
+    "tutorials/10-autoencoders.ipynb": {"img": 3},
+    "tutorials/11-scaling-out.ipynb": {},
+}
+
+
+def html_path(site: Path, source: str) -> Path:
+    stem = source.rsplit(".", 1)[0]
+    if stem == "index" or stem.endswith("/index"):
+        return site / (stem[: -len("index")]) / "index.html"
+    return site / stem / "index.html"
+
+
+def page_html(site: Path, source: str) -> str:
+    return html_path(site, source).read_text(encoding="utf-8")
+
+
+def _article(html: str) -> str:
+    start = html.find('<article class="md-content__inner')
+    return html[start: html.find("</article>", start)]
+
+
+@pytest.mark.parametrize("source", NAV)
+def test_every_nav_page_is_built(built_site, source):
+    assert html_path(built_site, source).exists(), f"{source} was not built"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS)
+def test_notebook_pages_have_no_error_or_stderr_output(built_site, source):
+    html = page_html(built_site, source)
+    assert "application/vnd.jupyter.stderr" not in html, f"{source} has stderr output (a warning or error)"
+    assert "Traceback (most recent call last)" not in html
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS)
+def test_notebook_pages_show_their_executed_outputs(built_site, source):
+    article = _article(page_html(built_site, source))
+    counts = {
+        "img": len(re.findall(r'<img alt="[^"]+"[^>]*src="[^"]*assets/media/[0-9a-f]+\.png"', article)),
+        "svg_graph": article.count('<figure class="linreg-graph">'),
+        "video": len(re.findall(r'<video controls muted loop playsinline[^>]*poster="[^"]*\.png"', article)),
+    }
+    assert "jp-OutputArea-output" in article, f"{source} has no outputs at all"
+    expected = EXPECTED_MEDIA.get(source, {"img": 1})
+    for kind, minimum in expected.items():
+        assert counts[kind] >= minimum, f"{source}: expected at least {minimum} {kind}, found {counts[kind]}"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS)
+def test_notebook_pages_have_download_and_colab_links_and_a_freshness_stamp(built_site, source):
+    html = page_html(built_site, source)
+    name = Path(source).name
+    assert f'href="{name}" download>Download notebook</a>' in html
+    assert (html_path(built_site, source).parent / name).exists()
+    assert f"https://colab.research.google.com/github/linreg/linreg/blob/main/docs/{source}" in html
+    assert re.search(r"with Python 3\.\d+\.\d+ and PyTorch 2\.13\.0", html)
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS)
+def test_the_downloadable_notebook_is_the_clean_source(built_site, source):
+    published = nbformat.reads((html_path(built_site, source).parent / Path(source).name).read_text(), 4)
+    assert all(not c.get("outputs") for c in published.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS)
+def test_exercise_solutions_are_collapsed(built_site, source):
+    html = page_html(built_site, source)
+    assert 'id="exercises"' in html, f"{source} has no Exercises section"
+    assert '<details class="success linreg-solution"><summary>Solution</summary>' in html
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS)
+def test_the_colab_setup_cell_is_hidden_on_the_site(built_site, source):
+    assert "google.colab" not in page_html(built_site, source)
+
+
+def test_the_home_page_embeds_a_figure_computed_at_build_time(built_site):
+    article = _article(page_html(built_site, "index.md"))
+    assert re.search(r'<img alt="Left: 80 noisy points[^"]*"[^>]*src="assets/media/[0-9a-f]+\.png"', article)
+
+
+def test_math_is_left_for_the_self_hosted_mathjax(built_site):
+    html = page_html(built_site, "tutorials/02-gradient-descent.ipynb")
+    assert "$" in _article(html) and "jp-MarkdownOutput" in html
+    assert re.search(r'<script src="[./]*assets/vendor/mathjax/tex-chtml\.js"', html)
+    assert (built_site / "assets" / "vendor" / "mathjax" / "tex-chtml.js").exists()
+
+
+# ------------------------------------------------------------------ budgets
+
+def _media_bytes(site: Path, html_file: Path) -> int:
+    total = 0
+    for ref in set(re.findall(r'(?:src|poster)="([^"]+)"', html_file.read_text(encoding="utf-8"))):
+        if "assets/media/" in ref:
+            total += (html_file.parent / unquote(ref)).resolve().stat().st_size
+    return total
+
+
+@pytest.mark.parametrize("source", NAV)
+def test_page_html_stays_under_150_kib_without_its_media(built_site, source):
+    size = html_path(built_site, source).stat().st_size
+    assert size <= 150 * KIB, f"{source}: {size / KIB:.0f} KiB of HTML"
+
+
+@pytest.mark.parametrize("source", NAV)
+def test_page_with_its_media_stays_under_1_5_mib(built_site, source):
+    path = html_path(built_site, source)
+    total = path.stat().st_size + _media_bytes(built_site, path)
+    assert total <= 1.5 * MIB, f"{source}: {total / MIB:.2f} MiB with media"
+
+
+def test_every_animation_is_under_200_kib(built_site):
+    videos = list((built_site / "assets" / "media").glob("*.mp4"))
+    assert videos, "no animation on the site"
+    for video in videos:
+        assert video.stat().st_size <= 200 * KIB, f"{video.name}: {video.stat().st_size / KIB:.0f} KiB"
+
+
+def test_the_notebook_css_is_served_once_not_inlined(built_site):
+    assert (built_site / "assets" / "generated" / "notebook.css").stat().st_size > 100 * KIB
+    for source in NOTEBOOKS:
+        assert "<style" not in _article(page_html(built_site, source))
+
+
+def test_the_search_index_holds_prose_not_printed_outputs(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text())
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert "autograd" in text.lower()
+    assert "tensor([" not in text, "printed tensors leaked into the search index"
+    assert (built_site / "search" / "search_index.json").stat().st_size < 1.5 * MIB
+
+
+# ------------------------------------------------------------------ self-contained, links
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.loads: list[str] = []  # URLs the browser fetches by itself
+        self.links: list[str] = []  # URLs a reader may click
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and "name" in attrs:
+            self.ids.add(attrs["name"])
+        for key in ("src", "poster"):
+            if attrs.get(key):
+                self.loads.append(attrs[key])
+        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("canonical", "alternate"):
+            self.loads.append(attrs["href"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+def _parse(path: Path) -> _Refs:
+    refs = _Refs()
+    refs.feed(path.read_text(encoding="utf-8"))
+    return refs
+
+
+def _all_pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "assets" not in p.parts)
+
+
+def test_no_page_loads_anything_from_another_origin(built_site):
+    offenders = []
+    for page in _all_pages(built_site):
+        for url in _parse(page).loads:
+            if urlparse(url).scheme in ("http", "https") or url.startswith("//"):
+                offenders.append(f"{page.relative_to(built_site)}: {url}")
+    css = "".join(p.read_text(errors="ignore") for p in built_site.rglob("*.css"))
+    offenders += [f"css: {u}" for u in re.findall(r"url\(['\"]?(https?://[^)'\"]+)", css)]
+    offenders += ["css: @import of a web font" for _ in re.findall(r"fonts\.googleapis", css)]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    ids_cache: dict[Path, set[str]] = {}
+    broken = []
+    for page in _all_pages(built_site):
+        for href in _parse(page).links + _parse(page).loads:
+            if urlparse(href).scheme or href.startswith(("//", "mailto:", "data:", "javascript:")):
+                continue
+            path_part, fragment = urldefrag(href)
+            target = page if not path_part else (page.parent / unquote(path_part)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(built_site)} -> {href}")
+                continue
+            if fragment and target.suffix == ".html":
+                ids = ids_cache.setdefault(target, _parse(target).ids)
+                if fragment not in ids:
+                    broken.append(f"{page.relative_to(built_site)} -> {href} (no such anchor)")
+    assert not broken, "\n".join(broken[:40])
+
+
+def test_element_ids_are_unique_on_every_page(built_site):
+    for page in _all_pages(built_site):
+        ids = re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8"))
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        assert not duplicates, f"{page.relative_to(built_site)}: duplicate ids {sorted(duplicates)[:5]}"
