@@ -135,7 +135,7 @@ def main() -> int:
 
 
 def report(r: dict) -> None:
-    print("\n== linreg benchmark (this machine: %s cores) ==" % r["cpu_count"])
+    print(f"\n== linreg benchmark (this machine: {r['cpu_count']} cores) ==")
     print("per-notebook execution, one kernel at a time:")
     for name, seconds in r["notebook_seconds"].items():
         print(f"  {name:32s} {seconds:6.1f} s")

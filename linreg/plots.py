@@ -45,7 +45,7 @@ STYLE: dict[str, object] = {
     "figure.constrained_layout.use": True,
     "font.size": 10.5,
     "axes.titlesize": 11.5,
-    "axes.titleweight": "semibold",
+    "axes.titleweight": "bold",
     "axes.edgecolor": "#9AA3B2",
     "axes.labelcolor": COLORS["ink"],
     "axes.grid": True,
@@ -80,7 +80,7 @@ def use_house_style() -> None:
     match the ones :mod:`linreg.plots` returns, and every figure carries its
     alternative text (see :func:`describe`) into the built page.
 
-    Example:
+    Examples:
         >>> use_house_style()
         >>> matplotlib.rcParams["axes.spines.top"]
         False
@@ -103,7 +103,7 @@ def describe(fig: Figure, alt: str) -> Figure:
 
     Without it, the text is built from the figure's titles (see :func:`alt_text`).
 
-    Example:
+    Examples:
         >>> fig, _ = new_figure()
         >>> alt_text(describe(fig, "a straight line"))
         'a straight line'
@@ -117,7 +117,7 @@ def describe(fig: Figure, alt: str) -> Figure:
 def alt_text(fig: Figure) -> str:
     """The alternative text of ``fig``: its :func:`describe` label, else its titles.
 
-    Example:
+    Examples:
         >>> fig, (ax,) = new_figure()
         >>> _ = ax.set_title("Loss per epoch")
         >>> alt_text(fig)
@@ -159,7 +159,7 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,
                height: float | None = None, **subplot_kw) -> tuple[Figure, np.ndarray]:
     """Create a figure in the house style; returns ``(fig, axes)`` with ``axes`` always an array.
 
-    Example:
+    Examples:
         >>> fig, axes = new_figure(ncols=2)
         >>> axes.shape
         (2,)
@@ -185,7 +185,7 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
 
     ``curves`` maps a label (``"train"``, ``"validation"``, ...) to its values.
 
-    Example:
+    Examples:
         >>> fig = loss_curves({"train": [1.0, 0.5, 0.25]})
         >>> fig.axes[0].get_yscale()
         'log'
@@ -213,7 +213,7 @@ def data_and_fit(x, y, *, lines: Mapping[str, tuple] | None = None,
                  title: str = "Data and fitted line", ax=None) -> Figure:
     """Scatter ``(x, y)`` and draw fitted lines, each given as ``label -> (intercept, slope)``.
 
-    Example:
+    Examples:
         >>> fig = data_and_fit([0, 1, 2], [1, 3, 5], lines={"fit": (1.0, 2.0)})
         >>> len(fig.axes[0].lines)
         1
@@ -244,7 +244,7 @@ def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
     The linear axis shows the steep early drop; the log axis shows whether the
     loss is still falling late in training, and the gap between curves.
 
-    Example:
+    Examples:
         >>> fig = loss_curves_linear_and_log({"train": [1.0, 0.5], "validation": [1.1, 0.6]})
         >>> [ax.get_yscale() for ax in fig.axes]
         ['linear', 'log']
@@ -279,7 +279,7 @@ def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,
     originals on top and the reconstructions below, column by column. Pixel
     values from ``low`` (white) to ``high`` (dark ink).
 
-    Example:
+    Examples:
         >>> fig = image_rows({"original": np.zeros((3, 4)), "copy": np.ones((3, 4))}, (2, 2))
         >>> len(fig.axes)
         6
@@ -308,6 +308,7 @@ def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
+            ax.set_frame_on(False)  # the white background is part of the image: no box around it
         axes[row, 0].set_ylabel(label, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontweight="semibold")
     return fig
@@ -316,7 +317,7 @@ def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,
 def latent_scatter(codes, labels, *, title: str = "Latent space") -> Figure:
     """Scatter 2-D codes ``(N, 2)`` coloured and shaped by their integer label, each class named at its median.
 
-    Example:
+    Examples:
         >>> fig = latent_scatter(np.random.RandomState(0).randn(20, 2), np.arange(20) % 10)
         >>> len(fig.axes[0].collections)
         10
@@ -351,7 +352,7 @@ def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and
                     point_size: float = 6.0) -> Figure:
     """Scatter ``(x, y)`` (many points are fine) and draw curves given as ``label -> (x_curve, y_curve)``.
 
-    Example:
+    Examples:
         >>> fig = data_and_curves([0, 1, 2], [1, 3, 5], {"fit": ([0, 2], [1, 5])})
         >>> len(fig.axes[0].lines)
         1
@@ -383,7 +384,7 @@ def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
     and optionally ``val_loss``. The learning rate is drawn as a dashed step
     line, so a scheduler's drops line up with the bends in the loss.
 
-    Example:
+    Examples:
         >>> fig = losses_and_lr([1.0, 0.5, 0.4], [0.1, 0.1, 0.05], val_loss=[1.1, 0.6, 0.5])
         >>> [ax.get_yscale() for ax in fig.axes]
         ['log', 'log']
@@ -408,11 +409,12 @@ def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
                  label="learning rate")
     rate_ax.set_yscale("log")
     rate_ax.set_ylabel("learning rate (log scale)", color=COLORS["green"])
-    rate_ax.tick_params(axis="y", colors=COLORS["green"])
+    rate_ax.tick_params(axis="y", which="both", colors=COLORS["green"])
     rate_ax.grid(False)  # one grid (the loss axis) is enough
     rate_ax.spines["right"].set_visible(True)
     handles = ax.get_legend_handles_labels()[0] + rate_ax.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper right")
+    # Below the axes: inside, any corner would hide part of a loss or rate curve.
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     return fig
 
@@ -424,7 +426,7 @@ def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
     Diverged runs (non-finite losses) are marked with a cross at the top of
     the plot instead of being dropped silently. The best rate is circled.
 
-    Example:
+    Examples:
         >>> fig = lr_sweep([0.001, 0.01, 0.1, 1.0], [0.5, 0.05, 0.01, float("nan")])
         >>> fig.axes[0].get_xscale()
         'log'
@@ -446,8 +448,69 @@ def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
                    label="diverged", zorder=3)
     best = np.nanargmin(np.where(finite, losses, np.nan))
     ax.scatter([rates[best]], [losses[best]], s=160, facecolors="none", edgecolors=COLORS["green"], linewidths=2,
-               label=f"best: lr = {rates[best]:g}", zorder=3)
+               label=f"best: lr = {rates[best]:.3g}", zorder=3)
     ax.set(xscale="log", yscale="log", title=title, xlabel="learning rate (log scale)",
            ylabel="final loss (log scale)")
     ax.legend()
     return fig
+
+
+def figure_html(fig: Figure) -> str:
+    """An ``<img>`` tag holding ``fig`` as a 2x PNG, with its alt text: for Markdown pages.
+
+    Markdown pages run code at build time (markdown-exec) and print HTML; the
+    site build turns the data URI into a cached file.
+
+    Examples:
+        >>> fig, _ = new_figure()
+        >>> figure_html(describe(fig, "empty")).startswith('<img alt="empty"')
+        True
+    """
+    import base64
+    import html
+
+    png, size = figure_png(fig)
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img alt="{html.escape(alt_text(fig), quote=True)}" width="{size["width"]}" '
+            f'height="{size["height"]}" src="data:image/png;base64,{data}">')
+
+
+def landing_figure(points, fit, *, checkpoints: Sequence[int] = (1, 10, 100)) -> Figure:
+    """The home page's picture: the data, the line after a few epochs, and the loss per epoch.
+
+    ``points`` is a :class:`linreg.data.LineData`; ``fit`` a
+    :class:`linreg.scratch.DescentResult` whose ``path`` holds ``(a, b)`` after
+    every epoch.
+
+    Examples:
+        >>> from linreg import data, scratch
+        >>> points = data.line_data()
+        >>> fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=100)
+        >>> len(landing_figure(points, fit, checkpoints=(1, 10)).axes)
+        2
+    """
+    epochs = len(fit.losses)
+    shades = [COLORS["sky"], COLORS["purple"], COLORS["orange"], COLORS["yellow"]]
+    if len(checkpoints) > len(shades):
+        raise ValueError(f"checkpoints can name at most {len(shades)} epochs, got {len(checkpoints)}")
+    for epoch in checkpoints:
+        if not 1 <= epoch <= epochs:
+            raise ValueError(f"checkpoints must lie between 1 and the {epochs} epochs trained, got {epoch}")
+    fig, (left, right) = new_figure(ncols=2, width=9.0, height=3.6)
+    x = points.x_train[:, 0]
+    left.scatter(x, points.y_train[:, 0], s=16, alpha=0.75, color=COLORS["blue"], label="training data")
+    grid = np.linspace(0, 1, 20)
+    for color, epoch in zip(shades, checkpoints, strict=False):
+        a, b = fit.path[epoch]
+        left.plot(grid, a + b * grid, ls="--", lw=1.5, color=color, label=f"after {epoch} epoch{'s' * (epoch > 1)}")
+    left.plot(grid, fit.a + fit.b * grid, color=COLORS["red"], label=f"after {epochs} epochs")
+    left.set(title="Fitting y = a + b x by gradient descent", xlabel="x", ylabel="y")
+    left.legend(fontsize=8.5)
+    right.plot(np.arange(1, epochs + 1), fit.losses, color=COLORS["red"])
+    right.set_yscale("log")
+    right.set_xscale("log")
+    right.set(title="Training loss (MSE)", xlabel="epoch (log scale)", ylabel="loss (log scale)")
+    return describe(fig, (
+        f"Left: 80 noisy points rising from about 1 to 3, with lines fitted after "
+        f"{', '.join(map(str, checkpoints))} and {epochs} epochs of gradient descent, each closer to the "
+        f"points. Right: the training loss falling over the epochs."))

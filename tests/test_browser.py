@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from test_site import NAV, html_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]

@@ -1,6 +1,6 @@
-// MathJax 3 configuration: typeset math in Markdown pages (arithmatex) *and* in
-// notebook Markdown cells and Markdown outputs, which mkdocs-jupyter leaves as
-// raw $...$ inside .jp-MarkdownOutput / .jp-RenderedMarkdown blocks.
+// MathJax 3 configuration: typeset math in Markdown pages (arithmatex, \(...\))
+// *and* in notebook Markdown cells and Markdown outputs, which mkdocs-jupyter
+// leaves as raw $...$ in the HTML.
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
@@ -9,9 +9,9 @@ window.MathJax = {
     processEnvironments: true,
   },
   options: {
-    // Only these blocks hold math: a "$" in ordinary prose or code stays text.
-    ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex|jp-MarkdownOutput|jp-RenderedMarkdown",
+    // MathJax skips <pre> and <code> (code and printed outputs) by default.
+    // Material's usual recipe (ignoreHtmlClass ".*|" + processHtmlClass) leaves
+    // notebook cells untypeset, so the whole article is searched for delimiters.
     menuOptions: { settings: { assistiveMml: true, explorer: false } },
   },
   loader: { load: ["ui/safe"] },
