@@ -40,7 +40,7 @@ class GraphvizMissingError(RuntimeError):
 def require_dot() -> str:
     """Return the path of Graphviz's ``dot``, or raise :class:`GraphvizMissingError` saying how to install it.
 
-    Example:
+    Examples:
         >>> require_dot().endswith("dot")
         True
     """
@@ -90,7 +90,7 @@ def draw_graph(output: torch.Tensor, params: dict[str, torch.Tensor] | None = No
     are labelled; ``alt`` describes the graph for screen readers and becomes the
     caption. ``show_saved`` adds the orange boxes of tensors saved for backward.
 
-    Example:
+    Examples:
         >>> a = torch.ones(1, requires_grad=True)
         >>> graph = draw_graph(a * 2, {"a": a}, alt="a times two")
         >>> graph.svg.startswith("<svg")
@@ -146,7 +146,7 @@ def layer_diagram(sizes, *, alt: str) -> SvgGraph:
     Each arrow between two layers is one weight; the caption under every layer
     after the first says how many parameters (weights + biases) it adds.
 
-    Example:
+    Examples:
         >>> graph = layer_diagram([3, 4, 1], alt="a 3-4-1 network")
         >>> graph.svg.count("<ellipse")  # one circle per unit: 3 + 4 + 1
         8

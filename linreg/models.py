@@ -19,7 +19,7 @@ class ManualLinearRegression(nn.Module):
     shows up in ``parameters()`` and ``state_dict()``, moves with ``.to()`` and
     is handed to the optimizer. ``generator`` makes the random start reproducible.
 
-    Example:
+    Examples:
         >>> model = ManualLinearRegression(generator=torch.Generator().manual_seed(42))
         >>> [name for name, _ in model.named_parameters()]
         ['a', 'b']
@@ -40,7 +40,7 @@ class LinearRegression(nn.Module):
     A thin, named wrapper around :class:`torch.nn.Linear`: nesting a layer in a
     module of our own is how bigger models are built.
 
-    Example:
+    Examples:
         >>> model = LinearRegression(3, 2)
         >>> tuple(model(torch.zeros(5, 3)).shape)
         (5, 2)
@@ -68,7 +68,7 @@ class GeneralFit(nn.Module):
     would multiply out into a single linear layer (see page 9); with them the
     model bends its output into a piecewise-linear curve.
 
-    Example:
+    Examples:
         >>> model = GeneralFit(n_in=1, hidden=16, n_out=1)
         >>> tuple(model(torch.zeros(5, 1)).shape)
         (5, 1)
@@ -96,7 +96,7 @@ class GeneralFit(nn.Module):
 def compression_ratio(n_inputs: int, latent: int) -> float:
     """How many times smaller the code is than the input: ``n_inputs / latent``.
 
-    Example:
+    Examples:
         >>> compression_ratio(64, 8)
         8.0
     """
@@ -113,7 +113,7 @@ class Autoencoder(nn.Module):
     to match. :class:`SequentialAutoencoder` is the same model in
     ``nn.Sequential`` form (same parameter count, same parameter shapes).
 
-    Example:
+    Examples:
         >>> model = Autoencoder(n_inputs=64, latent=8)
         >>> tuple(model.encode(torch.zeros(3, 64)).shape), tuple(model(torch.zeros(3, 64)).shape)
         ((3, 8), (3, 64))
@@ -161,7 +161,7 @@ class SequentialAutoencoder(nn.Module):
     Shorter to write and each half is a module you can use on its own
     (``model.encoder(x)``); the layers and parameter count are identical.
 
-    Example:
+    Examples:
         >>> model = SequentialAutoencoder(n_inputs=64, latent=8)
         >>> sum(p.numel() for p in model.parameters()) == sum(p.numel() for p in Autoencoder(64, 8).parameters())
         True
@@ -215,7 +215,7 @@ def collapse_linear_layers(layers) -> nn.Linear:
     the weight is the product of the weight matrices, the bias the last layer
     applied to the earlier biases. This is why depth needs non-linearities.
 
-    Example:
+    Examples:
         >>> stack = nn.Sequential(nn.Linear(3, 8), nn.Linear(8, 2))
         >>> single = collapse_linear_layers(stack)
         >>> x = torch.randn(4, 3)
