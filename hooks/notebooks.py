@@ -21,11 +21,10 @@ import os
 import shutil
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
-from mkdocs.utils import get_relative_url
-
 import execution
 import postprocess
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 

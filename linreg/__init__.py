@@ -1,10 +1,16 @@
 """linreg: the library behind the linreg PyTorch tutorials.
 
-Every tutorial page imports this package: data recipes (:mod:`linreg.data`),
-models (:mod:`linreg.models`), training helpers (:mod:`linreg.training`),
-figures (:mod:`linreg.plots`), animations (:mod:`linreg.animation`) and
-autograd graphs (:mod:`linreg.graphs`). A notebook reads like a short story;
-the library does the work.
+Every tutorial page imports this package; one module per purpose:
+
+* data: :mod:`linreg.data` (recipes), :mod:`linreg.datasets`, :mod:`linreg.digits`;
+* the lessons' own machinery: :mod:`linreg.tensors`, :mod:`linreg.scratch`,
+  :mod:`linreg.torch_gd`, :mod:`linreg.surfaces`, :mod:`linreg.distributed`;
+* models and training: :mod:`linreg.models`, :mod:`linreg.training`;
+* media: :mod:`linreg.plots`, :mod:`linreg.animation`, :mod:`linreg.graphs`.
+
+A notebook reads like a short story; the library does the work. Submodules are
+imported on demand (``from linreg import plots``), so importing ``linreg`` alone
+stays cheap.
 """
 
 from linreg._checks import DivergedError

@@ -115,7 +115,7 @@ def check_finite_loss(loss: float, *, when: str, lr: float | None = None) -> flo
 
     ``when`` says where training stood, e.g. ``"epoch 3"`` or ``"step 120"``.
 
-    Example:
+    Examples:
         >>> check_finite_loss(0.25, when="epoch 3")
         0.25
     """

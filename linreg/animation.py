@@ -35,7 +35,7 @@ __all__ = ["Video", "render_video", "PredictionRecorder", "animate_predictions"]
 class Video:
     """An encoded MP4 video with its poster frame and alternative text.
 
-    Example:
+    Examples:
         >>> video = Video(mp4=b"...", poster_png=b"...", alt="a line fitting the data",
         ...               width=600, height=400, frames=1)
         >>> "<video" in video._repr_html_()
@@ -101,7 +101,7 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     ``crf`` trades size for quality (lower is better and bigger; 30 keeps
     line plots crisp at about 1 KiB per frame).
 
-    Example:
+    Examples:
         >>> from linreg.plots import new_figure
         >>> fig, (ax,) = new_figure(width=3, height=2)
         >>> line, = ax.plot([0, 1], [0, 0])
@@ -157,7 +157,7 @@ class PredictionRecorder:
     hand-written loop. The model is evaluated under ``torch.no_grad()`` in
     ``eval()`` mode and put back into the mode it was in.
 
-    Example:
+    Examples:
         >>> model = torch.nn.Linear(1, 1)
         >>> recorder = PredictionRecorder(torch.linspace(0, 1, 5).view(-1, 1))
         >>> recorder(0, model)
@@ -206,7 +206,7 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     (by default it covers the data and most predictions); pass the data's range
     when a diverging run would otherwise squash the data into a flat band.
 
-    Example:
+    Examples:
         >>> preds = np.stack([np.zeros(3), np.ones(3)])
         >>> video = animate_predictions([0, 1, 2], [1, 1, 1], [0, 1, 2], preds, alt="flat fit")
         >>> video.frames

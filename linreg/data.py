@@ -43,7 +43,7 @@ class LineData:
     def tensors(self, device: str | torch.device = "cpu") -> tuple[torch.Tensor, ...]:
         """Return ``(x_train, y_train, x_val, y_val)`` as float32 tensors on ``device``.
 
-        Example:
+        Examples:
             >>> x_train, y_train, x_val, y_val = line_data().tensors()
             >>> x_train.dtype, tuple(x_train.shape)
             (torch.float32, (80, 1))
@@ -68,7 +68,7 @@ def line_data(
     the rest validate. A ``RandomState(seed)`` draws the same numbers as the
     classic ``np.random.seed(seed)`` script without touching NumPy's global state.
 
-    Example:
+    Examples:
         >>> data = line_data()
         >>> data.x_train.shape, data.x_val.shape
         ((80, 1), (20, 1))
@@ -96,7 +96,7 @@ def crop_yields(repeat: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     Inputs are (temperature, rainfall, humidity); targets are (apples, oranges).
     ``repeat`` stacks the five rows that many times (page 5 uses 3, giving 15 rows).
 
-    Example:
+    Examples:
         >>> inputs, targets = crop_yields()
         >>> tuple(inputs.shape), tuple(targets.shape)
         ((5, 3), (5, 2))
@@ -120,7 +120,7 @@ def surface_line_data(seed: int = 1, noise: float = 0.1) -> tuple[torch.Tensor, 
     the whole loss landscape fits in one picture. A private generator seeded
     with ``seed`` draws the same noise as ``torch.manual_seed(seed)`` would.
 
-    Example:
+    Examples:
         >>> x, y = surface_line_data()
         >>> tuple(x.shape)
         (60, 1)
@@ -142,7 +142,7 @@ def noisy_line(seed: int = 0, n: int = 10_000, slope: float = 2.0, intercept: fl
     so the best reachable mean squared error is about
     ``E[(0.1 + 0.5x)²] = 0.01 + 0.05 + 0.25/3 ≈ 0.143``.
 
-    Example:
+    Examples:
         >>> x, y = noisy_line(seed=0)
         >>> tuple(x.shape), tuple(y.shape)
         ((10000, 1), (10000, 1))
@@ -163,7 +163,7 @@ def polynomial_data(seed: int = 0, n: int = 500, noise: float = 1.0) -> tuple[to
     linear in its coefficients, so polynomial fitting is linear regression on
     new features.
 
-    Example:
+    Examples:
         >>> x, y = polynomial_data(seed=0, n=100)
         >>> tuple(x.shape)
         (100, 1)
@@ -181,7 +181,7 @@ def polynomial_data(seed: int = 0, n: int = 500, noise: float = 1.0) -> tuple[to
 def polynomial_features(x: torch.Tensor) -> torch.Tensor:
     """Turn inputs of shape ``(N, 1)`` into the features ``[x, x²]`` of shape ``(N, 2)``.
 
-    Example:
+    Examples:
         >>> polynomial_features(torch.tensor([[2.0], [3.0]]))
         tensor([[2., 4.],
                 [3., 9.]])
@@ -199,7 +199,7 @@ def wavy_curve(seed: int = 0, n: int = 1000, noise: float = 0.3) -> tuple[torch.
     The curve wiggles with a growing amplitude: no straight line and no
     low-degree polynomial follows it, a small neural network can (page 9).
 
-    Example:
+    Examples:
         >>> x, y = wavy_curve(seed=0, n=50)
         >>> tuple(y.shape)
         (50, 1)
@@ -228,7 +228,7 @@ def line_data_b(
     followed by the classic recipe, without touching the global random state.
     The data set pages 6-8 wrap in a ``Dataset`` and split into train and test.
 
-    Example:
+    Examples:
         >>> x, y = line_data_b()
         >>> tuple(x.shape), tuple(y.shape)
         ((200, 1), (200, 1))

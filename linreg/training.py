@@ -76,7 +76,7 @@ def make_train_step(
     A NaN or infinite loss raises :class:`linreg.DivergedError` instead of
     silently corrupting the parameters.
 
-    Example:
+    Examples:
         >>> model = torch.nn.Linear(1, 1)
         >>> step = make_train_step(model, torch.nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1))
         >>> isinstance(step(torch.ones(4, 1), torch.ones(4, 1)), float)
@@ -114,7 +114,7 @@ class History:
     (at its start, for schedulers stepped every batch). Plain lists of floats,
     so a history survives ``torch.save``/``torch.load(weights_only=True)``.
 
-    Example:
+    Examples:
         >>> history = History(train_loss=[0.5, 0.25], lr=[0.1, 0.1])
         >>> history.epochs
         2
@@ -132,7 +132,7 @@ class History:
     def to_dict(self) -> dict[str, list[float]]:
         """The history as a dict of plain lists (what a checkpoint stores).
 
-        Example:
+        Examples:
             >>> History([1.0], [], [0.1]).to_dict()
             {'train_loss': [1.0], 'val_loss': [], 'lr': [0.1]}
         """
@@ -142,7 +142,7 @@ class History:
     def from_dict(cls, values: dict[str, Any]) -> History:
         """Rebuild a history from :meth:`to_dict`'s output.
 
-        Example:
+        Examples:
             >>> History.from_dict({"train_loss": [1.0], "val_loss": [], "lr": [0.1]}).epochs
             1
         """
@@ -204,7 +204,7 @@ def evaluate(model: nn.Module, loss_fn: LossFn, loader: Iterable, device: str | 
     model's device). The mean is weighted by batch size, so a short last batch
     counts as much as its samples, assuming ``loss_fn`` averages over a batch.
 
-    Example:
+    Examples:
         >>> from torch.utils.data import DataLoader, TensorDataset
         >>> model = torch.nn.Linear(1, 1)
         >>> loader = DataLoader(TensorDataset(torch.zeros(8, 1), torch.zeros(8, 1)), batch_size=3)
@@ -317,7 +317,7 @@ def fit(
     per epoch, so the loop costs little more than writing it by hand. The
     model's train/eval mode is restored at the end.
 
-    Example:
+    Examples:
         >>> from torch.utils.data import DataLoader, TensorDataset
         >>> x = torch.linspace(0, 1, 32).view(-1, 1)  # (32, 1)
         >>> loader = DataLoader(TensorDataset(x, 1 + 2 * x), batch_size=8)
@@ -443,7 +443,7 @@ def save_checkpoint(
     flushed to disk, then renamed over ``path`` (``os.replace`` is atomic): a
     crash mid-save leaves the previous checkpoint intact, never half a file.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> model = torch.nn.Linear(1, 1)
         >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -549,7 +549,7 @@ def load_checkpoint(
     torch file that is not a linreg checkpoint, or one saved from a different
     model raise :class:`CheckpointError`. Returns the saved epoch and history.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> model = torch.nn.Linear(1, 1)
         >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -599,7 +599,7 @@ def resume(
     optimizer state (e.g. momentum), learning rate, shuffling order and epoch
     numbering. The model is put back in ``train()`` mode.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> model = torch.nn.Linear(1, 1)
         >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
