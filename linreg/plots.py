@@ -133,19 +133,32 @@ def alt_text(fig: Figure) -> str:
 def figure_png(fig: Figure) -> tuple[bytes, dict[str, int]]:
     """Render ``fig`` as a 2x PNG for notebooks: ``(png_bytes, {"width", "height"})``.
 
-    The alternative text travels inside the PNG (a ``Description`` text chunk)
-    so the site build can put it on the ``<img>`` tag; ``Software`` is left
-    out so the bytes depend on the figure only.
+    The image is reduced to a 256-colour palette (no dithering): line plots on
+    a flat card lose nothing visible and shrink about 3x, which keeps pages
+    with many figures light. The alternative text travels inside the PNG (a
+    ``Description`` text chunk) so the site build can put it on the ``<img>``
+    tag; no ``Software`` stamp, so the bytes depend on the figure only.
+
+    Examples:
+        >>> fig, _ = new_figure(width=2, height=1)
+        >>> png, size = figure_png(fig)
+        >>> png.startswith(b"\\x89PNG"), size["width"] > 0
+        (True, True)
     """
     import io
-    import struct
+
+    from PIL import Image, PngImagePlugin
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight",
-                metadata={"Description": alt_text(fig), "Software": None})
-    data = buffer.getvalue()
-    width, height = struct.unpack(">II", data[16:24])  # IHDR: the image's pixel size
-    return data, {"width": width // 2, "height": height // 2}
+    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight", metadata={"Software": None})
+    image = Image.open(buffer).convert("RGB")
+    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Description", alt_text(fig))
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True, pnginfo=info)
+    width, height = image.size
+    return out.getvalue(), {"width": width // 2, "height": height // 2}
 
 
 @contextmanager
