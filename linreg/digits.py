@@ -1,0 +1,384 @@
+"""Images of handwritten digits for the autoencoder page, offline by default.
+
+Two sources, one result (:class:`DigitImages`: flattened images scaled to
+[-1, 1], integer labels, a seeded train/validation/test split):
+
+* :func:`sklearn_digits` — scikit-learn's 1,797 8×8 digits. They ship inside
+  the scikit-learn wheel, so the site builds without a network.
+* :func:`mnist` — the real 28×28 MNIST, read from the four IDX files of the
+  original distribution (plain or ``.gz``) in a directory you point at, or in
+  ``$LINREG_MNIST_DIR``. Nothing is ever downloaded.
+
+:func:`load_digit_images` picks MNIST when a directory is given or the
+environment variable is set, and the 8×8 digits otherwise.
+
+The IDX format (http://yann.lecun.com/exdb/mnist/): a big-endian header —
+two zero bytes, a type code (``0x08`` = unsigned byte), the number of
+dimensions — then one big-endian ``uint32`` per dimension, then the data, row
+by row. So images start with the magic number ``0x00000803`` (bytes, 3 dims)
+and labels with ``0x00000801`` (bytes, 1 dim).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from linreg._checks import check_fraction, check_non_negative_int, check_positive_int, check_positive_number
+from linreg.models import Autoencoder, SequentialAutoencoder
+from linreg.training import History, fit
+
+__all__ = [
+    "ENV_VAR",
+    "IMAGES_MAGIC",
+    "LABELS_MAGIC",
+    "MNIST_FILES",
+    "DigitImages",
+    "IDXFormatError",
+    "read_idx",
+    "read_idx_images",
+    "read_idx_labels",
+    "scale_pixels",
+    "tanh_error_floor",
+    "sklearn_digits",
+    "mnist",
+    "load_digit_images",
+    "train_autoencoder",
+]
+
+#: Environment variable naming a directory with the four MNIST IDX files.
+ENV_VAR = "LINREG_MNIST_DIR"
+#: Magic number of an IDX file of unsigned bytes with 3 dimensions (images).
+IMAGES_MAGIC = 0x00000803
+#: Magic number of an IDX file of unsigned bytes with 1 dimension (labels).
+LABELS_MAGIC = 0x00000801
+#: The four files of the MNIST distribution (each may also end in ``.gz``).
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+# IDX type code -> big-endian NumPy dtype
+_IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+class IDXFormatError(ValueError):
+    """A file is not a valid IDX file (bad magic number, wrong size, truncated, not gzip)."""
+
+
+@dataclass(frozen=True)
+class DigitImages:
+    """Flattened digit images in [-1, 1] with their labels, split three ways.
+
+    ``x_*`` are float32 tensors of shape ``(N, height * width)``; ``labels_*``
+    are int64 tensors of shape ``(N,)``; ``source`` says where the images came from.
+    """
+
+    x_train: torch.Tensor
+    labels_train: torch.Tensor
+    x_val: torch.Tensor
+    labels_val: torch.Tensor
+    x_test: torch.Tensor
+    labels_test: torch.Tensor
+    image_shape: tuple[int, int]
+    source: str
+
+    @property
+    def n_pixels(self) -> int:
+        """Number of values per flattened image (64 for 8×8, 784 for 28×28)."""
+        return self.image_shape[0] * self.image_shape[1]
+
+    def summary(self) -> str:
+        """One line: source, image size and split sizes."""
+        h, w = self.image_shape
+        return (f"{self.source}: {h}x{w} images, {len(self.x_train)} train / "
+                f"{len(self.x_val)} validation / {len(self.x_test)} test")
+
+
+# --- IDX files ---------------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        raise FileNotFoundError(f"IDX file not found: {path}")
+    raw = path.read_bytes()
+    if path.suffix != ".gz":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+        raise IDXFormatError(f"{path} ends in .gz but is not a complete gzip file ({exc})") from exc
+
+
+def read_idx(path: str | Path, *, expected_magic: int | None = None) -> np.ndarray:
+    """Read an IDX file (plain or gzip-compressed ``.gz``) into a NumPy array.
+
+    Raises :class:`IDXFormatError` naming the file if the magic number is not
+    an IDX one (or not ``expected_magic``), or if the data is shorter or longer
+    than the dimensions in the header say.
+
+    Examples:
+        >>> import tempfile, struct
+        >>> path = Path(tempfile.mkdtemp()) / "labels-idx1-ubyte"
+        >>> _ = path.write_bytes(struct.pack(">II", LABELS_MAGIC, 3) + bytes([7, 2, 1]))
+        >>> read_idx(path)
+        array([7, 2, 1], dtype=uint8)
+    """
+    path = Path(path)
+    raw = _read_bytes(path)
+    if len(raw) < 4:
+        raise IDXFormatError(f"{path} is too short to be an IDX file: {len(raw)} bytes, the header alone needs 4")
+    (magic,) = struct.unpack(">I", raw[:4])
+    zeros, type_code, ndim = magic >> 16, (magic >> 8) & 0xFF, magic & 0xFF
+    if zeros != 0 or type_code not in _IDX_DTYPES or ndim == 0:
+        raise IDXFormatError(
+            f"{path} has magic number 0x{magic:08x}, which is not an IDX header "
+            f"(expected 0x{IMAGES_MAGIC:08x} for images or 0x{LABELS_MAGIC:08x} for labels)"
+        )
+    if expected_magic is not None and magic != expected_magic:
+        raise IDXFormatError(f"{path} has magic number 0x{magic:08x}, expected 0x{expected_magic:08x}")
+    header_size = 4 + 4 * ndim
+    if len(raw) < header_size:
+        raise IDXFormatError(f"{path} is truncated inside its header: {ndim} dimensions need {header_size} bytes, "
+                             f"found {len(raw)}")
+    dims = struct.unpack(f">{ndim}I", raw[4:header_size])
+    dtype = np.dtype(_IDX_DTYPES[type_code])
+    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    found = len(raw) - header_size
+    if found != expected:
+        problem = "truncated" if found < expected else "has the wrong size"
+        raise IDXFormatError(f"{path} {problem}: dimensions {dims} need {expected} data bytes, found {found}")
+    data = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(dims)
+    return data.astype(dtype.newbyteorder("="))  # native byte order, and a writable copy
+
+
+def read_idx_images(path: str | Path) -> np.ndarray:
+    """Read an IDX image file (magic ``0x00000803``): uint8 array of shape ``(N, rows, cols)``.
+
+    Examples:
+        >>> import tempfile, struct
+        >>> path = Path(tempfile.mkdtemp()) / "images-idx3-ubyte"
+        >>> _ = path.write_bytes(struct.pack(">IIII", IMAGES_MAGIC, 1, 2, 2) + bytes([0, 255, 255, 0]))
+        >>> read_idx_images(path).shape
+        (1, 2, 2)
+    """
+    return read_idx(path, expected_magic=IMAGES_MAGIC)
+
+
+def read_idx_labels(path: str | Path) -> np.ndarray:
+    """Read an IDX label file (magic ``0x00000801``): uint8 array of shape ``(N,)``.
+
+    Examples:
+        >>> import tempfile, struct
+        >>> path = Path(tempfile.mkdtemp()) / "labels-idx1-ubyte"
+        >>> _ = path.write_bytes(struct.pack(">II", LABELS_MAGIC, 2) + bytes([3, 9]))
+        >>> read_idx_labels(path).tolist()
+        [3, 9]
+    """
+    return read_idx(path, expected_magic=LABELS_MAGIC)
+
+
+def _find_mnist_files(directory: Path) -> dict[str, Path]:
+    if not directory.is_dir():
+        raise FileNotFoundError(f"MNIST directory not found: {directory}")
+    found, missing = {}, []
+    for key, name in MNIST_FILES.items():
+        candidates = [directory / name, directory / f"{name}.gz"]
+        existing = [p for p in candidates if p.is_file()]
+        if existing:
+            found[key] = existing[0]
+        else:
+            missing.append(name)
+    if missing:
+        expected = ", ".join(f"{name}[.gz]" for name in MNIST_FILES.values())
+        raise FileNotFoundError(
+            f"MNIST directory {directory} lacks {', '.join(missing)} (plain or .gz). "
+            f"Expected the four files of the original distribution: {expected}"
+        )
+    return found
+
+
+# --- scaling and splitting ---------------------------------------------------------------------
+
+
+def scale_pixels(images, max_value: float, low: float = -1.0, high: float = 1.0) -> torch.Tensor:
+    """Map pixel values from ``[0, max_value]`` to ``[low, high]`` (default [-1, 1]), as float32.
+
+    [-1, 1] matches a ``tanh`` output layer: every target pixel is a value the
+    model can produce.
+
+    Examples:
+        >>> scale_pixels(np.array([0, 8, 16]), max_value=16)
+        tensor([-1.,  0.,  1.])
+    """
+    max_value = check_positive_number("max_value", max_value)
+    if not high > low:
+        raise ValueError(f"high must be greater than low, got low={low!r}, high={high!r}")
+    pixels = torch.as_tensor(np.asarray(images), dtype=torch.float32)
+    return low + (high - low) * pixels / max_value
+
+
+def tanh_error_floor(targets: torch.Tensor) -> float:
+    """The smallest mean squared error any ``tanh`` output can reach on ``targets``.
+
+    ``tanh`` outputs lie in [-1, 1], so the best it can do for a target outside
+    is the nearest end: the floor is the mean squared distance of the targets
+    from [-1, 1]. It is 0 for pixels scaled to [-1, 1] (or [0, 1]) and huge for raw
+    pixel values.
+
+    Examples:
+        >>> tanh_error_floor(torch.tensor([0.5, 3.0]))
+        2.0
+    """
+    if not isinstance(targets, torch.Tensor):
+        raise TypeError(f"targets must be a torch.Tensor, got {type(targets).__name__}")
+    targets = targets.float()
+    return float(((targets - targets.clamp(-1, 1)) ** 2).mean())
+
+
+def _split(n: int, fractions: tuple[float, float], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.random.RandomState(seed).permutation(n)
+    n_val, n_test = (int(round(f * n)) for f in fractions)
+    return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
+
+
+def sklearn_digits(seed: int = 0, val_fraction: float = 0.15, test_fraction: float = 0.15) -> DigitImages:
+    """scikit-learn's 1,797 handwritten 8×8 digits, scaled to [-1, 1], flattened and split.
+
+    The pixel values run from 0 to 16; a ``RandomState(seed)`` permutation
+    picks the validation and test images.
+
+    Examples:
+        >>> data = sklearn_digits(seed=0)
+        >>> data.image_shape, tuple(data.x_train.shape)
+        ((8, 8), (1257, 64))
+    """
+    from sklearn.datasets import load_digits
+
+    check_non_negative_int("seed", seed)
+    check_fraction("val_fraction", val_fraction)
+    check_fraction("test_fraction", test_fraction)
+    if val_fraction + test_fraction >= 1:
+        raise ValueError(f"val_fraction + test_fraction must be below 1 to leave training images, "
+                         f"got {val_fraction} + {test_fraction}")
+    bundle = load_digits()  # images (1797, 8, 8) with values 0..16, target (1797,)
+    x = scale_pixels(bundle.images.reshape(len(bundle.images), -1), max_value=16)  # (1797, 64)
+    labels = torch.as_tensor(bundle.target, dtype=torch.int64)
+    train, val, test = _split(len(x), (val_fraction, test_fraction), seed)
+    return DigitImages(x[train], labels[train], x[val], labels[val], x[test], labels[test],
+                       image_shape=(8, 8), source="scikit-learn digits")
+
+
+def mnist(directory: str | Path | None = None, seed: int = 0, val_fraction: float = 1 / 6) -> DigitImages:
+    """Real MNIST from its four IDX files in ``directory`` (default: ``$LINREG_MNIST_DIR``).
+
+    The 60,000 training images are split into training and validation
+    (``val_fraction``, seeded); the 10,000 ``t10k`` images are the test set.
+    Pixels 0..255 are scaled to [-1, 1] and each 28×28 image flattened to 784 values.
+    Nothing is downloaded: a missing directory or file raises ``FileNotFoundError``
+    naming the path and the expected file names, a damaged file :class:`IDXFormatError`.
+
+    Examples:
+        >>> data = mnist("~/data/mnist")  # doctest: +SKIP
+        >>> data.image_shape  # doctest: +SKIP
+        (28, 28)
+    """
+    check_non_negative_int("seed", seed)
+    check_fraction("val_fraction", val_fraction)
+    if directory is None:
+        directory = os.environ.get(ENV_VAR)
+        if not directory:
+            raise FileNotFoundError(f"no MNIST directory given: pass directory=... or set ${ENV_VAR}")
+    directory = Path(directory).expanduser()
+    files = _find_mnist_files(directory)
+    arrays, shapes = {}, set()
+    for split in ("train", "test"):
+        images = read_idx_images(files[f"{split}_images"])  # (N, 28, 28) uint8
+        shapes.add(images.shape[1:])
+        labels = read_idx_labels(files[f"{split}_labels"])  # (N,) uint8
+        if len(images) != len(labels):
+            raise IDXFormatError(f"{files[f'{split}_images']} holds {len(images)} images but "
+                                 f"{files[f'{split}_labels']} holds {len(labels)} labels")
+        arrays[split] = (scale_pixels(images.reshape(len(images), -1), max_value=255),  # (N, 784)
+                         torch.as_tensor(labels, dtype=torch.int64))
+    if len(shapes) != 1:
+        raise IDXFormatError(f"training and test images in {directory} differ in size: {sorted(shapes)}")
+    image_shape = tuple(int(d) for d in shapes.pop())  # (rows, cols)
+    (x, labels), (x_test, labels_test) = arrays["train"], arrays["test"]
+    train, val, _ = _split(len(x), (val_fraction, 0.0), seed)
+    return DigitImages(x[train], labels[train], x[val], labels[val], x_test, labels_test,
+                       image_shape=image_shape, source=f"MNIST from {directory}")
+
+
+def load_digit_images(seed: int = 0, mnist_dir: str | Path | None = None) -> DigitImages:
+    """MNIST if ``mnist_dir`` is given or ``$LINREG_MNIST_DIR`` is set, else the 8×8 scikit-learn digits.
+
+    Examples:
+        >>> data = load_digit_images(seed=0)  # with LINREG_MNIST_DIR unset
+        >>> data.source  # doctest: +SKIP
+        'scikit-learn digits'
+    """
+    if mnist_dir is not None or os.environ.get(ENV_VAR):
+        return mnist(mnist_dir, seed=seed)
+    return sklearn_digits(seed=seed)
+
+
+# --- the page's training run -------------------------------------------------------------------
+
+
+def train_autoencoder(
+    data: DigitImages,
+    *,
+    latent: int = 8,
+    epochs: int = 20,
+    seed: int = 0,
+    lr: float = 1e-3,
+    batch_size: int = 64,
+    model_class: type = SequentialAutoencoder,
+    device: str | torch.device = "cpu",
+) -> tuple[torch.nn.Module, History]:
+    """Train an autoencoder on ``data`` with Adam and MSE; return ``(model, history)``.
+
+    The model (``model_class(n_inputs, latent)``) is initialised from ``seed``
+    without touching the global random state, and a generator seeded with
+    ``seed`` shuffles the training batches, so the same arguments give the
+    same model and losses. The target of every image is the image itself.
+
+    Examples:
+        >>> model, history = train_autoencoder(sklearn_digits(), latent=8, epochs=1)
+        >>> history.epochs, len(history.val_loss)
+        (1, 1)
+    """
+    from torch.utils.data import DataLoader, TensorDataset
+
+    if not isinstance(data, DigitImages):
+        raise TypeError(f"data must be a DigitImages (e.g. from sklearn_digits()), got {type(data).__name__}")
+    check_positive_int("latent", latent)
+    check_positive_int("epochs", epochs)
+    check_non_negative_int("seed", seed)
+    check_positive_number("lr", lr)
+    check_positive_int("batch_size", batch_size)
+    if model_class not in (Autoencoder, SequentialAutoencoder):
+        raise ValueError(f"model_class must be Autoencoder or SequentialAutoencoder, got {model_class!r}")
+    with torch.random.fork_rng(devices=[]):  # seeded weights, global RNG left as it was
+        torch.manual_seed(seed)
+        model = model_class(data.n_pixels, latent).to(device)
+    # an autoencoder's target is its input: the (x, y) pairs are (image, image)
+    train_loader = DataLoader(TensorDataset(data.x_train, data.x_train), batch_size=batch_size, shuffle=True,
+                              generator=torch.Generator().manual_seed(seed))
+    # a DataLoader draws a base seed for its workers from the global RNG unless it has a generator
+    val_loader = DataLoader(TensorDataset(data.x_val, data.x_val), batch_size=512,
+                            generator=torch.Generator().manual_seed(seed))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = fit(model, torch.nn.MSELoss(), optimizer, train_loader, epochs, val_loader=val_loader,
+                  device=device, progress=False)
+    return model, history
