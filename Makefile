@@ -1,5 +1,6 @@
 # linreg — every target sets itself up: a fresh clone needs only `make serve` or `make test`.
 SHELL := bash
+export NO_MKDOCS_2_WARNING := 1  # Material's banner about MkDocs 2.0 is not build news
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
@@ -38,8 +39,12 @@ serve: setup  ## execute the pages and serve the site at http://127.0.0.1:8000 w
 build: setup  ## strict build of the site into site/
 	$(PY) -m mkdocs build --strict
 
+# Unit tests run on both cores (one torch thread each: the models are tiny and
+# a second thread only oversubscribes); the site is built once, in one process,
+# for the built-site, determinism and browser tests.
 test: setup  ## the whole suite: unit tests, strict site build, built-site and browser checks, audits
-	$(PY) -m pytest
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -m "not site"
+	$(PY) -m pytest -m site
 
 lint: setup  ## ruff on the library, hooks and tests
 	$(PY) -m ruff check linreg hooks tests scripts benchmarks

@@ -98,7 +98,8 @@ def on_page_content(html, page, config, files, **_):
     _state.clipboard_js = _state.clipboard_js or clipboard
     body, media = postprocess.extract_media(body, url_for)
     _state.media.update(media)
-    body = postprocess.exclude_outputs_from_search(postprocess.collapse_solutions(body))
+    body = postprocess.collapse_solutions(postprocess.slim_markup(body))
+    body = postprocess.exclude_outputs_from_search(body)
 
     name = Path(page.file.src_uri).name
     header = postprocess.notebook_header(

@@ -120,6 +120,23 @@ def collapse_solutions(body: str) -> str:
     return str(soup)
 
 
+_COPY_ICON = re.compile(r'<svg\b[^>]*class="clipboard-copy-icon"[^>]*>.*?</svg>', re.S)
+
+
+_EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
+
+
+def slim_markup(body: str) -> str:
+    """Drop markup every cell repeats for JupyterLab's editor but a static page never uses.
+
+    The copy icon (~800 bytes of SVG per code cell) becomes an empty span drawn
+    once by CSS (``.clipboard-copy-icon`` in site.css); the empty "collapser"
+    divs go.
+    """
+    body = _COPY_ICON.sub('<span class="clipboard-copy-icon" aria-hidden="true"></span>', body)
+    return _EMPTY_COLLAPSER.sub("", body)
+
+
 def exclude_outputs_from_search(body: str) -> str:
     """Mark output areas so Material's search plugin leaves them out of the index."""
     return body.replace('<div class="jp-OutputArea jp-Cell-outputArea">',

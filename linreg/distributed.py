@@ -398,8 +398,11 @@ def run_ddp(
 
     Args:
         world_size: number of ranks (processes); each trains on its shard of the data.
-        epochs, lr, batch_size, seed: the training recipe. ``batch_size`` is per rank,
-            so the global batch holds ``world_size * batch_size`` samples.
+        epochs: passes over the training data.
+        lr: learning rate of the SGD optimizer.
+        batch_size: samples per rank and step, so the global batch holds
+            ``world_size * batch_size`` samples.
+        seed: seeds the model's start and the samplers' shuffling.
         backend: ``"gloo"`` (CPU), ``"nccl"`` (one GPU per rank) or ``None`` to choose.
         timeout: seconds the whole job may take, start-up included; also the
             process group's timeout for a collective that waits on a missing rank.
