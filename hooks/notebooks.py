@@ -94,7 +94,7 @@ def on_page_content(html, page, config, files, **_):
         _state.media.update(media)
         return html
     body, css, clipboard = postprocess.split_notebook_html(html)
-    _state.css = _state.css or css
+    _state.css = _state.css or postprocess.drop_notebook_token_colours(css)
     _state.clipboard_js = _state.clipboard_js or clipboard
     body, media = postprocess.extract_media(body, url_for)
     _state.media.update(media)
@@ -112,6 +112,10 @@ def on_page_content(html, page, config, files, **_):
         heading_end += len("</h1>")
         return body[:heading_end] + header + body[heading_end:]
     return header + body
+
+
+def on_post_page(output, page, config, **_):
+    return postprocess.accessibility_fixes(output)
 
 
 def on_post_build(config, **_):
