@@ -101,6 +101,7 @@ def on_page_content(html, page, config, files, **_):
     body = postprocess.collapse_solutions(postprocess.slim_markup(body))
     body = postprocess.exclude_outputs_from_search(body)
 
+    _fix_toc(page.toc, postprocess.rendered_headings(body))
     name = Path(page.file.src_uri).name
     header = postprocess.notebook_header(
         download_url=name,  # copied next to the page's index.html in on_post_build
@@ -114,8 +115,22 @@ def on_page_content(html, page, config, files, **_):
     return header + body
 
 
+def _fix_toc(toc, headings: list[tuple[str, str]]) -> None:
+    """Give the table of contents the ids and titles of the headings as rendered."""
+    def walk(items):
+        for item in items:
+            yield item
+            yield from walk(item.children)
+
+    items = list(walk(toc))
+    if len(items) != len(headings):
+        return  # not the same headings: leave mkdocs-jupyter's TOC as it is
+    for item, (anchor, title) in zip(items, headings, strict=True):
+        item.id, item.title = anchor, title
+
+
 def on_post_page(output, page, config, **_):
-    return postprocess.accessibility_fixes(output)
+    return postprocess.compact_whitespace(postprocess.accessibility_fixes(output))
 
 
 def on_post_build(config, **_):

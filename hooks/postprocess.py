@@ -45,7 +45,9 @@ def split_notebook_html(content: str) -> tuple[str, str, str]:
     css = "\n".join(block.strip() for block in _STYLE.findall(head))
     scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", head, re.S)
     clipboard = "\n".join(s for s in scripts if "clipboard" in s.lower())
-    return body, css, clipboard
+    # With highlight_extra_classes set, mkdocs-jupyter also appends a <style> holding
+    # the repr of a Python list after the notebook: noise, dropped.
+    return _STYLE.sub("", body), css, clipboard
 
 
 def png_description(png: bytes) -> str | None:
@@ -136,6 +138,8 @@ def collapse_solutions(body: str) -> str:
 _COPY_ICON = re.compile(r'<svg\b[^>]*class="clipboard-copy-icon"[^>]*>.*?</svg>', re.S)
 
 
+_TAG_GAP = re.compile(r">\s{2,}<")
+_VERBATIM = re.compile(r"(<(?:pre|textarea|script)\b.*?</(?:pre|textarea|script)>)", re.S)
 _EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
 
 
@@ -148,6 +152,16 @@ def slim_markup(body: str) -> str:
     """
     body = _COPY_ICON.sub('<span class="clipboard-copy-icon" aria-hidden="true"></span>', body)
     return _EMPTY_COLLAPSER.sub("", body)
+
+
+def compact_whitespace(page: str) -> str:
+    """Drop the indentation between tags (~10% of a page), keeping one newline.
+
+    ``<pre>``, ``<textarea>`` and ``<script>`` are left alone: there every
+    space is content. One newline still separates inline elements.
+    """
+    parts = _VERBATIM.split(page)
+    return "".join(part if _VERBATIM.fullmatch(part) else _TAG_GAP.sub(">\n<", part) for part in parts)
 
 
 def exclude_outputs_from_search(body: str) -> str:
@@ -203,3 +217,14 @@ def drop_notebook_token_colours(css: str) -> str:
     cascade (its stylesheet loads later) and some fail them.
     """
     return "\n".join(line for line in css.splitlines() if not line.lstrip().startswith(".highlight-ipynb ."))
+
+
+def rendered_headings(body: str) -> list[tuple[str, str]]:
+    """``(id, text)`` of the notebook's headings in page order, inline code included.
+
+    mkdocs-jupyter builds the table of contents from the Markdown with inline
+    code stripped: the title reads "Changing shape: , and" and its link points
+    at an id that no heading has. The rendered headings have both right.
+    """
+    found = re.findall(r'<h[1-6] id="([^"]+)">(.*?)<a class="anchor-link"', body, re.S)
+    return [(anchor, html.unescape(re.sub(r"<[^>]+>", "", text)).strip()) for anchor, text in found]

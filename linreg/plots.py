@@ -280,7 +280,7 @@ def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
             ax.set_yscale("log")
         if len(curves) > 1:
             ax.legend()
-    fig.suptitle(title, fontweight="semibold")
+    fig.suptitle(title, fontweight="bold")
     return fig
 
 
@@ -323,7 +323,7 @@ def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,
             ax.grid(False)
             ax.set_frame_on(False)  # the white background is part of the image: no box around it
         axes[row, 0].set_ylabel(label, rotation=0, ha="right", va="center")
-    fig.suptitle(title, fontweight="semibold")
+    fig.suptitle(title, fontweight="bold")
     return fig
 
 

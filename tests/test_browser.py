@@ -147,7 +147,8 @@ def test_search_finds_autograd(browser, site_url):
     context, page, problems = _open(browser, site_url, "default")
     try:
         page.locator("label.md-search__icon, .md-search__input").first.click()
-        page.locator("input.md-search__input").fill("autograd")
+        # typed key by key: Material's search reacts to keyboard events, not to fill()
+        page.locator("input.md-search__input").press_sequentially("autograd", delay=30)
         page.wait_for_selector(".md-search-result__item", timeout=15000)
         results = page.locator(".md-search-result__item").all_inner_texts()
         assert any("autograd" in r.lower() for r in results), results
