@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import shutil
 from pathlib import Path
 
@@ -102,6 +103,13 @@ def on_page_content(html, page, config, files, **_):
     body = postprocess.exclude_outputs_from_search(body)
 
     _fix_toc(page.toc, postprocess.rendered_headings(body))
+
+    def page_url(relative: str) -> str | None:
+        target = files.get_file_from_path(posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri),
+                                                                              relative)))
+        return None if target is None else get_relative_url(target.url, page.url)
+
+    body = postprocess.rewrite_notebook_links(body, page_url)
     name = Path(page.file.src_uri).name
     header = postprocess.notebook_header(
         download_url=name,  # copied next to the page's index.html in on_post_build

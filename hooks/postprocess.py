@@ -138,7 +138,7 @@ def collapse_solutions(body: str) -> str:
 _COPY_ICON = re.compile(r'<svg\b[^>]*class="clipboard-copy-icon"[^>]*>.*?</svg>', re.S)
 
 
-_TAG_GAP = re.compile(r">\s{2,}<")
+_TAG_GAP = re.compile(r"(?:(?<=>)|\A)\s{2,}(?=<|\Z)")  # between tags, or at the edge of a verbatim block
 _VERBATIM = re.compile(r"(<(?:pre|textarea|script)\b.*?</(?:pre|textarea|script)>)", re.S)
 _EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
 
@@ -161,7 +161,7 @@ def compact_whitespace(page: str) -> str:
     space is content. One newline still separates inline elements.
     """
     parts = _VERBATIM.split(page)
-    return "".join(part if _VERBATIM.fullmatch(part) else _TAG_GAP.sub(">\n<", part) for part in parts)
+    return "".join(part if _VERBATIM.fullmatch(part) else _TAG_GAP.sub("\n", part) for part in parts)
 
 
 def exclude_outputs_from_search(body: str) -> str:
@@ -228,3 +228,22 @@ def rendered_headings(body: str) -> list[tuple[str, str]]:
     """
     found = re.findall(r'<h[1-6] id="([^"]+)">(.*?)<a class="anchor-link"', body, re.S)
     return [(anchor, html.unescape(re.sub(r"<[^>]+>", "", text)).strip()) for anchor, text in found]
+
+
+_NOTEBOOK_LINK = re.compile(r'href="(?![a-z]+:|/|#)([^"#]+\.ipynb)(#[^"]*)?"(?! download)')
+
+
+def rewrite_notebook_links(body: str, url_for) -> str:
+    """Point links to other notebooks (``02-gradient-descent.ipynb#the-loss``) at their pages.
+
+    mkdocs rewrites ``.md`` links in Markdown pages, but links written in a
+    notebook's Markdown cells reach the page as they are. ``url_for(path)``
+    returns the page URL (relative to this page) for a notebook path relative
+    to this one, or None to leave the link alone. The Download link is kept.
+    """
+    def replace(match: re.Match) -> str:
+        url = url_for(match.group(1))
+        return match.group(0) if url is None else f'href="{url}{match.group(2) or ""}"'
+
+    return _NOTEBOOK_LINK.sub(replace, body)
+

@@ -29,6 +29,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
+    # mkdocs serves under site_url's path (/linreg/ on GitHub Pages): serve at the root instead.
+    os.environ["SITE_URL"] = f"http://{host}:{port}/"
     print(f"Serving the site at http://{host}:{port}/ (live reload also watches linreg/)")
     from mkdocs.__main__ import cli
 

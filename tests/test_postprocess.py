@@ -1,0 +1,119 @@
+"""Specification of the notebook-page rewriting done at build time (hooks/postprocess.py)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+
+import postprocess
+from linreg import plots
+
+HEAD = ('<style type="text/css">.jp-Cell { color: red }</style><script src="https://cdn.example/mathjax.js"></script>'
+        '<script>document.addEventListener("clipboard-copy", f)</script>')
+
+
+def _png(alt: str | None) -> bytes:
+    fig, _ = plots.new_figure(width=1, height=1)
+    if alt:
+        plots.describe(fig, alt)
+        return plots.figure_png(fig)[0]
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def test_split_moves_styles_and_scripts_out_of_the_page_and_drops_cdn_scripts():
+    body, css, clipboard = postprocess.split_notebook_html(HEAD + postprocess.WRAPPER + "<p>x</p><style>junk</style>")
+    assert body == postprocess.WRAPPER + "<p>x</p>"
+    assert css == ".jp-Cell { color: red }"
+    assert "clipboard-copy" in clipboard and "cdn.example" not in body + css + clipboard
+
+
+def test_split_refuses_a_page_that_is_not_a_notebook():
+    with pytest.raises(ValueError, match="jupyter-wrapper"):
+        postprocess.split_notebook_html("<p>plain page</p>")
+
+
+def test_png_description_reads_the_alt_text_linreg_stores():
+    assert postprocess.png_description(_png("a falling loss curve")) == "a falling loss curve"
+    assert postprocess.png_description(_png(None)) is None
+
+
+def test_extract_media_turns_data_uris_into_hashed_files_with_alt_text():
+    png = _png("loss per epoch")
+    html = (f'<img alt="No description has been provided for this image" src="data:image/png;base64,'
+            f'{base64.b64encode(png).decode()}" width=10>'
+            f'<video poster="data:image/png;base64,{base64.b64encode(png).decode()}">'
+            f'<source src="data:video/mp4;base64,{base64.b64encode(b"mp4").decode()}"></video>')
+    out, media = postprocess.extract_media(html, lambda name: f"../media/{name}")
+    names = sorted(media)
+    assert len(names) == 2 and names[0].endswith((".mp4", ".png")) and media[names[-1]] in (png, b"mp4")
+    assert "data:" not in out and out.count("../media/") == 3
+    assert 'alt="loss per epoch"' in out and "No description" not in out
+
+
+def test_extract_media_keeps_an_authors_alt_text():
+    png = base64.b64encode(_png("from the png")).decode()
+    out, _ = postprocess.extract_media(f'<img alt="written by hand" src="data:image/png;base64,{png}">', str)
+    assert 'alt="written by hand"' in out and "from the png" not in out
+
+
+def test_collapse_solutions_wraps_the_outer_tagged_cell_once():
+    cell = ('<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution">'
+            '<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution" id="c1"><div>code</div></div></div>')
+    html = "<p>before</p>" + cell + "<p>after</p>"
+    out = postprocess.collapse_solutions(html)
+    assert out == ('<p>before</p><details class="success linreg-solution"><summary>Solution</summary>'
+                   + cell + "</details><p>after</p>")
+    assert postprocess.collapse_solutions("<p>no solutions</p>") == "<p>no solutions</p>"
+
+
+def test_compact_whitespace_keeps_pre_and_script_verbatim():
+    html = "<div>\n    <p>a</p>\n    <pre>x\n    <b>y</b>    <i>z</i></pre>\n  <script>if (a >  <b) {}</script></div>"
+    out = postprocess.compact_whitespace(html)
+    assert out.startswith("<div>\n<p>a</p>\n<pre>")
+    assert "<pre>x\n    <b>y</b>    <i>z</i></pre>" in out and "if (a >  <b)" in out
+
+
+def test_accessibility_fixes_name_the_search_dialog_and_make_notebook_code_focusable():
+    page = ('<div class="md-search" data-md-component="search" role="dialog"><pre>outside</pre>'
+            '<div class="jupyter-wrapper"><div class="highlight-ipynb"><pre>code</pre></div>')
+    out = postprocess.accessibility_fixes(page)
+    assert 'role="dialog" aria-label="Search"' in out
+    assert '<pre tabindex="0">code</pre>' in out and "<pre>outside</pre>" in out
+
+
+def test_drop_notebook_token_colours_keeps_the_rest_of_the_css():
+    css = ".highlight-ipynb .mi { color: #080 }\n.jp-Cell { margin: 0 }\n.highlight-ipynb { background: x }"
+    assert postprocess.drop_notebook_token_colours(css) == ".jp-Cell { margin: 0 }\n.highlight-ipynb { background: x }"
+
+
+def test_rendered_headings_keep_inline_code():
+    body = '<h2 id="changing-shape-view">Changing shape: <code>view</code><a class="anchor-link" href="#">¶</a></h2>'
+    assert postprocess.rendered_headings(body) == [("changing-shape-view", "Changing shape: view")]
+
+
+def test_colab_url_is_built_from_a_github_repo_url_only():
+    assert (postprocess.colab_url("https://github.com/linreg/linreg", "main", "docs/tutorials/a.ipynb")
+            == "https://colab.research.google.com/github/linreg/linreg/blob/main/docs/tutorials/a.ipynb")
+    assert postprocess.colab_url("https://gitlab.com/x/y", "main", "a.ipynb") is None
+    assert postprocess.colab_url(None, "main", "a.ipynb") is None
+
+
+def test_notebook_header_has_both_links_and_the_versions():
+    bar = postprocess.notebook_header(download_url="a.ipynb", colab_url="https://colab.example/a",
+                                      versions={"python": "3.11.7", "torch": "2.13.0"})
+    assert 'href="a.ipynb" download>Download notebook' in bar and "Open in Colab" in bar
+    assert "Python 3.11.7 and PyTorch 2.13.0" in bar and "data-search-exclude" in bar
+
+
+def test_links_to_notebooks_point_at_their_pages_but_the_download_link_stays():
+    body = ('<a href="02-gradient-descent.ipynb#the-loss">next</a> <a href="missing.ipynb">x</a> '
+            '<a href="https://example.com/a.ipynb">ext</a> <a href="01-tensors.ipynb" download>Download</a>')
+    pages = {"02-gradient-descent.ipynb": "../02-gradient-descent/"}
+    out = postprocess.rewrite_notebook_links(body, pages.get)
+    assert 'href="../02-gradient-descent/#the-loss"' in out
+    assert 'href="missing.ipynb"' in out and 'href="https://example.com/a.ipynb"' in out
+    assert 'href="01-tensors.ipynb" download' in out
