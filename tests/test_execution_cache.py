@@ -12,9 +12,10 @@ import json
 import os
 from pathlib import Path
 
-import execution
 import nbformat
 import pytest
+
+import execution
 
 
 def _notebook(path: Path, markdown: str, code: str) -> None:

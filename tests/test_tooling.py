@@ -136,3 +136,10 @@ def test_notebooks_follow_the_page_conventions(path):
 def test_notebooks_never_embed_every_frame_with_to_jshtml(path):
     text = path.read_text()
     assert "to_jshtml" not in text and "to_html5_video" not in text and "plt.show()" not in text
+
+
+def test_ruff_finds_nothing():
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), "check", "linreg", "hooks", "tests", "scripts", "benchmarks"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
