@@ -22,10 +22,11 @@ import posixpath
 import shutil
 from pathlib import Path
 
-import execution
-import postprocess
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
+
+import execution
+import postprocess
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 

@@ -104,6 +104,7 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
     return _IMG.sub(add_alt, body), media
 
 
+SOLUTION_OPEN = '<details class="success linreg-solution" data-search-exclude><summary>Solution</summary>'
 _DIV_TAG = re.compile(r"<div\b|</div>")
 
 
@@ -122,6 +123,8 @@ def collapse_solutions(body: str) -> str:
 
     A plain scan for the matching ``</div>`` (nbconvert's markup is regular),
     about 50x faster than parsing the page with BeautifulSoup on every build.
+    Solutions stay out of the search index (Material's indexer does not honour
+    ``data-search-exclude`` on outputs nested inside ``<details>``).
     """
     marker = re.compile(r'<div class="jp-Cell jp-CodeCell[^"]*\bcelltag_solution\b[^"]*"[^>]*>')
     out, position = [], 0
@@ -129,8 +132,7 @@ def collapse_solutions(body: str) -> str:
         if match.start() < position:
             continue  # nbconvert nests a cell div in mkdocs-jupyter's: wrap the outer one only
         end = _div_end(body, match.start())
-        out += [body[position:match.start()], '<details class="success linreg-solution"><summary>Solution</summary>',
-                body[match.start():end], "</details>"]
+        out += [body[position:match.start()], SOLUTION_OPEN, body[match.start():end], "</details>"]
         position = end
     return "".join(out) + body[position:]
 

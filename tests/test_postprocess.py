@@ -65,8 +65,8 @@ def test_collapse_solutions_wraps_the_outer_tagged_cell_once():
             '<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution" id="c1"><div>code</div></div></div>')
     html = "<p>before</p>" + cell + "<p>after</p>"
     out = postprocess.collapse_solutions(html)
-    assert out == ('<p>before</p><details class="success linreg-solution"><summary>Solution</summary>'
-                   + cell + "</details><p>after</p>")
+    assert out == "<p>before</p>" + postprocess.SOLUTION_OPEN + cell + "</details><p>after</p>"
+    assert postprocess.SOLUTION_OPEN.startswith('<details class="success linreg-solution" data-search-exclude>')
     assert postprocess.collapse_solutions("<p>no solutions</p>") == "<p>no solutions</p>"
 
 

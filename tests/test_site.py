@@ -125,7 +125,7 @@ def test_the_downloadable_notebook_is_the_clean_source(built_site, source):
 def test_exercise_solutions_are_collapsed(built_site, source):
     html = page_html(built_site, source)
     assert 'id="exercises"' in html, f"{source} has no Exercises section"
-    assert '<details class="success linreg-solution"><summary>Solution</summary>' in html
+    assert '<details class="success linreg-solution" data-search-exclude><summary>Solution</summary>' in html
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS)
