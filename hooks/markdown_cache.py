@@ -1,0 +1,153 @@
+"""Cache the outputs of code that Markdown pages execute at build time (markdown-exec).
+
+markdown-exec runs every ```` ```python exec="on" ```` block on every build.
+The landing page's figure alone costs ~0.6 s per rebuild in `mkdocs serve`,
+and ~4 s in a fresh `mkdocs build` (it imports torch and matplotlib). Like
+the notebooks (``execution.py``), a page's executed blocks are keyed on what
+can change their output:
+
+* the text of the page's executed blocks (not its prose),
+* the environment fingerprint: every ``linreg`` source, the pins, Python,
+* this file.
+
+On a hit, each block is swapped for a placeholder before Markdown runs and the
+stored HTML is put back afterwards; nothing executes. On a miss, markdown-exec
+runs as usual, its output is captured between two HTML comments, and stored
+only if the page rendered without a warning (a failing block logs one: its
+traceback must never be served from the cache). Not cached: pages whose blocks
+produce headings (the table of contents is built from the Markdown) or use
+markdown-exec sessions (a session's state can cross pages).
+
+Example (what the hook does for each Markdown page):
+
+    cache = MarkdownExecCache(root, fingerprint)
+    markdown = cache.before_markdown(page_id, markdown)
+    html = convert(markdown)          # markdown-exec runs on a miss only
+    html = cache.after_markdown(page_id, html, warnings=0)
+    cache.store()                     # end of a successful build
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from execution import atomic_write_text
+
+# A fenced block: its indentation, fence, info string, body and matching closing fence.
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+EXEC_OPTION = re.compile(r"""\bexec=["']?(?P<value>[^"'\s}]+)""")
+SESSION_OPTION = re.compile(r"\bsession=")
+HEADING = re.compile(r"<h[1-6][\s>]")
+MARKER = "linreg-exec-output"
+
+
+def executed_blocks(markdown: str) -> list[re.Match]:
+    """The fenced blocks of ``markdown`` that markdown-exec will run (``exec`` is on).
+
+    >>> [m["body"] for m in executed_blocks('```python exec="on"\\nprint(1)\\n```\\n```python\\nx\\n```\\n')]
+    ['print(1)\\n']
+    """
+    blocks = []
+    for match in FENCE.finditer(markdown):
+        option = EXEC_OPTION.search(match["info"])
+        # markdown-exec's rule: any value but 0/no/off/false turns execution on.
+        if option and option["value"].lower() not in {"0", "no", "off", "false"}:
+            blocks.append(match)
+    return blocks
+
+
+def page_key(blocks: list[re.Match], fingerprint: str) -> str:
+    """The cache key of a page's executed blocks: their text + the environment + this file."""
+    payload = json.dumps({
+        "blocks": [block[0].strip() for block in blocks],
+        "env": fingerprint,
+        "cache": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+    })
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _placeholder(key: str, index: int) -> str:
+    return f"{MARKER}-{key[:16]}-{index}"
+
+
+@dataclass
+class _Pending:
+    key: str
+    hit: list[str] | None  # the stored fragments on a hit; None on a miss
+    count: int
+
+
+@dataclass
+class MarkdownExecCache:
+    """Per build: swap executed blocks for stored HTML, or capture what markdown-exec printed."""
+
+    root: Path
+    fingerprint: str
+    hits: int = 0
+    misses: int = 0
+    _pending: dict[str, _Pending] = field(default_factory=dict)
+    _to_store: dict[str, list[str]] = field(default_factory=dict)
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"{key}.json"
+
+    def before_markdown(self, page_id: str, markdown: str) -> str:
+        """Replace the page's executed blocks by placeholders (hit) or wrap them in markers (miss)."""
+        blocks = executed_blocks(markdown)
+        if not blocks or any(SESSION_OPTION.search(block["info"]) for block in blocks):
+            return markdown
+        key = page_key(blocks, self.fingerprint)
+        try:
+            stored = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = None
+        if not (isinstance(stored, list) and len(stored) == len(blocks)):
+            stored = None
+        self._pending[page_id] = _Pending(key, stored, len(blocks))
+        pieces, end = [], 0
+        for index, block in enumerate(blocks):
+            indent = block["indent"]
+            pieces.append(markdown[end:block.start()])
+            if stored is not None:
+                pieces.append(f"{indent}{_placeholder(key, index)}")
+            else:  # blank lines keep the comments raw HTML blocks of their own
+                pieces.append(f"{indent}<!-- {MARKER} {index} -->\n\n{block[0]}\n\n{indent}<!-- /{MARKER} {index} -->")
+            end = block.end()
+        pieces.append(markdown[end:])
+        return "".join(pieces)
+
+    def after_markdown(self, page_id: str, html: str, *, warnings: int) -> str:
+        """Put stored HTML back (hit), or capture the fresh output for storing (miss)."""
+        pending = self._pending.pop(page_id, None)
+        if pending is None:
+            return html
+        if pending.hit is not None:
+            self.hits += 1
+            for index, fragment in enumerate(pending.hit):
+                html = re.sub(rf"\s*<p>\s*{re.escape(_placeholder(pending.key, index))}\s*</p>\s*",
+                              lambda _, f=fragment: f"\n{f}\n", html, count=1)
+            return html
+        self.misses += 1
+        fragments = []
+        for index in range(pending.count):
+            match = re.search(rf"\s*<!-- {MARKER} {index} -->(.*?)<!-- /{MARKER} {index} -->\s*", html, re.DOTALL)
+            if match is None:
+                return html  # markers lost (e.g. inside a block that drops comments): nothing to cache
+            fragments.append(match[1].strip())
+            html = html.replace(match[0], f"\n{fragments[-1]}\n", 1)
+        if warnings == 0 and not any(HEADING.search(fragment) for fragment in fragments):
+            self._to_store[pending.key] = fragments
+        return html
+
+    def store(self) -> None:
+        """Write what this build captured (call once the build has succeeded)."""
+        for key, fragments in self._to_store.items():
+            atomic_write_text(self._path(key), json.dumps(fragments))
+        self._to_store.clear()

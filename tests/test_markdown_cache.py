@@ -1,0 +1,142 @@
+"""Specification of the cache of Markdown pages' executed code (hooks/markdown_cache.py).
+
+Each test renders pages with real Python-Markdown + markdown-exec, the way
+MkDocs does, and counts how often the code really runs (each block appends a
+line to a file).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from markdown import Markdown
+from markdown_exec import formatter, validator
+
+import markdown_cache
+
+FINGERPRINT = "linreg v1"
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+def _page(runs, body="print('<b>42</b>')", prose="Some prose.", options='exec="on" html="1"'):
+    code = f"open({str(runs)!r}, 'a').write('ran\\n')\n{body}"
+    return f"# Title\n\n{prose}\n\n```python {options}\n{code}\n```\n\nAfter.\n"
+
+
+def _render(cache, markdown, page_id="index.md"):
+    """What the hook does around MkDocs' Markdown conversion of one page."""
+    md = Markdown(extensions=["admonition", "pymdownx.superfences"], extension_configs={"pymdownx.superfences": {
+        "custom_fences": [{"name": "python", "class": "python", "validator": validator, "format": formatter}]}})
+    warnings = _Warnings()
+    logging.getLogger().addHandler(warnings)
+    try:
+        html = md.convert(cache.before_markdown(page_id, markdown))
+    finally:
+        logging.getLogger().removeHandler(warnings)
+    html = cache.after_markdown(page_id, html, warnings=warnings.count)
+    cache.store()
+    return html
+
+
+def _runs(path):
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+@pytest.fixture()
+def runs(tmp_path):
+    return tmp_path / "runs.txt"
+
+
+def _cache(tmp_path, fingerprint=FINGERPRINT):
+    return markdown_cache.MarkdownExecCache(tmp_path / "cache", fingerprint)
+
+
+def test_first_render_executes_and_a_rebuild_serves_identical_html_without_executing(tmp_path, runs):
+    first = _render(_cache(tmp_path), _page(runs))
+    second_cache = _cache(tmp_path)
+    second = _render(second_cache, _page(runs))
+    assert "<b>42</b>" in first
+    assert second == first
+    assert _runs(runs) == 1
+    assert (second_cache.hits, second_cache.misses) == (1, 0)
+    assert markdown_cache.MARKER not in first
+
+
+def test_blocks_nested_in_an_admonition_are_cached_too(tmp_path, runs):
+    page = "!!! note\n\n" + "".join(f"    {line}\n" if line else "\n" for line in _page(runs).splitlines())
+    first = _render(_cache(tmp_path), page)
+    assert _render(_cache(tmp_path), page) == first
+    assert '<div class="admonition note">' in first and "<b>42</b>" in first
+    assert _runs(runs) == 1
+
+
+def test_a_prose_edit_does_not_execute_but_shows_the_new_prose(tmp_path, runs):
+    _render(_cache(tmp_path), _page(runs))
+    html = _render(_cache(tmp_path), _page(runs, prose="Edited prose."))
+    assert "Edited prose." in html and "<b>42</b>" in html
+    assert _runs(runs) == 1
+
+
+def test_a_code_edit_executes_again(tmp_path, runs):
+    _render(_cache(tmp_path), _page(runs))
+    html = _render(_cache(tmp_path), _page(runs, body="print('<i>43</i>')"))
+    assert "<i>43</i>" in html
+    assert _runs(runs) == 2
+
+
+def test_a_linreg_or_pin_change_executes_again(tmp_path, runs):
+    _render(_cache(tmp_path), _page(runs))
+    _render(_cache(tmp_path, fingerprint="linreg v2"), _page(runs))
+    assert _runs(runs) == 2
+
+
+def test_a_failing_block_is_never_stored(tmp_path, runs):
+    page = _page(runs, body="raise RuntimeError('boom')")
+    _render(_cache(tmp_path), page)
+    _render(_cache(tmp_path), page)
+    assert _runs(runs) == 2  # executed (and failed) both times: the traceback was not cached
+    assert not list((tmp_path / "cache").glob("*.json"))
+
+
+def test_blocks_that_print_headings_are_not_cached(tmp_path, runs):
+    # The table of contents is built from the Markdown: a cached heading would be missing from it.
+    page = _page(runs, body="print('## From code')", options='exec="on"')
+    _render(_cache(tmp_path), page)
+    assert "From code" in _render(_cache(tmp_path), page)
+    assert _runs(runs) == 2
+
+
+def test_pages_using_sessions_are_left_to_markdown_exec(tmp_path, runs):
+    page = _page(runs, options='exec="on" html="1" session="s"')
+    _render(_cache(tmp_path), page)
+    _render(_cache(tmp_path), page)
+    assert _runs(runs) == 2
+
+
+def test_pages_without_executed_code_are_untouched(tmp_path):
+    cache = _cache(tmp_path)
+    text = "# Plain\n\n```python\nprint('shown, not run')\n```\n\n```python exec=\"off\"\nx = 1\n```\n"
+    assert cache.before_markdown("plain.md", text) == text
+    assert (cache.hits, cache.misses) == (0, 0)
+
+
+def test_a_corrupt_entry_is_a_miss_not_a_crash(tmp_path, runs):
+    _render(_cache(tmp_path), _page(runs))
+    for entry in (tmp_path / "cache").glob("*.json"):
+        entry.write_text("{not json")
+    assert "<b>42</b>" in _render(_cache(tmp_path), _page(runs))
+    assert _runs(runs) == 2
+
+
+def test_executed_blocks_follow_markdown_exec_truthiness():
+    text = "".join(f'```python exec="{value}"\nx\n```\n\n' for value in ("on", "1", "yes", "off", "0", "false"))
+    assert len(markdown_cache.executed_blocks(text)) == 3
