@@ -41,6 +41,10 @@ log = logging.getLogger("mkdocs.hooks.execution")
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 600
+# Seconds each notebook took in the last `make bench` (one kernel at a time). Only
+# the order of execution depends on it: on a machine with no executed notebooks
+# yet, the longest start first instead of the alphabetically last ones ending alone.
+SECONDS_HINTS = Path(__file__).with_name("notebook-seconds.json")
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,24 @@ class NotebookCache:
                 stale.unlink(missing_ok=True)
 
 
+def longest_first(plans: list, cache: NotebookCache, hints_file: Path = SECONDS_HINTS) -> list:
+    """Order cache misses longest first, so that no long notebook ends up running alone at the end.
+
+    A notebook's expected time is the time it took the last time it ran here,
+    else its time in ``hints_file`` (written by `make bench`), else 0.
+    """
+    try:
+        hints = json.loads(hints_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        hints = {}
+
+    def expected(plan) -> float:
+        source = plan[0]
+        return cache.last_seconds(source) or float(hints.get(source.stem, 0.0))
+
+    return sorted(plans, key=lambda plan: -expected(plan))
+
+
 def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path, cache_root: Path,
                       workers: int | None = None) -> list[Outcome]:
     """Make sure every notebook in ``sources`` has an executed, rendered twin; return what happened.
@@ -207,7 +229,7 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
         key = execution_key(notebook, fingerprint)
         plans.append((source, notebook, key, cache.entry(source, key).exists()))
 
-    misses = sorted((p for p in plans if not p[3]), key=lambda p: -cache.last_seconds(p[0]))
+    misses = longest_first([p for p in plans if not p[3]], cache)
     workers = max(1, min(workers or os.cpu_count() or 1, len(misses) or 1))
     threads = max(1, (os.cpu_count() or 1) // workers)
     seconds: dict[Path, float] = {}

@@ -168,3 +168,22 @@ def test_cache_entries_are_valid_notebooks(project):
     for entry in (project / ".cache" / "executed").glob("*.ipynb"):
         nbformat.validate(nbformat.reads(entry.read_text(), as_version=4))
         assert json.loads(entry.read_text())["metadata"]["linreg"]["seconds"] >= 0
+
+
+def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(project, tmp_path):
+    docs = project / "docs"
+    _notebook(docs / "c.ipynb", "# C", "print('c')")
+    plans = [(docs / name, None, "key", False) for name in ("a.ipynb", "b.ipynb", "c.ipynb")]
+    hints = tmp_path / "hints.json"
+    hints.write_text(json.dumps({"a": 1.0, "b": 9.0, "c": 5.0}))
+    cache = execution.NotebookCache(project / ".cache")
+    order = lambda: [p[0].stem for p in execution.longest_first(plans, cache, hints)]  # noqa: E731
+    assert order() == ["b", "c", "a"]  # nothing ran here yet: the hints decide
+    _prepare(project)  # a and b run here now; their own times take over from the hints
+    for entry in (project / ".cache" / "executed").glob("a-*.ipynb"):
+        nb = json.loads(entry.read_text())
+        nb["metadata"]["linreg"]["seconds"] = 30.0
+        entry.write_text(json.dumps(nb))
+    assert order() == ["a", "c", "b"]  # a: 30 s measured; c: 5 s hinted; b: well under a second measured
+    hints.write_text("not json")
+    assert len(order()) == 3  # unreadable hints: any order, no crash
