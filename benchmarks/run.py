@@ -111,13 +111,15 @@ def _sizes(site: Path) -> dict:
 def _update_scheduling_hints(seconds: dict[str, float]) -> None:
     """Keep hooks/notebook-seconds.json (the cold build's longest-first order) in step with this run.
 
-    Rewritten only when the order changes, so that timing noise does not dirty the tree.
+    Rewritten only when a notebook came or went or its time moved by more than a
+    quarter, so that timing noise does not dirty the tree.
     """
     hints = ROOT / "hooks" / "notebook-seconds.json"
     old = json.loads(hints.read_text()) if hints.exists() else {}
-    if sorted(old, key=lambda n: -old[n]) != sorted(seconds, key=lambda n: -seconds[n]):
+    drifted = set(old) != set(seconds) or any(abs(seconds[n] - old[n]) > 0.25 * old[n] for n in seconds)
+    if drifted:
         hints.write_text(json.dumps(dict(sorted(seconds.items())), indent=2) + "\n")
-        print(f"updated {hints.relative_to(ROOT)}: the longest-first order changed; commit it", flush=True)
+        print(f"updated {hints.relative_to(ROOT)} (notebook times changed): commit it", flush=True)
 
 
 def main() -> int:

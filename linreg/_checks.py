@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
+
+# torch is not imported here: `import linreg` stays cheap (no 2-second torch
+# import), and a value can only be a tensor if torch is already loaded.
+
+
+def _is_tensor(value: Any) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
 
 
 class DivergedError(FloatingPointError):
@@ -73,7 +84,7 @@ def as_2d_array(name: str, value: Any) -> np.ndarray:
 
     A 1-D array of N numbers is read as N samples of one feature, shape (N, 1).
     """
-    if isinstance(value, torch.Tensor):
+    if _is_tensor(value):
         value = value.detach().cpu().numpy()
     try:
         array = np.asarray(value, dtype=float)
@@ -101,7 +112,7 @@ def check_same_length(name_a: str, a: Any, name_b: str, b: Any) -> None:
 
 def check_tensor(name: str, value: Any, *, ndim: int | None = None) -> torch.Tensor:
     """Return ``value`` if it is a non-empty tensor (with ``ndim`` dimensions, if given)."""
-    if not isinstance(value, torch.Tensor):
+    if not _is_tensor(value):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
     if ndim is not None and value.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {tuple(value.shape)}")

@@ -1,6 +1,8 @@
 """Specification of the shared argument checks: errors name the argument and the expectation."""
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -94,3 +96,10 @@ def test_finite_loss_passes_through_and_non_finite_loss_blames_the_learning_rate
     assert check_finite_loss(0.5, when="epoch 1") == 0.5
     with pytest.raises(DivergedError, match=r"diverged at epoch 7.*lr=10.*too high"):
         check_finite_loss(float("inf"), when="epoch 7", lr=10.0)
+
+
+def test_importing_linreg_alone_does_not_import_torch():
+    # The package docstring promises a cheap `import linreg`; submodules bring torch when used.
+    code = "import sys, linreg; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
