@@ -124,7 +124,10 @@ def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, so
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = source.replace("/", "_").rsplit(".", 1)[0]
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{palette}.png"), full_page=False)
+        # Back at the top, the header shows the site name again: wait for Material to switch it,
+        # and animations="disabled" finishes the fade, so the screenshot shows one title, not two.
+        page.wait_for_function("!document.querySelector('.md-header__title--active')", timeout=5000)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{palette}.png"), full_page=False, animations="disabled")
         assert not problems, "\n".join(problems)
     finally:
         context.close()

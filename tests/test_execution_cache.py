@@ -173,7 +173,8 @@ def test_cache_entries_are_valid_notebooks(project):
 def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(project, tmp_path):
     docs = project / "docs"
     _notebook(docs / "c.ipynb", "# C", "print('c')")
-    plans = [(docs / name, None, "key", False) for name in ("a.ipynb", "b.ipynb", "c.ipynb")]
+    plans = [(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
+             for name in ("a.ipynb", "b.ipynb", "c.ipynb")]
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"a": 1.0, "b": 9.0, "c": 5.0}))
     cache = execution.NotebookCache(project / ".cache")
@@ -186,4 +187,21 @@ def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(proje
         entry.write_text(json.dumps(nb))
     assert order() == ["a", "c", "b"]  # a: 30 s measured; c: 5 s hinted; b: well under a second measured
     hints.write_text("not json")
-    assert len(order()) == 3  # unreadable hints: any order, no crash
+    assert sorted(order()) == ["a", "b", "c"]  # unreadable hints: still every notebook, no crash
+
+
+def test_notebooks_that_run_their_own_processes_start_last(project, tmp_path):
+    docs = project / "docs"
+    plans = [(docs / name, nbformat.read(docs / name, as_version=4), "key", False) for name in ("a.ipynb", "b.ipynb")]
+    plans[0][1].metadata["linreg"] = {"processes": 2}  # like the DDP page
+    hints = tmp_path / "hints.json"
+    hints.write_text(json.dumps({"a": 20.0, "b": 1.0}))
+    ordered = execution.longest_first(plans, execution.NotebookCache(project / ".cache"), hints)
+    assert [p[0].stem for p in ordered] == ["b", "a"]
+    assert execution.own_processes(plans[0][1]) == 2 and execution.own_processes(plans[1][1]) == 1
+
+
+def test_the_ddp_page_declares_its_two_processes():
+    root = Path(__file__).resolve().parent.parent
+    nb = nbformat.read(root / "docs" / "tutorials" / "11-scaling-out.ipynb", as_version=4)
+    assert execution.own_processes(nb) == 2
