@@ -110,6 +110,22 @@ def check_same_length(name_a: str, a: Any, name_b: str, b: Any) -> None:
         )
 
 
+def as_line_arrays(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``x`` and ``y`` as float arrays of shape (N, 1): one feature and one target.
+
+    Examples:
+        >>> x, y = as_line_arrays([0.0, 1.0], [[1.0], [3.0]])
+        >>> x.shape, y.shape
+        ((2, 1), (2, 1))
+    """
+    x, y = as_2d_array("x", x), as_2d_array("y", y)
+    for name, array in (("x", x), ("y", y)):
+        if array.shape[1] != 1:
+            raise ValueError(f"{name} must have shape (N,) or (N, 1) for a line fit, got {array.shape}")
+    check_same_length("x", x, "y", y)
+    return x, y
+
+
 def check_tensor(name: str, value: Any, *, ndim: int | None = None) -> torch.Tensor:
     """Return ``value`` if it is a non-empty tensor (with ``ndim`` dimensions, if given)."""
     if not _is_tensor(value):

@@ -26,11 +26,11 @@ import torch
 
 from linreg._checks import (
     as_2d_array,
+    as_line_arrays,
     check_finite_loss,
     check_non_negative_int,
     check_positive_int,
     check_positive_number,
-    check_same_length,
 )
 
 __all__ = [
@@ -135,16 +135,6 @@ def mse_gradients(x: np.ndarray, y: np.ndarray, yhat: np.ndarray) -> tuple[float
     return float(2 * error.mean()), float(2 * (x * error).mean())
 
 
-def _line_inputs(x, y) -> tuple[np.ndarray, np.ndarray]:
-    """Validate ``x``/``y`` as one feature and one target: two float arrays of shape (N, 1)."""
-    x, y = as_2d_array("x", x), as_2d_array("y", y)
-    for name, array in (("x", x), ("y", y)):
-        if array.shape[1] != 1:
-            raise ValueError(f"{name} must have shape (N,) or (N, 1) for a line fit, got {array.shape}")
-    check_same_length("x", x, "y", y)
-    return x, y
-
-
 def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: int | None = None,
                      init: tuple[float, float] | None = None, seed: int = 42) -> DescentResult:
     """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps, repeated.
@@ -166,7 +156,7 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
         >>> round(fit.a, 2), round(fit.b, 2), fit.path.shape
         (1.02, 1.97, (1001, 2))
     """
-    x, y = _line_inputs(x, y)
+    x, y = as_line_arrays(x, y)
     lr = check_positive_number("lr", lr)
     epochs = check_positive_int("epochs", epochs)
     n = len(x)
@@ -224,7 +214,7 @@ def closed_form(x, y, method: str = "lstsq") -> tuple[float, float]:
         >>> closed_form([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
         (1.0, 2.0)
     """
-    x, y = _line_inputs(x, y)
+    x, y = as_line_arrays(x, y)
     design = np.hstack([np.ones_like(x), x])  # (N, 2): a column of ones for a, x for b
     if method == "lstsq":
         theta = np.linalg.lstsq(design, y, rcond=None)[0]

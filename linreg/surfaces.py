@@ -24,12 +24,11 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from linreg._checks import (
-    as_2d_array,
+    as_line_arrays,
     check_finite_loss,
     check_non_negative_int,
     check_positive_int,
     check_positive_number,
-    check_same_length,
 )
 from linreg.plots import COLORS, new_figure
 
@@ -103,11 +102,7 @@ class OptimizerPath:
 
 def _line_arrays(x, y) -> tuple[np.ndarray, np.ndarray]:
     """``x`` and ``y`` as float arrays of shape (N,), checked to be one feature and one target."""
-    x, y = as_2d_array("x", x), as_2d_array("y", y)
-    for name, array in (("x", x), ("y", y)):
-        if array.shape[1] != 1:
-            raise ValueError(f"{name} must have shape (N,) or (N, 1) for a line, got {array.shape}")
-    check_same_length("x", x, "y", y)
+    x, y = as_line_arrays(x, y)
     return x[:, 0], y[:, 0]
 
 

@@ -11,6 +11,7 @@ import torch
 from linreg import DivergedError
 from linreg._checks import (
     as_2d_array,
+    as_line_arrays,
     check_finite_loss,
     check_fraction,
     check_non_negative_int,
@@ -75,6 +76,15 @@ def test_as_2d_array_reads_a_vector_as_one_feature():
 def test_as_2d_array_errors_say_what_is_wrong(value, message):
     with pytest.raises((ValueError, TypeError), match=message):
         as_2d_array("x", value)
+
+
+def test_line_arrays_are_one_feature_and_one_target_of_equal_length():
+    x, y = as_line_arrays([0.0, 1.0, 2.0], torch.ones(3, 1))
+    assert x.shape == y.shape == (3, 1)
+    with pytest.raises(ValueError, match=r"y must have shape \(N,\) or \(N, 1\) for a line fit, got \(3, 2\)"):
+        as_line_arrays([0.0, 1.0, 2.0], np.ones((3, 2)))
+    with pytest.raises(ValueError, match="x and y must hold the same number of samples"):
+        as_line_arrays([0.0, 1.0], [1.0])
 
 
 def test_same_length_names_both_arguments():
