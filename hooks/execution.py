@@ -223,15 +223,17 @@ def longest_first(plans: list, cache: NotebookCache, hints_file: Path = SECONDS_
 
 
 def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path, cache_root: Path,
-                      workers: int | None = None) -> list[Outcome]:
+                      fingerprint: str | None = None, workers: int | None = None) -> list[Outcome]:
     """Make sure every notebook in ``sources`` has an executed, rendered twin; return what happened.
 
-    Cache misses run in parallel (``workers`` kernels, default one per core);
+    ``fingerprint`` is :func:`environment_fingerprint` of ``project_root``, when
+    the caller has it already. Cache misses run in parallel (``workers``
+    kernels, default one per core);
     progress is logged as each notebook finishes. Raises
     :class:`NotebookExecutionError` naming every notebook that failed.
     """
     cache = NotebookCache(cache_root)
-    fingerprint = environment_fingerprint(project_root)
+    fingerprint = fingerprint or environment_fingerprint(project_root)
     meta = versions()
     plans = []
     for source in sources:

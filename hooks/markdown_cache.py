@@ -46,6 +46,7 @@ EXEC_OPTION = re.compile(r"""\bexec=["']?(?P<value>[^"'\s}]+)""")
 SESSION_OPTION = re.compile(r"\bsession=")
 HEADING = re.compile(r"<h[1-6][\s>]")
 MARKER = "linreg-exec-output"
+_THIS_FILE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # how outputs are captured is part of the key
 
 
 def executed_blocks(markdown: str) -> list[re.Match]:
@@ -68,7 +69,7 @@ def page_key(blocks: list[re.Match], fingerprint: str) -> str:
     payload = json.dumps({
         "blocks": [block[0].strip() for block in blocks],
         "env": fingerprint,
-        "cache": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "cache": _THIS_FILE,
     })
     return hashlib.sha256(payload.encode()).hexdigest()
 

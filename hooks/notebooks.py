@@ -29,7 +29,7 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.exceptions import PluginError
-from mkdocs.utils import get_relative_url
+from mkdocs.utils import CountHandler, get_relative_url
 
 import execution
 import markdown_cache
@@ -54,21 +54,11 @@ class _BuildState:
         self.clipboard_js = ""
         self.media: dict[str, bytes] = {}
         self.sources: dict[str, Path] = {}  # site path of a downloadable notebook -> source
-        self.versions: dict[str, dict[str, str]] = {}  # page src_uri -> versions
-        self.exec_cache = markdown_cache.MarkdownExecCache(
-            CACHE_ROOT / "markdown", execution.environment_fingerprint(PROJECT_ROOT))
-        self.warnings = _WarningCounter()
-
-
-class _WarningCounter(logging.Handler):
-    """Counts the warnings logged while one page renders (a failing executed block logs one)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+        # linreg sources + pins + Python: decides re-execution of notebooks and Markdown pages alike
+        self.fingerprint = execution.environment_fingerprint(PROJECT_ROOT)
+        self.exec_cache = markdown_cache.MarkdownExecCache(CACHE_ROOT / "markdown", self.fingerprint)
+        # warnings logged while a Markdown page renders (a failing executed block logs one)
+        self.page_warnings = CountHandler(level=logging.WARNING)
 
 
 _state: _BuildState | None = None
@@ -91,6 +81,7 @@ def on_files(files, config, **_):
             docs_dir=docs_dir,
             project_root=PROJECT_ROOT,
             cache_root=CACHE_ROOT,
+            fingerprint=_state.fingerprint,
             workers=int(os.environ["LINREG_WORKERS"]) if os.environ.get("LINREG_WORKERS") else None,
         )
     except execution.NotebookExecutionError as error:
@@ -130,8 +121,8 @@ def on_env(env, config, **_):
 def on_page_markdown(markdown, page, **_):
     if page.file.src_uri.endswith(".ipynb"):
         return markdown
-    _state.warnings.count = 0
-    logging.getLogger("mkdocs").addHandler(_state.warnings)
+    _state.page_warnings.counts.clear()
+    logging.getLogger("mkdocs").addHandler(_state.page_warnings)
     return _state.exec_cache.before_markdown(page.file.src_uri, markdown)
 
 
@@ -140,8 +131,9 @@ def on_page_content(html, page, config, files, **_):
         return get_relative_url(f"{MEDIA_DIR}/{name}", page.url)
 
     if not page.file.src_uri.endswith(".ipynb"):
-        logging.getLogger("mkdocs").removeHandler(_state.warnings)
-        html = _state.exec_cache.after_markdown(page.file.src_uri, html, warnings=_state.warnings.count)
+        logging.getLogger("mkdocs").removeHandler(_state.page_warnings)
+        warnings = sum(_state.page_warnings.counts.values())
+        html = _state.exec_cache.after_markdown(page.file.src_uri, html, warnings=warnings)
         # Markdown pages can print figures too (markdown-exec): same media treatment.
         html, media = postprocess.extract_media(html, url_for)
         _state.media.update(media)

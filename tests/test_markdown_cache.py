@@ -12,19 +12,11 @@ import logging
 import pytest
 from markdown import Markdown
 from markdown_exec import formatter, validator
+from mkdocs.utils import CountHandler
 
 import markdown_cache
 
 FINGERPRINT = "linreg v1"
-
-
-class _Warnings(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record):
-        self.count += 1
 
 
 def _page(runs, body="print('<b>42</b>')", prose="Some prose.", options='exec="on" html="1"'):
@@ -36,13 +28,13 @@ def _render(cache, markdown, page_id="index.md"):
     """What the hook does around MkDocs' Markdown conversion of one page."""
     md = Markdown(extensions=["admonition", "pymdownx.superfences"], extension_configs={"pymdownx.superfences": {
         "custom_fences": [{"name": "python", "class": "python", "validator": validator, "format": formatter}]}})
-    warnings = _Warnings()
+    warnings = CountHandler(level=logging.WARNING)  # what the hook counts with
     logging.getLogger().addHandler(warnings)
     try:
         html = md.convert(cache.before_markdown(page_id, markdown))
     finally:
         logging.getLogger().removeHandler(warnings)
-    html = cache.after_markdown(page_id, html, warnings=warnings.count)
+    html = cache.after_markdown(page_id, html, warnings=sum(warnings.counts.values()))
     cache.store()
     return html
 
