@@ -9,6 +9,7 @@ palette toggle and search. A screenshot of each page and palette goes to
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -59,7 +60,9 @@ def _page_url(site_url: str, source: str, built_site: Path) -> str:
     return site_url + ("" if relative == "." else relative + "/")
 
 
+@contextlib.contextmanager
 def _open(browser, url: str, scheme: str):
+    """Yield ``(page, problems)`` for ``url`` in ``scheme``; ``problems`` collects errors and stray requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
     # Material remembers the palette in localStorage: pick it before the page loads.
     index = 0 if scheme == "default" else 1
@@ -74,8 +77,11 @@ def _open(browser, url: str, scheme: str):
     page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
     page.on("request", lambda r: problems.append(f"request to another origin: {r.url}")
             if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
-    page.goto(url, wait_until="networkidle")
-    return context, page, problems
+    try:
+        page.goto(url, wait_until="networkidle")
+        yield page, problems
+    finally:
+        context.close()
 
 
 def _set_palette(page, scheme: str) -> None:
@@ -88,8 +94,7 @@ def _set_palette(page, scheme: str) -> None:
 @pytest.mark.parametrize("source", NAV)
 def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, source, palette):
     scheme = PALETTES[palette]
-    context, page, problems = _open(browser, _page_url(site_url, source, built_site), scheme)
-    try:
+    with _open(browser, _page_url(site_url, source, built_site), scheme) as (page, problems):
         _set_palette(page, scheme)
         # every image decodes (lazy ones are scrolled into view first)
         page.evaluate("""async () => {
@@ -129,26 +134,18 @@ def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, so
         page.wait_for_function("!document.querySelector('.md-header__title--active')", timeout=5000)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{palette}.png"), full_page=False, animations="disabled")
         assert not problems, "\n".join(problems)
-    finally:
-        context.close()
 
 
 def test_palette_toggle_switches_between_light_and_dark(browser, site_url):
-    context, page, problems = _open(browser, site_url, "default")
-    try:
+    with _open(browser, site_url, "default") as (page, problems):
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
-        page.locator("form[data-md-component=palette] label:visible").first.click()
-        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
-        page.locator("form[data-md-component=palette] label:visible").first.click()
-        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+        _set_palette(page, "slate")
+        _set_palette(page, "default")
         assert not problems, "\n".join(problems)
-    finally:
-        context.close()
 
 
 def test_search_finds_autograd(browser, site_url):
-    context, page, problems = _open(browser, site_url, "default")
-    try:
+    with _open(browser, site_url, "default") as (page, problems):
         page.locator("label.md-search__icon, .md-search__input").first.click()
         # typed key by key: Material's search reacts to keyboard events, not to fill()
         page.locator("input.md-search__input").press_sequentially("autograd", delay=30)
@@ -156,5 +153,3 @@ def test_search_finds_autograd(browser, site_url):
         results = page.locator(".md-search-result__item").all_inner_texts()
         assert any("autograd" in r.lower() for r in results), results
         assert not problems, "\n".join(problems)
-    finally:
-        context.close()
