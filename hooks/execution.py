@@ -37,6 +37,8 @@ from pathlib import Path
 
 import nbformat
 
+from linreg import glue
+
 log = logging.getLogger("mkdocs.hooks.execution")
 
 KERNEL_NAME = "python3"
@@ -119,6 +121,24 @@ def merge_outputs(source: nbformat.NotebookNode, executed: nbformat.NotebookNode
         target.outputs, target.execution_count = result.outputs, result.execution_count
     merged.metadata["linreg"] = executed.metadata.get("linreg", {})
     return merged
+
+
+def fill_glue(notebook: nbformat.NotebookNode, *, where: str) -> nbformat.NotebookNode:
+    """Put the values the cells recorded (``linreg.glue``) into the Markdown cells that cite them.
+
+    The glue outputs themselves are dropped (they are data, not something to
+    show) and kept instead in ``metadata.linreg.glue``, where the page's tests
+    read them. A citation of a value no cell recorded fails the build.
+    """
+    values = glue.collect(notebook)
+    filled = copy.deepcopy(notebook)
+    for number, cell in enumerate(filled.cells, start=1):
+        if cell.cell_type == "markdown":
+            cell.source = glue.fill(cell.source, values, where=f"{where}, cell {number}")
+        elif cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if not glue.is_glue_output(out)]
+    filled.metadata.setdefault("linreg", {})["glue"] = values
+    return filled
 
 
 def kernel_environment(threads: int) -> dict[str, str]:
@@ -283,7 +303,10 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
     for source, notebook, key, hit in plans:
         executed = nbformat.read(cache.entry(source, key), as_version=4)
         rendered = cache.rendered(source, docs_dir)
-        text = nbformat.writes(merge_outputs(notebook, executed))
+        try:
+            text = nbformat.writes(fill_glue(merge_outputs(notebook, executed), where=source.name))
+        except glue.GlueError as error:
+            raise NotebookExecutionError(str(error)) from None
         # Rewrite only on change: mkdocs-jupyter caches its HTML by these bytes.
         if not rendered.exists() or rendered.read_text(encoding="utf-8") != text:
             atomic_write_text(rendered, text)

@@ -35,3 +35,78 @@ def built_site(tmp_path_factory) -> Path:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     (site / ".build-log.txt").write_text(result.stderr)
     return site
+
+
+class ExecutedPage:
+    """A tutorial page as the build executed it: what its claims tests read.
+
+    ``glue`` holds the values its cells recorded with ``linreg.glue`` (the
+    numbers its prose cites), ``markdown`` its prose with those values filled
+    in, ``text`` everything its code cells printed, ``alts`` the alt texts of
+    its figures and videos.
+    """
+
+    def __init__(self, path: Path):
+        import nbformat
+
+        self.path = path
+        self.notebook = nbformat.read(path, as_version=4)
+        self.glue = {name: record["value"]
+                     for name, record in self.notebook.metadata.get("linreg", {}).get("glue", {}).items()}
+        self.glue_text = {name: record["text"]
+                          for name, record in self.notebook.metadata.get("linreg", {}).get("glue", {}).items()}
+        cells = self.notebook.cells
+        self.markdown = "\n\n".join(c.source for c in cells if c.cell_type == "markdown")
+        self.code = "\n\n".join(c.source for c in cells if c.cell_type == "code")
+        self.text = "\n".join(self._texts())
+        self.alts = list(self._alts())
+
+    def _outputs(self):
+        for cell in self.notebook.cells:
+            if cell.cell_type == "code":
+                yield from cell.outputs
+
+    def _texts(self):
+        for out in self._outputs():
+            if out.output_type == "stream":
+                yield out.text
+            elif "text/plain" in out.get("data", {}):
+                yield out.data["text/plain"]
+
+    def _alts(self):
+        for out in self._outputs():
+            png = out.get("data", {}).get("image/png")
+            if png:  # linreg.plots carries a figure's alt text in the PNG's Description chunk
+                import base64
+                import io
+
+                from PIL import Image
+
+                yield Image.open(io.BytesIO(base64.b64decode(png))).info.get("Description", "")
+            html = out.get("data", {}).get("text/html", "")
+            for marker in ('alt="', 'aria-label="'):
+                start = html.find(marker)
+                if start >= 0:
+                    yield html[start + len(marker): html.find('"', start + len(marker))]
+
+    def says(self, phrase: str) -> bool:
+        """Whether the page's prose (with cited values filled in) contains ``phrase``, spaces normalised."""
+        squash = " ".join
+        return squash(phrase.split()) in squash(self.markdown.split())
+
+
+@pytest.fixture(scope="session")
+def executed_page(built_site):
+    """``executed_page("04-losses-and-optimizers")``: the page as the build executed and rendered it."""
+    cache = Path(os.environ.get("LINREG_CACHE_DIR", ROOT / ".cache" / "site"))
+    pages: dict[str, ExecutedPage] = {}
+
+    def load(stem: str) -> ExecutedPage:
+        if stem not in pages:
+            path = cache / "rendered" / "tutorials" / f"{stem}.ipynb"
+            if not path.exists():
+                pytest.fail(f"no executed copy of {stem}.ipynb at {path}: is it in mkdocs.yml's nav?")
+            pages[stem] = ExecutedPage(path)
+        return pages[stem]
+
+    return load
