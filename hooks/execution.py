@@ -139,15 +139,35 @@ def _strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return clean
 
 
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive outputs of one stream (stdout, stderr) as one output.
+
+    A kernel sends what a cell prints in chunks whose borders depend on timing
+    (a loaded machine flushes mid-line), and each chunk becomes an output of its
+    own: two builds would render the same text as different HTML.
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            joined = copy.deepcopy(previous)
+            joined["text"] = "".join(previous["text"]) + "".join(output["text"])
+            merged[-1] = joined
+        else:
+            merged.append(output)
+    return merged
+
+
 def merge_outputs(source: nbformat.NotebookNode, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The current source notebook with the outputs of its executed twin in its code cells."""
+    """The current source notebook with the outputs of its executed twin in its code cells (streams coalesced)."""
     merged = copy.deepcopy(source)
     ran = [cell for cell in executed.cells if cell.cell_type == "code"]
     mine = [cell for cell in merged.cells if cell.cell_type == "code"]
     if len(ran) != len(mine):  # impossible when the keys match; guard against a corrupt entry
         raise NotebookExecutionError("cached notebook does not match the source's code cells")
     for target, result in zip(mine, ran, strict=True):
-        target.outputs, target.execution_count = result.outputs, result.execution_count
+        target.outputs, target.execution_count = coalesce_streams(result.outputs), result.execution_count
     merged.metadata["linreg"] = executed.metadata.get("linreg", {})
     return merged
 

@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     collect.add_argument("folder", type=Path)
     commands.add_parser("key", help="print one key for the executions of the whole site")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    log.setLevel(logging.INFO)  # the hook's progress, not nbclient's per-notebook chatter
 
     if args.command == "key":
         cache = execution.NotebookCache(cache_root())

@@ -350,3 +350,22 @@ def test_two_builds_at_once_execute_a_notebook_once_and_both_serve_its_outputs(p
     assert runs.read_text() == "run\n", "executed more than once"
     assert sorted(r["executed"] for r in results) == [False, True]
     assert results[0]["outputs"] == results[1]["outputs"]
+
+
+def test_a_stream_printed_in_chunks_renders_as_one_output():
+    source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)")])
+    executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)")])
+    executed.cells[0].outputs = [  # as a loaded machine delivers one print: in two chunks, around a figure
+        nbformat.v4.new_output("stream", name="stdout", text="torch.tensor:"),
+        nbformat.v4.new_output("stream", name="stdout", text=" tensor([0.])\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="careful\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    outputs = execution.merge_outputs(source, executed).cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "torch.tensor: tensor([0.])\n"),
+        ("stream", "stderr", "careful\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "after\n"),
+    ]
