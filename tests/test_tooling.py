@@ -135,6 +135,8 @@ def test_pages_workflow_skips_the_shards_when_the_cache_for_the_key_is_stored():
     assert lookup["with"]["lookup-only"] is True
     assert jobs["execute"]["if"] == "needs.plan.outputs.cached != 'true'"
     assert "needs.execute.result == 'skipped'" in jobs["build"]["if"]  # the build still runs
+    # and so does the deploy: a job with a bare `needs` is skipped when any job up its chain was
+    assert jobs["deploy"]["if"] == "${{ !cancelled() && needs.build.result == 'success' }}"
 
 
 @pytest.mark.parametrize("name", ["pages.yml", "ci.yml"])
