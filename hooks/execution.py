@@ -252,8 +252,12 @@ class NotebookCache:
 
     def last_seconds(self, source: Path) -> float:
         """How long this notebook took the last time it ran (for scheduling the longest first)."""
-        times = [json.loads(p.read_text()).get("metadata", {}).get("linreg", {}).get("seconds", 0.0)
-                 for p in (self.root / "executed").glob(f"{source.stem}-*.ipynb")]
+        times = []
+        for path in (self.root / "executed").glob(f"{source.stem}-*.ipynb"):
+            try:
+                times.append(json.loads(path.read_text()).get("metadata", {}).get("linreg", {}).get("seconds", 0.0))
+            except FileNotFoundError:  # evicted by a concurrent build since the glob
+                continue
         return max(times, default=0.0)
 
     def read(self, source: Path, key: str) -> nbformat.NotebookNode | None:
@@ -273,9 +277,9 @@ class NotebookCache:
     def locked(self, source: Path) -> Iterator[None]:
         """Hold the lock on ``source``'s entries: one build at a time executes or stores that notebook.
 
-        An ``flock`` on a lock file beside the entries; the kernel releases it
-        when its holder exits, even by a crash, so no stale lock blocks a later
-        build. The lock files stay (removing one while another build waits on
+        An ``flock`` on a lock file beside the entries; the operating system
+        releases it when its holder exits, even by a crash, so no stale lock
+        blocks a later build. The lock files stay (removing one while another build waits on
         it would let a third build take a second lock).
         """
         path = self.root / "executed" / f"{source.stem}.lock"
