@@ -250,7 +250,9 @@ class AugmentedLineDataset(LineDataset):
         self.rng = None if seed is None else np.random.default_rng(check_non_negative_int("seed", seed))
 
     def reseed(self, seed: int) -> None:
-        """Give the dataset's own generator a new ``seed`` (what :func:`seed_worker` calls in each worker).
+        """Draw from a new generator seeded with ``seed`` (what :func:`seed_worker` calls in each worker).
+
+        From then on the dataset draws from its own generator, also if it was built with ``seed=None``.
 
         Examples:
             >>> dataset = AugmentedLineDataset(torch.zeros(2), torch.zeros(2), jitter=1.0, seed=0)
