@@ -45,7 +45,6 @@ def test_ddp_equals_the_single_process_twin_to_1e_6(page):
 def test_most_of_the_ddp_jobs_time_is_not_training(page):
     # The page cites the measured times; that start-up is most of the job is the claim that must hold.
     assert page.glue["ddp_train_seconds"] < page.glue["ddp_seconds"] / 2
-    assert page.glue["ddp_startup_share"] > 0.5
 
 
 def test_the_page_shows_the_ddp_training_code_that_ran(page):
