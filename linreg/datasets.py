@@ -7,11 +7,11 @@
 * :class:`AugmentedLineDataset` — a dataset that draws random numbers in
   ``__getitem__``, to show what happens to that randomness in worker processes.
 
-Datasets keep their tensors on the CPU: loader workers run in other processes
-(CUDA tensors do not travel well between them), ``pin_memory`` pins CPU memory
-for fast copies, and only the current mini-batch needs to sit on the
+Datasets keep their tensors on the CPU: loader workers read them in other
+processes (where PyTorch advises against CUDA tensors), ``pin_memory`` pins CPU
+memory for fast copies, and only the current mini-batch needs to sit on the
 accelerator, so the training loop moves each batch with ``.to(device)``.
-(``random_split`` does not care: it only splits the indices.)
+(``random_split`` does not care where the data lives: it only splits the indices.)
 """
 
 from __future__ import annotations
