@@ -168,3 +168,9 @@ def test_nesterov_overshoots_less_than_plain_momentum(page):
         r"up to weight {n}, Nesterov momentum only to {n}; after 100 steps they end {n} and {n}", alt)
     assert nesterov_reach < plain_reach
     assert max(plain_end, nesterov_end) < 0.2
+
+
+def test_the_steepest_direction_is_almost_exactly_the_weight(page):
+    weight, bias = numbers(r"steepest direction \(weight, bias\) \[{n}, {n}\]", page.text)
+    assert abs(weight) > 0.99 and abs(bias) < 0.05
+    assert page.says("The steepest direction is almost exactly the weight")
