@@ -111,7 +111,8 @@ def line_colors(labels, cycle: Sequence[str] = LINE_COLORS) -> dict[str, str]:
 
     Method colours are used only when every label names a method and no two
     name the same one: in "SGD with four learning rates" every curve is SGD,
-    and the colour must tell the curves apart instead.
+    and the colour must tell the curves apart instead. A label that is not a
+    string names no method.
 
     Examples:
         >>> line_colors(["SGD (lr 0.01)", "Adam (lr 0.5)"]) == {
@@ -123,7 +124,7 @@ def line_colors(labels, cycle: Sequence[str] = LINE_COLORS) -> dict[str, str]:
     labels = list(labels)
     if not cycle:
         raise ValueError("cycle must hold at least one colour")
-    methods = [method_of(label) for label in labels]
+    methods = [method_of(label) if isinstance(label, str) else None for label in labels]
     if None not in methods and len(set(methods)) == len(methods):
         return {label: METHOD_COLORS[method] for label, method in zip(labels, methods, strict=True)}
     return {label: cycle[i % len(cycle)] for i, label in enumerate(labels)}

@@ -137,3 +137,8 @@ def test_curves_that_name_no_method_take_the_colour_cycle():
 def test_line_colors_needs_a_colour_to_cycle():
     with pytest.raises(ValueError, match="cycle"):
         plots.line_colors(["train"], cycle=[])
+
+
+def test_labels_that_are_not_strings_take_the_colour_cycle():
+    fig = plots.loss_curves({1: [1.0, 0.5], 2: [1.0, 0.9]})
+    assert [line.get_color() for line in fig.axes[0].lines] == plots.LINE_COLORS[:2]
