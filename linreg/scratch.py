@@ -54,8 +54,10 @@ class DescentResult:
 
     ``a``/``b`` are the final intercept and slope; ``losses[i]`` the mean
     training MSE of epoch ``i + 1`` (each step's loss is measured before its
-    update); ``path`` has shape ``(epochs + 1, 2)``: ``(a, b)`` at the start
-    and after every epoch. ``steps_per_epoch`` is how many updates one epoch made.
+    update); ``path`` holds ``(a, b)`` at the start and after every epoch,
+    shape ``(epochs + 1, 2)``, or after every update with ``record_steps=True``,
+    shape ``(epochs * steps_per_epoch + 1, 2)``. ``steps_per_epoch`` is how
+    many updates one epoch made.
     """
 
     a: float
@@ -136,7 +138,8 @@ def mse_gradients(x: np.ndarray, y: np.ndarray, yhat: np.ndarray) -> tuple[float
 
 
 def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: int | None = None,
-                     init: tuple[float, float] | None = None, seed: int = 42) -> DescentResult:
+                     init: tuple[float, float] | None = None, seed: int = 42,
+                     record_steps: bool = False) -> DescentResult:
     """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps, repeated.
 
     ``batch_size=None`` (or N) is batch gradient descent: one update per
@@ -146,7 +149,9 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
     descent (N updates per epoch). An epoch is always one pass over the data.
 
     ``init`` is the start ``(a, b)``; by default :func:`initial_parameters`
-    with ``seed``, which also seeds the shuffling. Raises
+    with ``seed``, which also seeds the shuffling. ``path`` records ``(a, b)``
+    after every epoch, or after every update with ``record_steps=True`` (to
+    draw a mini-batch walk step by step). Raises
     :class:`linreg.DivergedError` as soon as a loss is NaN or infinite.
 
     Examples:
@@ -169,6 +174,8 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
         if len(init) != 2:
             raise ValueError(f"init must be a pair (a, b), got {init!r}")
         a, b = (_finite_number("init", v) for v in init)
+    if not isinstance(record_steps, bool):
+        raise TypeError(f"record_steps must be True or False, got {record_steps!r}")
     shuffler = np.random.RandomState(check_non_negative_int("seed", seed))
 
     losses, path = [], [(a, b)]
@@ -187,8 +194,11 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
                 a_grad, b_grad = mse_gradients(xb, yb, yhat)  # step 4: gradients
                 a, b = a - lr * a_grad, b - lr * b_grad       # step 5: update
                 step_losses.append(loss)
+                if record_steps:
+                    path.append((a, b))
             losses.append(float(np.mean(step_losses)))
-            path.append((a, b))
+            if not record_steps:
+                path.append((a, b))
     return DescentResult(a=float(a), b=float(b), losses=np.asarray(losses), path=np.asarray(path),
                          lr=lr, batch_size=batch_size, steps_per_epoch=len(step_losses))
 
