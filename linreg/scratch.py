@@ -1,8 +1,8 @@
 """Gradient descent from scratch: linear regression in NumPy, then by hand in PyTorch (page 2).
 
 The model is ``y = a + b x`` (``a`` the intercept, ``b`` the slope) and the
-loss the mean squared error. Training is five steps, each a function here so
-a page can run them one at a time before looping over them:
+loss the mean squared error. Training is five steps, which page 2 writes out
+one at a time and then in a loop:
 
 1. start from random parameters (:func:`initial_parameters`);
 2. forward pass (:func:`predict`);
@@ -10,11 +10,12 @@ a page can run them one at a time before looping over them:
 4. gradients, derived by hand with the chain rule (:func:`mse_gradients`);
 5. update: step against the gradient, scaled by the learning rate.
 
-:func:`gradient_descent` repeats them for a number of epochs, over the whole
+:func:`gradient_descent` is that loop, for a number of epochs, over the whole
 training set at once (batch), in mini-batches, or one sample at a time
-(stochastic). :func:`closed_form` gives the exact least-squares answer the
-loop must reach. :func:`crop_yields_by_hand` is the bridge to PyTorch: the
-same recipe with tensors, a 2x3 weight matrix and a hand-written loss.
+(stochastic); page 2 shows its source. :func:`closed_form` gives the exact
+least-squares answer the loop must reach. :func:`crop_yields_by_hand` is the
+bridge to PyTorch that page 2 writes in cells (tensors, a 2x3 weight matrix, a
+hand-written loss), as one function.
 """
 
 from __future__ import annotations
@@ -188,11 +189,13 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
-                yhat = predict(a, b, xb)                      # step 2: forward pass
-                loss = float(((yhat - yb) ** 2).mean())       # step 3: loss (MSE)
+                yhat = a + b * xb                       # step 2: forward pass, (batch, 1)
+                error = yhat - yb
+                loss = float((error ** 2).mean())       # step 3: loss (MSE)
                 check_finite_loss(loss, when=f"epoch {epoch}", lr=lr)
-                a_grad, b_grad = mse_gradients(xb, yb, yhat)  # step 4: gradients
-                a, b = a - lr * a_grad, b - lr * b_grad       # step 5: update
+                a_grad = 2 * error.mean()               # step 4: gradients, by the chain rule
+                b_grad = 2 * (xb * error).mean()
+                a, b = float(a - lr * a_grad), float(b - lr * b_grad)  # step 5: update
                 step_losses.append(loss)
                 if record_steps:
                     path.append((a, b))
