@@ -548,7 +548,7 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
 
     checkpoint_mses = in_words(f"{mse(*fit.path[epoch]):.3g}" for epoch in checkpoints)
     return describe(fig, (
-        f"Left: {len(x)} noisy training points rising from about {a_exact:.1f} at x = 0 to "
+        f"Left: {len(x)} noisy points rising from about {a_exact:.1f} at x = 0 to "
         f"{a_exact + b_exact:.1f} at x = 1. Dashed lines show the fit after "
         f"{in_words(checkpoints)} epochs of gradient descent, with training MSE {checkpoint_mses}. "
         f"The solid line after {epochs} epochs (MSE {mse(fit.a, fit.b):.3g}) runs inside a wide pale band, the "

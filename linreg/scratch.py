@@ -141,18 +141,14 @@ def mse_gradients(x: np.ndarray, y: np.ndarray, yhat: np.ndarray) -> tuple[float
 def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: int | None = None,
                      init: tuple[float, float] | None = None, seed: int = 42,
                      record_steps: bool = False) -> DescentResult:
-    """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps, repeated.
+    """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps, repeated for ``epochs``.
 
-    ``batch_size=None`` (or N) is batch gradient descent: one update per
-    epoch, on all N samples. A smaller ``batch_size`` is mini-batch gradient
-    descent (the samples are shuffled every epoch and split into
-    ``ceil(N / batch_size)`` updates); ``batch_size=1`` is stochastic gradient
-    descent (N updates per epoch). An epoch is always one pass over the data.
-
-    ``init`` is the start ``(a, b)``; by default :func:`initial_parameters`
-    with ``seed``, which also seeds the shuffling. ``path`` records ``(a, b)``
-    after every epoch, or after every update with ``record_steps=True`` (to
-    draw a mini-batch walk step by step). Raises
+    ``batch_size=None`` is batch gradient descent (one update per epoch, on all
+    N samples); a smaller one is mini-batch descent (the samples shuffled every
+    epoch, then ``ceil(N / batch_size)`` updates), and 1 is stochastic descent.
+    ``init`` is the start ``(a, b)``, by default :func:`initial_parameters` with
+    ``seed`` (which also seeds the shuffling). ``record_steps=True`` records
+    ``(a, b)`` after every update instead of every epoch. Raises
     :class:`linreg.DivergedError` as soon as a loss is NaN or infinite.
 
     Examples:
@@ -162,22 +158,9 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
         >>> round(fit.a, 2), round(fit.b, 2), fit.path.shape
         (1.02, 1.97, (1001, 2))
     """
-    x, y = as_line_arrays(x, y)
-    lr = check_positive_number("lr", lr)
-    epochs = check_positive_int("epochs", epochs)
+    x, y, (a, b), batch_size = _checked_arguments(x, y, lr, epochs, batch_size, init, seed, record_steps)
     n = len(x)
-    batch_size = n if batch_size is None else check_positive_int("batch_size", batch_size)
-    if batch_size > n:
-        raise ValueError(f"batch_size must be at most the number of samples ({n}), got {batch_size}")
-    if init is None:
-        a, b = initial_parameters(seed)
-    else:
-        if len(init) != 2:
-            raise ValueError(f"init must be a pair (a, b), got {init!r}")
-        a, b = (_finite_number("init", v) for v in init)
-    if not isinstance(record_steps, bool):
-        raise TypeError(f"record_steps must be True or False, got {record_steps!r}")
-    shuffler = np.random.RandomState(check_non_negative_int("seed", seed))
+    shuffler = np.random.RandomState(seed)
 
     losses, path = [], [(a, b)]
     # A divergent learning rate overflows float64 within a few hundred epochs: let the
@@ -204,6 +187,27 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
                 path.append((a, b))
     return DescentResult(a=float(a), b=float(b), losses=np.asarray(losses), path=np.asarray(path),
                          lr=lr, batch_size=batch_size, steps_per_epoch=len(step_losses))
+
+
+def _checked_arguments(x, y, lr, epochs, batch_size, init, seed, record_steps):
+    """:func:`gradient_descent`'s arguments checked: ``x, y`` as (N, 1) arrays, the start ``(a, b)``, the batch size."""
+    x, y = as_line_arrays(x, y)
+    check_positive_number("lr", lr)
+    check_positive_int("epochs", epochs)
+    check_non_negative_int("seed", seed)
+    n = len(x)
+    batch_size = n if batch_size is None else check_positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of samples ({n}), got {batch_size}")
+    if init is None:
+        start = initial_parameters(seed)
+    elif len(init) != 2:
+        raise ValueError(f"init must be a pair (a, b), got {init!r}")
+    else:
+        start = tuple(_finite_number("init", v) for v in init)
+    if not isinstance(record_steps, bool):
+        raise TypeError(f"record_steps must be True or False, got {record_steps!r}")
+    return x, y, start, batch_size
 
 
 def _finite_number(name: str, value) -> float:

@@ -38,7 +38,7 @@ def numbers(alt, pattern):
 
 
 def test_the_prose_and_the_figure_name_the_same_data_and_epochs(prose, alt):
-    assert "80 noisy points" in prose and "80 noisy training points" in alt
+    assert "80 noisy points" in prose and "Left: 80 noisy points" in alt
     assert "after 1, 10 and 100 epochs" in prose and "after 1, 10 and 100 epochs" in alt
     assert "after 1000 epochs" in prose and "after 1000 epochs" in alt
 
