@@ -549,18 +549,23 @@ def figure_html(fig: Figure) -> str:
             f'height="{size["height"]}" src="data:image/png;base64,{data}">')
 
 
-def landing_figure(points, fit, *, checkpoints: Sequence[int] = (1, 10, 100)) -> Figure:
-    """The home page's picture: the data, the line after a few epochs, and the loss per epoch.
+def landing_figure(points, fit, least_squares: tuple[float, float], *,
+                   checkpoints: Sequence[int] = (1, 10, 100)) -> Figure:
+    """The home page's picture: the data, the line after a few epochs and at the end, and the loss per epoch.
 
     ``points`` is a :class:`linreg.data.LineData`; ``fit`` a
     :class:`linreg.scratch.DescentResult` whose ``path`` holds ``(a, b)`` after
-    every epoch.
+    every epoch; ``least_squares`` the exact ``(a, b)``
+    (:func:`linreg.scratch.closed_form`), drawn as a wide pale band under the
+    final line. The alt text states the numbers the picture shows: each line's
+    training MSE and how far the final line lies from the exact one.
 
     Examples:
         >>> from linreg import data, scratch
         >>> points = data.line_data()
         >>> fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=100)
-        >>> len(landing_figure(points, fit, checkpoints=(1, 10)).axes)
+        >>> exact = scratch.closed_form(points.x_train, points.y_train)
+        >>> len(landing_figure(points, fit, exact, checkpoints=(1, 10)).axes)
         2
     """
     epochs = len(fit.losses)
@@ -570,21 +575,44 @@ def landing_figure(points, fit, *, checkpoints: Sequence[int] = (1, 10, 100)) ->
     for epoch in checkpoints:
         if not 1 <= epoch <= epochs:
             raise ValueError(f"checkpoints must lie between 1 and the {epochs} epochs trained, got {epoch}")
+    if len(least_squares) != 2:
+        raise ValueError(f"least_squares must be the exact pair (a, b), got {least_squares!r}")
+    a_exact, b_exact = (float(v) for v in least_squares)
+    x, y = points.x_train[:, 0], points.y_train[:, 0]
+
+    def mse(a: float, b: float) -> float:
+        return float(np.mean((a + b * x - y) ** 2))
+
     fig, (left, right) = new_figure(ncols=2, width=9.0, height=3.6)
-    x = points.x_train[:, 0]
-    left.scatter(x, points.y_train[:, 0], s=16, alpha=0.75, color=COLORS["blue"], label="training data")
+    left.scatter(x, y, s=16, alpha=0.75, color=COLORS["blue"], label="training data")
     grid = np.linspace(0, 1, 20)
     for color, epoch in zip(shades, checkpoints, strict=False):
         a, b = fit.path[epoch]
         left.plot(grid, a + b * grid, ls="--", lw=1.5, color=color, label=f"after {epoch} epoch{'s' * (epoch > 1)}")
-    left.plot(grid, fit.a + fit.b * grid, color=COLORS["red"], label=f"after {epochs} epochs")
+    # The exact answer as a wide pale band, the final line thin on top: where they
+    # agree, the red line runs inside the band.
+    left.plot(grid, a_exact + b_exact * grid, lw=7, alpha=0.35, color=COLORS["green"], solid_capstyle="butt",
+              label="exact least squares")
+    left.plot(grid, fit.a + fit.b * grid, lw=1.8, color=COLORS["red"], label=f"after {epochs} epochs")
     left.set(title="Fitting y = a + b x by gradient descent", xlabel="x", ylabel="y")
     left.legend(fontsize=8.5)
     right.plot(np.arange(1, epochs + 1), fit.losses, color=COLORS["red"])
     right.set_yscale("log")
     right.set_xscale("log")
     right.set(title="Training loss (MSE)", xlabel="epoch (log scale)", ylabel="loss (log scale)")
+
+    # Lines are straight: their largest vertical gap over [0, 1] is at an end.
+    gap = max(abs((fit.a - a_exact) + (fit.b - b_exact) * end) for end in (0.0, 1.0))
+    def in_words(items) -> str:  # "1, 10 and 100"
+        items = [str(item) for item in items]
+        return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+    checkpoint_mses = in_words(f"{mse(*fit.path[epoch]):.3g}" for epoch in checkpoints)
     return describe(fig, (
-        f"Left: 80 noisy points rising from about 1 to 3, with lines fitted after "
-        f"{', '.join(map(str, checkpoints))} and {epochs} epochs of gradient descent, each closer to the "
-        f"points. Right: the training loss falling over the epochs."))
+        f"Left: {len(x)} noisy points rising from about {a_exact:.1f} at x = 0 to "
+        f"{a_exact + b_exact:.1f} at x = 1. Dashed lines show the fit after "
+        f"{in_words(checkpoints)} epochs of gradient descent, with training MSE {checkpoint_mses}. "
+        f"The solid line after {epochs} epochs (MSE {mse(fit.a, fit.b):.3g}) runs inside a wide pale band, the "
+        f"exact least-squares line y = {a_exact:.3f} + {b_exact:.3f}x: the two are at most {gap:.1e} apart. "
+        f"Right: the training loss falling from {fit.losses[0]:.3g} at epoch 1 to {fit.losses[-1]:.3g} at "
+        f"epoch {epochs}."))

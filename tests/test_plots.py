@@ -64,6 +64,33 @@ def test_data_and_fit_checks_lengths():
         plots.data_and_fit([0, 1, 2], [1, 3])
 
 
+def test_landing_figure_draws_the_exact_least_squares_line_under_the_final_fit():
+    from linreg import data, scratch
+
+    points = data.line_data()
+    fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=1000)
+    exact = scratch.closed_form(points.x_train, points.y_train)
+    left = plots.landing_figure(points, fit, exact).axes[0]
+    lines = {line.get_label(): line for line in left.get_lines()}
+    band, final = lines["exact least squares"], lines["after 1000 epochs"]
+    x_band, y_band = band.get_data()
+    assert np.allclose(y_band, exact[0] + exact[1] * x_band)
+    assert band.get_linewidth() > final.get_linewidth()  # a band the final line runs inside
+    assert left.get_lines().index(band) < left.get_lines().index(final)  # drawn underneath
+
+
+def test_landing_figure_alt_text_states_the_computed_numbers():
+    from linreg import data, scratch
+
+    points = data.line_data()
+    fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=1000)
+    exact = scratch.closed_form(points.x_train, points.y_train)
+    alt = plots.alt_text(plots.landing_figure(points, fit, exact, checkpoints=(1, 10)))
+    assert f"y = {exact[0]:.3f} + {exact[1]:.3f}x" in alt
+    assert "after 1 and 10 epochs" in alt and "after 1000 epochs" in alt
+    assert f"to {fit.losses[-1]:.3g} at epoch 1000" in alt
+
+
 def test_alt_text_prefers_the_description_then_the_titles():
     fig, (ax,) = plots.new_figure()
     ax.set_title("Loss")
