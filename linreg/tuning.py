@@ -505,38 +505,48 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
         f"loss from {_fmt(min(finite))} to {_fmt(max(finite))}, the best trial ringed. " + "; ".join(summary) + "."))
 
 
-def best_so_far_figure(results: Mapping[str, Sequence[Trial]], *,
+def best_so_far_figure(results: Mapping[str, Sequence[Trial]], *, zoom: float = 1.25,
                        title: str = "Best validation loss so far"):
-    """The lowest loss found after each trial, one step line per method, on a log scale.
+    """The lowest loss found after each trial, one step line per method: all of it, and the end up close.
 
-    A lower curve is a better search; a curve that drops early found a good
-    region with fewer trials. The alternative text gives each method's final
-    best loss and the trial that found it.
+    The left panel shows the whole descent on a log scale; the right one
+    zooms on losses up to ``zoom`` times the best any method found (linear
+    scale), where the methods' final differences are visible. A curve that
+    drops early found a good region with fewer trials. The alternative text
+    gives each method's final best loss and the trial that found it.
 
     Examples:
         >>> fig = best_so_far_figure({"a": [Trial(1, {}, 0.5), Trial(2, {}, 0.1)]})
-        >>> fig.axes[0].get_yscale()
-        'log'
+        >>> [ax.get_yscale() for ax in fig.axes]
+        ['log', 'linear']
     """
     import matplotlib.ticker
 
     from linreg.plots import describe, new_figure
 
     results = _check_results(results)
-    fig, (ax,) = new_figure()
+    if isinstance(zoom, bool) or not isinstance(zoom, numbers.Real) or not zoom > 1:
+        raise ValueError(f"zoom must be a number greater than 1 (a factor above the best loss), got {zoom!r}")
+    fig, (whole, close) = new_figure(ncols=2, width=9.0, height=3.6)
     summary = []
     for method, trials in results.items():
         curve = best_so_far(trials)
         if not np.isfinite(curve[-1]) or curve[-1] <= 0:
             raise ValueError(f"results[{method!r}] needs a finite, positive best loss for a log scale")
         shown = np.where(np.isfinite(curve), curve, np.nan)  # no line until the first finite loss
-        ax.step(np.arange(1, len(curve) + 1), shown, where="post", marker="o", markersize=3.5, label=method)
+        for ax in (whole, close):
+            ax.step(np.arange(1, len(curve) + 1), shown, where="post", marker="o", markersize=3.5, label=method)
         best = best_trial(trials)
         summary.append(f"{method} ends at {_fmt(best.val_loss)}, found at trial {best.number}")
-    ax.set_yscale("log")
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.set(title=title, xlabel="trial", ylabel="best validation loss so far (log scale)")
-    ax.legend()
+    overall = min(best_trial(trials).val_loss for trials in results.values())
+    whole.set_yscale("log")
+    whole.set(title="every trial", xlabel="trial", ylabel="best validation loss so far (log scale)")
+    close.set_ylim(overall - 0.05 * (zoom - 1) * overall, zoom * overall)
+    close.set(title=f"up close: up to {zoom:g} × the best", xlabel="trial", ylabel="best validation loss so far")
+    for ax in (whole, close):
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    close.legend()
+    fig.suptitle(title, fontweight="bold")
     return describe(fig, (
         "Step lines of the lowest validation loss found so far against the trial number, one per search "
-        "method, each falling as better trials are found: " + "; ".join(summary) + "."))
+        "method, on the whole range (left) and close to the best (right): " + "; ".join(summary) + "."))

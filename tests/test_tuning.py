@@ -225,11 +225,19 @@ def test_trials_figure_refuses_an_axis_that_is_not_in_the_space(results):
 
 def test_best_so_far_figure_draws_each_methods_running_minimum(results):
     fig = tuning.best_so_far_figure(results)
-    lines = fig.axes[0].get_lines()
-    assert [line.get_label() for line in lines] == list(results)
-    for line, trials in zip(lines, results.values(), strict=True):
-        assert np.array_equal(line.get_ydata(), tuning.best_so_far(trials))
-    assert fig.axes[0].get_yscale() == "log"
+    for ax in fig.axes:
+        lines = ax.get_lines()
+        assert [line.get_label() for line in lines] == list(results)
+        for line, trials in zip(lines, results.values(), strict=True):
+            assert np.array_equal(line.get_ydata(), tuning.best_so_far(trials))
+    assert [ax.get_yscale() for ax in fig.axes] == ["log", "linear"]
+
+
+def test_best_so_far_figure_zooms_on_the_best_loss_found(results):
+    fig = tuning.best_so_far_figure(results, zoom=1.5)
+    overall = min(tuning.best_trial(trials).val_loss for trials in results.values())
+    low, high = fig.axes[1].get_ylim()
+    assert low < overall and high == pytest.approx(1.5 * overall)
 
 
 def test_best_so_far_figure_alt_text_gives_each_final_best_and_its_trial(results):
