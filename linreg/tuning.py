@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from linreg._checks import DivergedError, check_non_negative_int, check_positive_int
+from linreg._checks import DivergedError, check_non_negative_int, check_positive_int, check_positive_number
 
 __all__ = [
     "AxSearch",
@@ -210,10 +210,11 @@ def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs
     unknown = set(params) - {"lr", "momentum", "batch_size"}
     if unknown:
         raise ValueError(f"params has unknown names {sorted(unknown)}; expected 'lr', 'momentum', 'batch_size'")
-    batch_size = check_positive_int("batch_size", int(params.get("batch_size", batch_size)))
+    lr = check_positive_number("params['lr']", params["lr"])
+    batch_size = check_positive_int("params['batch_size']", params.get("batch_size", batch_size))
     torch.manual_seed(seed)
     model = LinearRegression()
-    optimizer = torch.optim.SGD(model.parameters(), lr=params["lr"], momentum=params.get("momentum", 0.0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=params.get("momentum", 0.0))
     loss_fn = torch.nn.MSELoss()
     fit(model, loss_fn, optimizer, make_loader(train_set, batch_size, seed=seed), epochs)
     return evaluate(model, loss_fn, make_loader(score_set, len(score_set), shuffle=False))
@@ -446,6 +447,15 @@ def _check_results(results: Any) -> dict[str, list[Trial]]:
     return {name: _check_trials(trials, f"results[{name!r}]") for name, trials in results.items()}
 
 
+def _padded(interval: Range) -> tuple[float, float]:
+    """The interval widened by 4% on each side (of its orders of magnitude, on a log scale), for axis limits."""
+    if interval.log:
+        factor = (interval.high / interval.low) ** 0.04
+        return interval.low / factor, interval.high * factor
+    margin = 0.04 * (interval.high - interval.low)
+    return interval.low - margin, interval.high + margin
+
+
 def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
@@ -477,7 +487,7 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
     if not finite or min(finite) <= 0:
         raise ValueError("results need at least one finite, positive loss to colour the trials")
     norm = matplotlib.colors.LogNorm(vmin=min(finite), vmax=max(finite))
-    fig, axes = new_figure(ncols=len(results), width=3.3 * len(results) + 1.2, height=3.6, sharey=True)
+    fig, axes = new_figure(ncols=len(results), width=3.3 * len(results) + 1.2, height=3.6)
     summary = []
     for ax, (method, trials) in zip(axes, results.items(), strict=True):
         ok = [t for t in trials if not t.diverged]
@@ -491,8 +501,9 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
         ax.scatter([best.params[x]], [best.params[y]], s=220, facecolors="none", edgecolors=COLORS["red"],
                    linewidths=2, zorder=4, label=f"best: {_fmt(best.val_loss)}")
         ax.set(title=f"{method} ({len(trials)} trials)", xlabel=x + (" (log scale)" if space[x].log else ""))
-        for name, setter in ((x, ax.set_xscale), (y, ax.set_yscale)):
-            setter("log" if space[name].log else "linear")
+        for name, set_scale, set_limits in ((x, ax.set_xscale, ax.set_xlim), (y, ax.set_yscale, ax.set_ylim)):
+            set_scale("log" if space[name].log else "linear")
+            set_limits(*_padded(space[name]))  # the whole space, the same in every panel
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=9)
         summary.append(f"{method}: best loss {_fmt(best.val_loss)} at trial {best.number}, "
                        f"{x} {_fmt(best.params[x])}, {y} {_fmt(best.params[y])}")

@@ -124,6 +124,12 @@ def test_train_and_score_uses_a_batch_size_given_in_params(splits):
             != tuning.train_and_score({"lr": 0.05, "batch_size": 64}, train, val))
 
 
+def test_train_and_score_refuses_a_fractional_batch_size(splits):
+    train, val, _ = splits
+    with pytest.raises(TypeError, match=r"params\['batch_size'\] must be a positive integer"):
+        tuning.train_and_score({"lr": 0.1, "batch_size": 30.5}, train, val)
+
+
 def test_train_and_score_names_an_unknown_hyperparameter(splits):
     train, val, _ = splits
     with pytest.raises(ValueError, match=r"unknown names \['weight_decay'\]"):
@@ -210,6 +216,14 @@ def test_trials_figure_alt_text_names_each_methods_best_loss(results):
     for name, trials in results.items():
         best = tuning.best_trial(trials)
         assert f"{name}: best loss {best.val_loss:.3g} at trial {best.number}" in alt
+
+
+def test_trials_figure_panels_all_show_the_whole_search_space(results):
+    fig = tuning.trials_figure(results, SPACE, x="lr", y="momentum")
+    for ax in fig.axes[:2]:
+        (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+        assert x_low < 0.001 and x_high > 0.5 and y_low < 0.0 and y_high > 0.95
+    assert fig.axes[0].get_ylim() == fig.axes[1].get_ylim()
 
 
 def test_trials_figure_draws_diverged_trials_as_crosses():
