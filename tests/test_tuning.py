@@ -308,3 +308,16 @@ def test_ax_search_reports_a_diverged_run_as_failed_and_carries_on():
     assert len(search.trials) == 3
     assert search.trials[0].diverged  # the centre, lr 0.5
     assert search.best_params is None or search.best_params["lr"] <= 0.3
+
+
+def test_ax_search_runs_torch_on_one_thread_and_restores_the_thread_count():
+    import torch
+
+    before = torch.get_num_threads()
+    seen = []
+    torch.set_num_threads(2)
+    try:
+        tuning.ax_search(lambda p: seen.append(torch.get_num_threads()) or bowl(p), SPACE, 1, seed=0)
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
