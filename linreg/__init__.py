@@ -2,11 +2,16 @@
 
 Every tutorial page imports this package; one module per purpose:
 
-* data: :mod:`linreg.data` (recipes), :mod:`linreg.datasets`, :mod:`linreg.digits`;
-* the lessons' own machinery: :mod:`linreg.tensors`, :mod:`linreg.scratch`,
-  :mod:`linreg.torch_gd`, :mod:`linreg.surfaces`, :mod:`linreg.distributed`;
-* models and training: :mod:`linreg.models`, :mod:`linreg.training`;
-* media: :mod:`linreg.plots`, :mod:`linreg.animation`, :mod:`linreg.graphs`.
+* data: [`linreg.data`][linreg.data] (recipes), [`linreg.datasets`][linreg.datasets],
+  [`linreg.digits`][linreg.digits];
+* the lessons' own machinery: [`linreg.tensors`][linreg.tensors], [`linreg.scratch`][linreg.scratch],
+  [`linreg.torch_gd`][linreg.torch_gd], [`linreg.surfaces`][linreg.surfaces],
+  [`linreg.distributed`][linreg.distributed], [`linreg.tuning`][linreg.tuning];
+* models and training: [`linreg.models`][linreg.models], [`linreg.training`][linreg.training];
+* media: [`linreg.plots`][linreg.plots], [`linreg.animation`][linreg.animation],
+  [`linreg.graphs`][linreg.graphs];
+* the pages themselves: [`linreg.glue`][linreg.glue] (numbers cited in prose),
+  [`linreg.source`][linreg.source] (library code shown on the page that teaches it).
 
 A notebook reads like a short story; the library does the work. Submodules are
 imported on demand (``from linreg import plots``), so importing ``linreg`` alone
