@@ -59,6 +59,7 @@ EXPECTED_MEDIA = {
     "tutorials/09-neural-networks.ipynb": {"img": 1, "video": 3},
     "tutorials/10-autoencoders.ipynb": {"img": 3},
     "tutorials/11-scaling-out.ipynb": {},
+    "tutorials/12-hyperparameter-search.ipynb": {"img": 3},
 }
 
 
