@@ -15,7 +15,7 @@ palette too, and gets unique element ids so several graphs can share a page.
 from __future__ import annotations
 
 import html
-import itertools
+import hashlib
 import re
 import shutil
 import subprocess
@@ -30,8 +30,6 @@ _INSTALL_HINT = (
     "Install it with `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
     "(macOS) or `conda install graphviz`, or run `make serve`/`make test`, which install it."
 )
-_graph_ids = itertools.count(1)
-
 
 class GraphvizMissingError(RuntimeError):
     """Graphviz's ``dot`` executable is not installed."""
@@ -129,8 +127,11 @@ def _render_svg(source: str, alt: str, dot_path: str, engine: tuple[str, ...] = 
         raise RuntimeError(f"dot failed: {result.stderr.decode(errors='replace').strip()}")
     svg = result.stdout.decode()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: invalid inside HTML
-    # Deterministic, unique ids; an accessible name for the picture.
-    svg = _unique_ids(svg, f"g{next(_graph_ids)}")
+    # Ids named after the drawing itself: the same graph gets the same ids in every
+    # build, two different graphs on one page never share one, and no counter
+    # hidden in this module decides what a page's HTML looks like.
+    digest = hashlib.sha256(f"{source}\0{alt}".encode()).hexdigest()[:8]
+    svg = _unique_ids(svg, f"g{digest}")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt.strip(), quote=True)}" ', 1)
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)  # dot's comments name its version
     # dot gives the graph and every node and edge a <title> with its internal name

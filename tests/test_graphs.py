@@ -180,3 +180,14 @@ def test_layer_diagram_raises_graphviz_missing_error_when_dot_is_not_on_path(mon
     monkeypatch.setattr(graphs.shutil, "which", lambda name: None)
     with pytest.raises(GraphvizMissingError):
         layer_diagram([3, 4, 1], alt="no dot")
+
+
+def test_graph_ids_depend_on_the_drawing_not_on_how_many_graphs_came_before():
+    a = torch.tensor([1.0], requires_grad=True)
+    first = graphs.draw_graph(a * 2, {"a": a}, alt="a times two").svg
+    graphs.draw_graph(a * 3, {"a": a}, alt="a times three")
+    again = graphs.draw_graph(a * 2, {"a": a}, alt="a times two").svg
+    other = graphs.draw_graph(a * 3, {"a": a}, alt="a times three").svg
+    ids = lambda svg: set(re.findall(r'id="([^"]+)"', svg))  # noqa: E731
+    assert first == again
+    assert ids(first) and not ids(first) & ids(other)
