@@ -14,8 +14,8 @@ palette too, and gets unique element ids so several graphs can share a page.
 
 from __future__ import annotations
 
-import html
 import hashlib
+import html
 import re
 import shutil
 import subprocess
