@@ -208,8 +208,10 @@ def evaluate(model: nn.Module, loss_fn: LossFn, loader: Iterable, device: str | 
         >>> from torch.utils.data import DataLoader, TensorDataset
         >>> model = torch.nn.Linear(1, 1)
         >>> loader = DataLoader(TensorDataset(torch.zeros(8, 1), torch.zeros(8, 1)), batch_size=3)
-        >>> evaluate(model, torch.nn.MSELoss(), loader) >= 0
-        True
+        >>> with torch.no_grad():
+        ...     _ = model.weight.fill_(2.0), model.bias.fill_(1.0)
+        >>> evaluate(model, torch.nn.MSELoss(), loader)  # predicts 1 for targets 0
+        1.0
     """
     _check_model(model)
     _check_loss_fn(loss_fn)
