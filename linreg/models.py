@@ -62,16 +62,19 @@ class LinearRegression(nn.Module):
 
 
 class GeneralFit(nn.Module):
-    """A small neural network for one curve: three linear layers with ReLU after the first two.
+    """A small neural network for one curve: three linear layers with a ReLU after the first two.
 
-    ``n_in -> hidden -> hidden -> n_out``. Without the ReLUs the three layers
-    would multiply out into a single linear layer (see page 9); with them the
-    model bends its output into a piecewise-linear curve.
+    ``n_in -> hidden -> hidden -> n_out``, built as one :class:`~torch.nn.Sequential`
+    so that ``print(model)`` lists every layer, ReLUs included. Without the
+    ReLUs the three layers would multiply out into a single linear layer (see
+    page 9); with them the model bends its output into a piecewise-linear curve.
 
     Examples:
         >>> model = GeneralFit(n_in=1, hidden=16, n_out=1)
         >>> tuple(model(torch.zeros(5, 1)).shape)
         (5, 1)
+        >>> [type(layer).__name__ for layer in model.layers]
+        ['Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']
     """
 
     def __init__(self, n_in: int = 1, hidden: int = 64, n_out: int = 1):
@@ -79,18 +82,18 @@ class GeneralFit(nn.Module):
         self.n_in = check_positive_int("n_in", n_in)
         check_positive_int("hidden", hidden)
         check_positive_int("n_out", n_out)
-        self.layer1 = nn.Linear(n_in, hidden)
-        self.layer2 = nn.Linear(hidden, hidden)
-        self.layer3 = nn.Linear(hidden, n_out)
+        self.layers = nn.Sequential(
+            nn.Linear(n_in, hidden), nn.ReLU(),  # each unit: a line with a kink at zero
+            nn.Linear(hidden, hidden), nn.ReLU(),  # kinks of kinks: a piecewise-linear curve
+            nn.Linear(hidden, n_out),  # no activation: the output can be any number
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 2 or x.shape[1] != self.n_in:
             raise ValueError(
                 f"x must have shape (N, {self.n_in}) for a model with n_in={self.n_in}, got {tuple(x.shape)}"
             )
-        hidden = torch.relu(self.layer1(x))  # (N, hidden); the kink that makes curves possible
-        hidden = torch.relu(self.layer2(hidden))  # (N, hidden)
-        return self.layer3(hidden)  # (N, n_out): no activation, outputs can be any number
+        return self.layers(x)  # (N, n_in) -> (N, hidden) -> (N, hidden) -> (N, n_out)
 
 
 def compression_ratio(n_inputs: int, latent: int) -> float:
