@@ -39,7 +39,7 @@ def test_the_page_shows_linear_regression_and_general_fit(page):
 def test_printing_general_fit_lists_a_relu_after_each_of_the_first_two_linear_layers(page):
     assert page.says("with an `nn.ReLU`")
     printout = page.text[page.text.index("GeneralFit(\n  (layers): Sequential("):]
-    layers = re.findall(r"\((\d)\): (\w+)\(", printout[:printout.index("parameters:")])
+    layers = re.findall(r"\((\d)\): (\w+)\(", printout[:printout.index("\n)\n")])
     assert [kind for _, kind in layers] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
 
 
@@ -57,8 +57,8 @@ def printed_loss(page, epoch):
 
 def test_recipe_e_loses_most_of_its_loss_in_the_first_twenty_epochs_but_not_at_every_step(page):
     assert page.glue["line_drop_by_20"] > 0.9
-    (share,) = alt_numbers(page, "Training loss of the linear model", r"(\d+)% of the way by epoch 20")
-    assert share == round(100 * page.glue["line_drop_by_20"])
+    assert any("a steep drop in the first twenty epochs, then a flat tail at the noise floor" in alt
+               for alt in page.alts)
     assert printed_loss(page, 10) > printed_loss(page, 5)  # "higher at epoch 10 than at epoch 5"
 
 
@@ -71,9 +71,11 @@ def test_recipe_e_learned_slope_and_intercept_are_within_a_few_hundredths_of_2_a
     assert page.glue["intercept"] == pytest.approx(1, abs=0.05)
 
 
-def test_the_learned_and_true_lines_are_drawn_on_top_of_each_other(page):
-    (gap,) = alt_numbers(page, "1,000 of the noisy points", r"never more than ([\d.]+) apart")
+def test_the_learned_and_true_lines_are_drawn_almost_on_top_of_each_other(page):
+    slope, intercept = page.glue["slope"], page.glue["intercept"]
+    gap = max(abs(intercept - 1), abs(slope + intercept - 3))  # two lines differ most at an end of [0, 1]
     assert gap < 0.05
+    assert any("drawn almost exactly on top of each other" in alt for alt in page.alts)
 
 
 # --- recipe F: a parabola
@@ -85,12 +87,12 @@ def test_the_parabola_loss_falls_mostly_by_epoch_40_and_slowly_after(page):
     assert glue["poly_40"] - glue["poly_final"] < 0.1 * (glue["poly_first"] - glue["poly_40"])  # "slowly"
 
 
-def test_the_parabola_animation_steepens_into_shape_then_creeps_onto_the_data(page):
-    start, at_40, end = alt_numbers(page, "The prediction curve starts",
-                                    r"starts far from the data, ([\d.]+) from.*\(([\d.]+) at epoch 40\).*"
-                                    r"\(([\d.]+) at the end\)")
-    assert at_40 < 0.25 * start  # steepened into shape within a few dozen epochs
-    assert end < at_40  # then creeps onto it
+def test_the_parabola_animation_bends_into_shape_early_then_creeps_onto_the_data(page):
+    assert any(alt.startswith("The prediction curve starts far from the data, bends into its shape within the first "
+                              "few dozen epochs, then creeps slowly") for alt in page.alts)
+    glue = page.glue
+    assert glue["poly_40"] < 0.1 * glue["poly_first"]  # far from the data at first, in shape by epoch 40
+    assert glue["poly_final"] < glue["poly_40"]  # still creeping closer
 
 
 def test_least_squares_is_a_little_away_from_the_true_parameters(page):
@@ -130,13 +132,8 @@ def test_at_lr_1_the_loss_peaks_orders_of_magnitude_above_the_start_and_never_re
     assert page.glue["fast_vs_slow"] > 10
 
 
-def test_at_lr_1_the_final_curve_is_flat_over_much_of_the_inputs_and_at_lr_0_01_nowhere(page):
-    assert page.glue["flat_fast"] > 0.3
-    assert page.glue["flat_slow"] == 0
-
-
 def test_the_lr_1_network_never_comes_close_to_the_curve(page):
-    (closest,) = alt_numbers(page, "With learning rate 1", r"never coming closer than ([\d.]+) to it")
+    (closest,) = alt_numbers(page, "With learning rate 1", r"never comes closer than ([\d.]+) to the curve")
     (good,) = alt_numbers(page, "The network's prediction starts", r"([\d.]+) at epoch 200")
     assert closest > 5 * good
 
