@@ -70,8 +70,8 @@ def _unique_ids(svg: str, prefix: str) -> str:
 
 def _stable_node_names(source: str) -> str:
     # torchviz names nodes by id(tensor), a memory address that changes every
-    # run (and leaks into the SVG's <title> tooltips): rename them n1, n2... in
-    # order of appearance so the same code always draws the same SVG.
+    # run: rename them n1, n2... in order of appearance so the same code always
+    # draws the same SVG.
     names: dict[str, str] = {}
 
     def rename(match: re.Match) -> str:
@@ -133,6 +133,9 @@ def _render_svg(source: str, alt: str, dot_path: str, engine: tuple[str, ...] = 
     svg = _unique_ids(svg, f"g{next(_graph_ids)}")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(alt.strip(), quote=True)}" ', 1)
     svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)  # dot's comments name its version
+    # dot gives the graph and every node and edge a <title> with its internal name
+    # ("%3", "n10->n14"): browsers show it as a tooltip that means nothing to a reader.
+    svg = re.sub(r"<title>.*?</title>\n?", "", svg, flags=re.S)
     return SvgGraph(svg=svg, alt=alt.strip())
 
 

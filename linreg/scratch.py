@@ -1,8 +1,8 @@
 """Gradient descent from scratch: linear regression in NumPy, then by hand in PyTorch (page 2).
 
 The model is ``y = a + b x`` (``a`` the intercept, ``b`` the slope) and the
-loss the mean squared error. Training is five steps, each a function here so
-a page can run them one at a time before looping over them:
+loss the mean squared error. Training is five steps, which page 2 writes out
+one at a time and then in a loop:
 
 1. start from random parameters (:func:`initial_parameters`);
 2. forward pass (:func:`predict`);
@@ -10,11 +10,12 @@ a page can run them one at a time before looping over them:
 4. gradients, derived by hand with the chain rule (:func:`mse_gradients`);
 5. update: step against the gradient, scaled by the learning rate.
 
-:func:`gradient_descent` repeats them for a number of epochs, over the whole
+:func:`gradient_descent` is that loop, for a number of epochs, over the whole
 training set at once (batch), in mini-batches, or one sample at a time
-(stochastic). :func:`closed_form` gives the exact least-squares answer the
-loop must reach. :func:`crop_yields_by_hand` is the bridge to PyTorch: the
-same recipe with tensors, a 2x3 weight matrix and a hand-written loss.
+(stochastic); page 2 shows its source. :func:`closed_form` gives the exact
+least-squares answer the loop must reach. :func:`crop_yields_by_hand` is the
+bridge to PyTorch that page 2 writes in cells (tensors, a 2x3 weight matrix, a
+hand-written loss), as one function.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ class DescentResult:
 
     ``a``/``b`` are the final intercept and slope; ``losses[i]`` the mean
     training MSE of epoch ``i + 1`` (each step's loss is measured before its
-    update); ``path`` has shape ``(epochs + 1, 2)``: ``(a, b)`` at the start
-    and after every epoch. ``steps_per_epoch`` is how many updates one epoch made.
+    update); ``path`` holds ``(a, b)`` at the start and after every epoch,
+    shape ``(epochs + 1, 2)``, or after every update with ``record_steps=True``,
+    shape ``(epochs * steps_per_epoch + 1, 2)``. ``steps_per_epoch`` is how
+    many updates one epoch made.
     """
 
     a: float
@@ -136,17 +139,16 @@ def mse_gradients(x: np.ndarray, y: np.ndarray, yhat: np.ndarray) -> tuple[float
 
 
 def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: int | None = None,
-                     init: tuple[float, float] | None = None, seed: int = 42) -> DescentResult:
-    """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps, repeated.
+                     init: tuple[float, float] | None = None, seed: int = 42,
+                     record_steps: bool = False) -> DescentResult:
+    """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps, repeated for ``epochs``.
 
-    ``batch_size=None`` (or N) is batch gradient descent: one update per
-    epoch, on all N samples. A smaller ``batch_size`` is mini-batch gradient
-    descent (the samples are shuffled every epoch and split into
-    ``ceil(N / batch_size)`` updates); ``batch_size=1`` is stochastic gradient
-    descent (N updates per epoch). An epoch is always one pass over the data.
-
-    ``init`` is the start ``(a, b)``; by default :func:`initial_parameters`
-    with ``seed``, which also seeds the shuffling. Raises
+    ``batch_size=None`` is batch gradient descent (one update per epoch, on all
+    N samples); a smaller one is mini-batch descent (the samples shuffled every
+    epoch, then ``ceil(N / batch_size)`` updates), and 1 is stochastic descent.
+    ``init`` is the start ``(a, b)``, by default :func:`initial_parameters` with
+    ``seed`` (which also seeds the shuffling). ``record_steps=True`` records
+    ``(a, b)`` after every update instead of every epoch. Raises
     :class:`linreg.DivergedError` as soon as a loss is NaN or infinite.
 
     Examples:
@@ -156,20 +158,9 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
         >>> round(fit.a, 2), round(fit.b, 2), fit.path.shape
         (1.02, 1.97, (1001, 2))
     """
-    x, y = as_line_arrays(x, y)
-    lr = check_positive_number("lr", lr)
-    epochs = check_positive_int("epochs", epochs)
+    x, y, (a, b), batch_size = _checked_arguments(x, y, lr, epochs, batch_size, init, seed, record_steps)
     n = len(x)
-    batch_size = n if batch_size is None else check_positive_int("batch_size", batch_size)
-    if batch_size > n:
-        raise ValueError(f"batch_size must be at most the number of samples ({n}), got {batch_size}")
-    if init is None:
-        a, b = initial_parameters(seed)
-    else:
-        if len(init) != 2:
-            raise ValueError(f"init must be a pair (a, b), got {init!r}")
-        a, b = (_finite_number("init", v) for v in init)
-    shuffler = np.random.RandomState(check_non_negative_int("seed", seed))
+    shuffler = np.random.RandomState(seed)
 
     losses, path = [], [(a, b)]
     # A divergent learning rate overflows float64 within a few hundred epochs: let the
@@ -181,16 +172,42 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
-                yhat = predict(a, b, xb)                      # step 2: forward pass
-                loss = float(((yhat - yb) ** 2).mean())       # step 3: loss (MSE)
+                yhat = a + b * xb                       # step 2: forward pass, (batch, 1)
+                error = yhat - yb
+                loss = float((error ** 2).mean())       # step 3: loss (MSE)
                 check_finite_loss(loss, when=f"epoch {epoch}", lr=lr)
-                a_grad, b_grad = mse_gradients(xb, yb, yhat)  # step 4: gradients
-                a, b = a - lr * a_grad, b - lr * b_grad       # step 5: update
+                a_grad = 2 * error.mean()               # step 4: gradients, by the chain rule
+                b_grad = 2 * (xb * error).mean()
+                a, b = float(a - lr * a_grad), float(b - lr * b_grad)  # step 5: update
                 step_losses.append(loss)
+                if record_steps:
+                    path.append((a, b))
             losses.append(float(np.mean(step_losses)))
-            path.append((a, b))
+            if not record_steps:
+                path.append((a, b))
     return DescentResult(a=float(a), b=float(b), losses=np.asarray(losses), path=np.asarray(path),
                          lr=lr, batch_size=batch_size, steps_per_epoch=len(step_losses))
+
+
+def _checked_arguments(x, y, lr, epochs, batch_size, init, seed, record_steps):
+    """:func:`gradient_descent`'s arguments checked: ``x, y`` as (N, 1) arrays, the start ``(a, b)``, the batch size."""
+    x, y = as_line_arrays(x, y)
+    check_positive_number("lr", lr)
+    check_positive_int("epochs", epochs)
+    check_non_negative_int("seed", seed)
+    n = len(x)
+    batch_size = n if batch_size is None else check_positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of samples ({n}), got {batch_size}")
+    if init is None:
+        start = initial_parameters(seed)
+    elif len(init) != 2:
+        raise ValueError(f"init must be a pair (a, b), got {init!r}")
+    else:
+        start = tuple(_finite_number("init", v) for v in init)
+    if not isinstance(record_steps, bool):
+        raise TypeError(f"record_steps must be True or False, got {record_steps!r}")
+    return x, y, start, batch_size
 
 
 def _finite_number(name: str, value) -> float:

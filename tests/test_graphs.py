@@ -65,6 +65,20 @@ def test_the_same_graph_draws_the_same_svg_apart_from_the_id_prefix():
 
 
 @needs_dot
+def test_the_graph_has_no_title_tooltips_naming_graphviz_internals():
+    # dot titles the graph "%3" and each edge "n10->n14": a browser shows them on hover.
+    loss, a, b = line_loss()
+    svg = draw_graph(loss, {"a": a, "b": b}, alt="no tooltips").svg
+    assert "<title" not in svg
+    assert "%3" not in svg and "-&gt;" not in svg
+
+
+@needs_dot
+def test_the_layer_diagram_has_no_title_tooltips():
+    assert "<title" not in layer_diagram([3, 4, 1], alt="a 3-4-1 network").svg
+
+
+@needs_dot
 def test_operation_boxes_are_filled_light_grey_not_ink():
     loss, a, b = line_loss()
     svg = draw_graph(loss, {"a": a, "b": b}, alt="colours").svg

@@ -64,6 +64,33 @@ def test_data_and_fit_checks_lengths():
         plots.data_and_fit([0, 1, 2], [1, 3])
 
 
+def test_landing_figure_draws_the_exact_least_squares_line_under_the_final_fit():
+    from linreg import data, scratch
+
+    points = data.line_data()
+    fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=1000)
+    exact = scratch.closed_form(points.x_train, points.y_train)
+    left = plots.landing_figure(points, fit, exact).axes[0]
+    lines = {line.get_label(): line for line in left.get_lines()}
+    band, final = lines["exact least squares"], lines["after 1000 epochs"]
+    x_band, y_band = band.get_data()
+    assert np.allclose(y_band, exact[0] + exact[1] * x_band)
+    assert band.get_linewidth() > final.get_linewidth()  # a band the final line runs inside
+    assert left.get_lines().index(band) < left.get_lines().index(final)  # drawn underneath
+
+
+def test_landing_figure_alt_text_states_the_computed_numbers():
+    from linreg import data, scratch
+
+    points = data.line_data()
+    fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=1000)
+    exact = scratch.closed_form(points.x_train, points.y_train)
+    alt = plots.alt_text(plots.landing_figure(points, fit, exact, checkpoints=(1, 10)))
+    assert f"y = {exact[0]:.3f} + {exact[1]:.3f}x" in alt
+    assert "after 1 and 10 epochs" in alt and "after 1000 epochs" in alt
+    assert f"to {fit.losses[-1]:.3g} at epoch 1000" in alt
+
+
 def test_alt_text_prefers_the_description_then_the_titles():
     fig, (ax,) = plots.new_figure()
     ax.set_title("Loss")
@@ -94,3 +121,51 @@ def test_figure_png_is_deterministic():
         return plots.figure_png(fig)[0]
 
     assert draw() == draw()
+
+
+@pytest.mark.parametrize(("label", "method"), [
+    ("SGD", "SGD"),
+    ("SGD (lr 0.01)", "SGD"),
+    ("SGD with momentum 0.9", "SGD with momentum"),
+    ("SGD with Nesterov momentum 0.9", "SGD with Nesterov momentum"),
+    ("RMSprop (lr 0.2)", "RMSprop"),
+    ("Adam, lr 0.5", "Adam"),
+    ("AdamW", None),
+    ("train", None),
+])
+def test_method_of_reads_the_method_a_label_starts_with(label, method):
+    assert plots.method_of(label) == method
+
+
+def test_method_of_rejects_a_label_that_is_not_a_string():
+    with pytest.raises(TypeError, match="label must be a string"):
+        plots.method_of(3)
+
+
+def test_every_method_has_its_own_colour():
+    assert len(set(plots.METHOD_COLORS.values())) == len(plots.METHOD_COLORS)
+
+
+def test_loss_curves_draw_each_named_method_in_its_colour():
+    fig = plots.loss_curves({"Adam (lr 0.5)": [1.0, 0.5], "SGD (lr 0.01)": [1.0, 0.9]})
+    assert [line.get_color() for line in fig.axes[0].lines] == [plots.METHOD_COLORS["Adam"],
+                                                                 plots.METHOD_COLORS["SGD"]]
+
+
+def test_curves_of_one_method_are_told_apart_by_the_colour_cycle():
+    fig = plots.loss_curves({"SGD (lr 0.1)": [1.0, 0.5], "SGD (lr 0.3)": [1.0, 0.9]})
+    assert [line.get_color() for line in fig.axes[0].lines] == plots.LINE_COLORS[:2]
+
+
+def test_curves_that_name_no_method_take_the_colour_cycle():
+    assert plots.line_colors(["train", "Adam"]) == {"train": plots.LINE_COLORS[0], "Adam": plots.LINE_COLORS[1]}
+
+
+def test_line_colors_needs_a_colour_to_cycle():
+    with pytest.raises(ValueError, match="cycle"):
+        plots.line_colors(["train"], cycle=[])
+
+
+def test_labels_that_are_not_strings_take_the_colour_cycle():
+    fig = plots.loss_curves({1: [1.0, 0.5], 2: [1.0, 0.9]})
+    assert [line.get_color() for line in fig.axes[0].lines] == plots.LINE_COLORS[:2]

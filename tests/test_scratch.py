@@ -125,6 +125,25 @@ def test_mini_batch_descent_is_reproducible_with_the_same_seed(recipe_a):
     np.testing.assert_array_equal(first.path, second.path)
 
 
+def test_record_steps_keeps_the_path_after_every_update(recipe_a):
+    fit = scratch.gradient_descent(*recipe_a, epochs=3, batch_size=16, record_steps=True)
+    assert fit.path.shape == (3 * 5 + 1, 2)
+    assert tuple(fit.path[0]) == scratch.initial_parameters(42)
+    assert tuple(fit.path[-1]) == (fit.a, fit.b)
+
+
+def test_record_steps_changes_what_is_recorded_not_the_descent(recipe_a):
+    by_epoch = scratch.gradient_descent(*recipe_a, epochs=3, batch_size=16)
+    by_step = scratch.gradient_descent(*recipe_a, epochs=3, batch_size=16, record_steps=True)
+    np.testing.assert_array_equal(by_step.path[::5], by_epoch.path)  # every 5th update ends an epoch
+    np.testing.assert_array_equal(by_step.losses, by_epoch.losses)
+
+
+def test_gradient_descent_rejects_a_record_steps_that_is_not_a_bool(recipe_a):
+    with pytest.raises(TypeError, match="record_steps"):
+        scratch.gradient_descent(*recipe_a, epochs=1, record_steps="yes")
+
+
 def test_gradient_descent_starts_from_init_when_given(recipe_a):
     fit = scratch.gradient_descent(*recipe_a, epochs=1, init=(5.0, -3.0))
     assert tuple(fit.path[0]) == (5.0, -3.0)

@@ -1,0 +1,163 @@
+"""The claims page 2 (gradient descent from scratch) makes, checked against its executed outputs."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+
+@pytest.fixture(scope="module")
+def page(executed_page):
+    return executed_page("02-gradient-descent")
+
+
+def alt_containing(page, phrase):
+    (alt,) = [alt for alt in page.alts if phrase in alt]
+    return alt
+
+
+# The code the page teaches is on the page.
+
+def test_the_five_steps_are_written_out_in_a_loop_of_1000_epochs(page):
+    loop = page.code[page.code.index("for epoch in range(1000):"):]
+    for line in ["yhat = a + b * x", "losses.append((error ** 2).mean())", "a_grad = 2 * error.mean()",
+                 "b_grad = 2 * (x * error).mean()", "a, b = a - lr * a_grad, b - lr * b_grad"]:
+        assert line in loop
+
+
+def test_the_packaged_loop_gives_exactly_the_numbers_of_the_written_one(page):
+    assert page.glue["library_matches_loop"] is True
+    assert "# How linreg does it: scratch.gradient_descent" in page.text  # its source is shown
+
+
+def test_the_crop_yields_bridge_is_written_in_cells(page):
+    for line in ["return x @ w.t() + b", "return torch.sum(difference * difference) / difference.numel()",
+                 "loss.backward()", "with torch.no_grad():", "w -= lr * w.grad", "w.grad.zero_()"]:
+        assert line in page.code
+    assert "crop_yields_by_hand" not in page.code
+
+
+def test_the_walk_starts_at_weight_minus_15_and_bias_minus_10_in_the_code(page):
+    assert "init=(-10.0, -15.0)" in page.code and "record_steps=True" in page.code
+    assert "weight -15 -> " in page.text and "bias -10 -> " in page.text
+
+
+# The data.
+
+def test_recipe_a_has_80_training_and_20_validation_points(page):
+    assert "training: (80, 1)  validation: (20, 1)" in page.text
+
+
+def test_recipe_d_has_60_points_from_minus_3_to_2_9(page):
+    assert "60 points, x from -3.0 to 2.9; 12 updates per epoch" in page.text
+
+
+# Steps 1 to 5, one at a time.
+
+def test_both_gradients_at_the_start_are_negative(page):
+    assert page.says("Both gradients are negative")
+    assert page.glue["a_grad"] < 0 and page.glue["b_grad"] < 0
+
+
+def test_one_update_lowers_the_loss(page):
+    assert page.glue["loss_after_one"] < page.glue["loss_start"]
+
+
+# 1000 epochs.
+
+def test_the_loss_falls_more_than_tenfold_to_a_little_below_the_noise_variance(page):
+    assert page.glue["loss_drop"] > 10
+    assert 0.005 < page.glue["loss_final"] < 0.01  # "a little below 0.1² = 0.01"
+
+
+def test_the_loss_figure_states_the_computed_numbers(page):
+    alt = alt_containing(page, "Training loss on a log scale")
+    assert f"from epoch {page.glue['settled_epoch']} on" in alt
+    first, final = (float(v) for v in re.search(r"falls from ([\d.]+) to ([\d.]+)", alt).groups())
+    assert final == pytest.approx(page.glue["loss_final"], abs=1e-4)
+    assert first / final == pytest.approx(page.glue["loss_drop"], rel=0.01)
+    assert 1 < page.glue["settled_epoch"] < 1000
+
+
+def test_gradient_descent_matches_lstsq_to_the_cited_decimals(page):
+    assert page.glue["gd_gap"] < 10 ** -page.glue["gd_decimals"]
+    assert page.glue["gd_decimals"] >= 4
+    printed = {re.search(rf"{method}\s+(a = \S+\s+b = \S+)", page.text).group(1)
+               for method in ["np.linalg.lstsq", "normal equation", "sklearn LinearRegression"]}
+    assert len(printed) == 1  # "the three exact methods print the same six decimals"
+
+
+def test_the_best_line_for_the_sample_is_not_the_true_line(page):
+    a, b = (float(v) for v in re.search(r"np.linalg.lstsq\s+a = (\S+)\s+b = (\S+)", page.text).groups())
+    assert (a, b) != (1.0, 2.0)
+
+
+# Batch, mini-batch, stochastic.
+
+def test_updates_per_epoch_are_1_5_and_80(page):
+    updates = dict(re.findall(r"^(\w+)\s+(\d+) updates/epoch", page.text, flags=re.M))
+    assert updates == {"batch": "1", "mini_batch": "5", "stochastic": "80"}
+
+
+def test_more_updates_end_closer_than_batch_but_stochastic_ends_further_than_mini_batch(page):
+    glue = page.glue
+    assert glue["distance_mini_batch"] < glue["distance_stochastic"] < glue["distance_batch"]
+
+
+def test_stochastic_descent_still_wanders_more_than_mini_batch_at_the_end(page):
+    assert page.glue["spread_stochastic"] > page.glue["spread_mini_batch"]
+
+
+# Learning rates.
+
+def test_lr_0_01_stops_short_and_lr_0_1_reaches_the_minimum(page):
+    assert page.glue["distance_small"] > 0.1
+    assert page.glue["distance_good"] < 1e-4
+
+
+def test_lr_0_9_diverges_moving_further_out_every_epoch(page):
+    assert page.glue["large_grows"] is True
+    assert page.glue["loss_large"] > 100 * page.glue["loss_start"]
+
+
+def test_lr_2_stops_with_a_diverged_error(page):
+    assert "DivergedError: training diverged at epoch" in page.text
+
+
+# The loss surface.
+
+def test_the_loss_curves_more_steeply_along_the_weight(page):
+    assert page.glue["steepness"] > 2
+    assert page.glue["first_weight_move"] > 3 * page.glue["first_bias_move"] > 0
+
+
+def test_after_10_epochs_the_weight_is_found_and_the_bias_is_not(page):
+    glue = page.glue
+    assert glue["walk_weight_off"] < 0.1 < glue["walk_bias_off"]
+
+
+def test_the_walk_figures_start_at_weight_minus_15_and_bias_minus_10(page):
+    assert "from weight -15, bias -10" in alt_containing(page, "Contour plot of the MSE")
+    assert "from weight -15, bias -10" in alt_containing(page, "Animation:")
+
+
+def test_with_lr_0_1_the_walk_ends_closer_to_the_minimum_than_with_0_01(page):
+    alt = alt_containing(page, "Both paths")
+    fast, slow = (float(v) for v in re.search(r"lr 0.1 ends (\d+\.\d+) from the minimum, lr 0.01 (\d+\.\d+)",
+                                              alt).groups())
+    assert fast < 0.05 < slow
+
+
+# Crop yields.
+
+def test_the_crop_loss_falls_more_than_tenfold_and_predictions_move_towards_the_targets(page):
+    glue = page.glue
+    assert glue["crop_drop"] > 10
+    assert glue["crop_miss_after"] < glue["crop_miss_before"]
+    assert glue["crop_worst_after"] > glue["crop_miss_after"]
+
+
+def test_exercises_have_collapsed_solutions(page):
+    solutions = [c for c in page.notebook.cells if "solution" in c.metadata.get("tags", [])]
+    assert len(solutions) == 2
