@@ -95,6 +95,10 @@ def test_the_sharing_table_rows_match_what_the_prose_says_about_each_way(page):
     }
 
 
+def test_the_page_shows_the_code_of_the_sharing_experiment(page):
+    assert "How linreg does it: tensors.sharing_table" in page.text
+
+
 def test_a_transpose_is_a_non_contiguous_view_that_view_refuses_and_reshape_copies(page):
     assert printed(page, "strides of x: (3, 1) of x.t(): (1, 3) contiguous: False")
     assert printed(page, "view: view size is not compatible with input tensor's size and stride")

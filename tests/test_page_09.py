@@ -31,8 +31,8 @@ def alt_numbers(page, start: str, pattern: str) -> list[float]:
 # --- the code the page teaches is on the page
 
 
-def test_the_page_shows_linear_regression_and_general_fit(page):
-    for name in ("models.LinearRegression", "models.GeneralFit"):
+def test_the_page_shows_linear_regression_general_fit_and_collapse_linear_layers(page):
+    for name in ("models.LinearRegression", "models.GeneralFit", "models.collapse_linear_layers"):
         assert f"How linreg does it: {name}" in page.text
 
 

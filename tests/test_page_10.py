@@ -30,6 +30,10 @@ def test_the_page_shows_its_training_loop_with_each_image_as_its_own_target(page
     assert "fit(model, nn.MSELoss(), optimizer, train_loader, epochs, val_loader=val_loader)" in page.code
 
 
+def test_the_page_shows_how_the_tanh_error_floor_is_computed(page):
+    assert "How linreg does it: digits.tanh_error_floor" in page.text
+
+
 def test_the_data_set_sizes_are_the_printed_split(page):
     assert page.glue["n_images"] == 1797
     assert printed(page, f"{page.glue['n_train']} train / 270 validation / 270 test")
