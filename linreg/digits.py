@@ -31,9 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from linreg._checks import check_fraction, check_non_negative_int, check_positive_int, check_positive_number
-from linreg.models import Autoencoder, SequentialAutoencoder
-from linreg.training import History, fit
+from linreg._checks import check_fraction, check_non_negative_int, check_positive_number
 
 __all__ = [
     "ENV_VAR",
@@ -50,7 +48,6 @@ __all__ = [
     "sklearn_digits",
     "mnist",
     "load_digit_images",
-    "train_autoencoder",
 ]
 
 #: Environment variable naming a directory with the four MNIST IDX files.
@@ -330,55 +327,3 @@ def load_digit_images(seed: int = 0, mnist_dir: str | Path | None = None) -> Dig
     if mnist_dir is not None or os.environ.get(ENV_VAR):
         return mnist(mnist_dir, seed=seed)
     return sklearn_digits(seed=seed)
-
-
-# --- the page's training run -------------------------------------------------------------------
-
-
-def train_autoencoder(
-    data: DigitImages,
-    *,
-    latent: int = 8,
-    epochs: int = 20,
-    seed: int = 0,
-    lr: float = 1e-3,
-    batch_size: int = 64,
-    model_class: type = SequentialAutoencoder,
-    device: str | torch.device = "cpu",
-) -> tuple[torch.nn.Module, History]:
-    """Train an autoencoder on ``data`` with Adam and MSE; return ``(model, history)``.
-
-    The model (``model_class(n_inputs, latent)``) is initialised from ``seed``
-    without touching the global random state, and a generator seeded with
-    ``seed`` shuffles the training batches, so the same arguments give the
-    same model and losses. The target of every image is the image itself.
-
-    Examples:
-        >>> model, history = train_autoencoder(sklearn_digits(), latent=8, epochs=1)
-        >>> history.epochs, len(history.val_loss)
-        (1, 1)
-    """
-    from torch.utils.data import DataLoader, TensorDataset
-
-    if not isinstance(data, DigitImages):
-        raise TypeError(f"data must be a DigitImages (e.g. from sklearn_digits()), got {type(data).__name__}")
-    check_positive_int("latent", latent)
-    check_positive_int("epochs", epochs)
-    check_non_negative_int("seed", seed)
-    check_positive_number("lr", lr)
-    check_positive_int("batch_size", batch_size)
-    if model_class not in (Autoencoder, SequentialAutoencoder):
-        raise ValueError(f"model_class must be Autoencoder or SequentialAutoencoder, got {model_class!r}")
-    with torch.random.fork_rng(devices=[]):  # seeded weights, global RNG left as it was
-        torch.manual_seed(seed)
-        model = model_class(data.n_pixels, latent).to(device)
-    # an autoencoder's target is its input: the (x, y) pairs are (image, image)
-    train_loader = DataLoader(TensorDataset(data.x_train, data.x_train), batch_size=batch_size, shuffle=True,
-                              generator=torch.Generator().manual_seed(seed))
-    # a DataLoader draws a base seed for its workers from the global RNG unless it has a generator
-    val_loader = DataLoader(TensorDataset(data.x_val, data.x_val), batch_size=512,
-                            generator=torch.Generator().manual_seed(seed))
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    history = fit(model, torch.nn.MSELoss(), optimizer, train_loader, epochs, val_loader=val_loader,
-                  device=device, progress=False)
-    return model, history

@@ -12,6 +12,14 @@ from torch import nn
 from linreg._checks import check_positive_int
 
 
+def _check_width(name: str, tensor: torch.Tensor, width: int) -> None:
+    """Raise a clear error unless ``tensor`` is a tensor of shape ``(N, width)``."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.ndim != 2 or tensor.shape[1] != width:
+        raise ValueError(f"{name} must have shape (N, {width}), got {tuple(tensor.shape)}")
+
+
 class ManualLinearRegression(nn.Module):
     """``y = a + b x`` with ``a`` and ``b`` as explicit :class:`~torch.nn.Parameter` objects.
 
@@ -35,14 +43,10 @@ class ManualLinearRegression(nn.Module):
 
 
 class LinearRegression(nn.Module):
-    """A linear model ``y = x W^T + b`` from ``n_in`` features to ``n_out`` targets.
-
-    A thin, named wrapper around :class:`torch.nn.Linear`: nesting a layer in a
-    module of our own is how bigger models are built.
+    """A linear model ``y = x W^T + b`` from ``n_in`` features to ``n_out`` targets: one ``nn.Linear``, named.
 
     Examples:
-        >>> model = LinearRegression(3, 2)
-        >>> tuple(model(torch.zeros(5, 3)).shape)
+        >>> tuple(LinearRegression(3, 2)(torch.zeros(5, 3)).shape)
         (5, 2)
     """
 
@@ -53,25 +57,16 @@ class LinearRegression(nn.Module):
         self.linear = nn.Linear(n_in, n_out)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 2 or x.shape[1] != self.n_in:
-            raise ValueError(
-                f"x must have shape (N, {self.n_in}) for a model with n_in={self.n_in}, "
-                f"got {tuple(x.shape)}"
-            )
-        return self.linear(x)
+        _check_width("x", x, self.n_in)  # (N, n_in), or an error that says so
+        return self.linear(x)  # (N, n_out)
 
 
 class GeneralFit(nn.Module):
-    """A small neural network for one curve: three linear layers with ReLU after the first two.
-
-    ``n_in -> hidden -> hidden -> n_out``. Without the ReLUs the three layers
-    would multiply out into a single linear layer (see page 9); with them the
-    model bends its output into a piecewise-linear curve.
+    """Three linear layers with a ReLU after the first two, in one ``nn.Sequential`` (so printing shows the ReLUs).
 
     Examples:
-        >>> model = GeneralFit(n_in=1, hidden=16, n_out=1)
-        >>> tuple(model(torch.zeros(5, 1)).shape)
-        (5, 1)
+        >>> [type(layer).__name__ for layer in GeneralFit(n_in=1, hidden=16, n_out=1).layers]
+        ['Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']
     """
 
     def __init__(self, n_in: int = 1, hidden: int = 64, n_out: int = 1):
@@ -79,18 +74,15 @@ class GeneralFit(nn.Module):
         self.n_in = check_positive_int("n_in", n_in)
         check_positive_int("hidden", hidden)
         check_positive_int("n_out", n_out)
-        self.layer1 = nn.Linear(n_in, hidden)
-        self.layer2 = nn.Linear(hidden, hidden)
-        self.layer3 = nn.Linear(hidden, n_out)
+        self.layers = nn.Sequential(
+            nn.Linear(n_in, hidden), nn.ReLU(),  # each unit: a line with a kink at zero
+            nn.Linear(hidden, hidden), nn.ReLU(),  # kinks of kinks: a piecewise-linear curve
+            nn.Linear(hidden, n_out),  # no activation: the output can be any number
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 2 or x.shape[1] != self.n_in:
-            raise ValueError(
-                f"x must have shape (N, {self.n_in}) for a model with n_in={self.n_in}, got {tuple(x.shape)}"
-            )
-        hidden = torch.relu(self.layer1(x))  # (N, hidden); the kink that makes curves possible
-        hidden = torch.relu(self.layer2(hidden))  # (N, hidden)
-        return self.layer3(hidden)  # (N, n_out): no activation, outputs can be any number
+        _check_width("x", x, self.n_in)
+        return self.layers(x)  # (N, n_in) -> (N, hidden) -> (N, hidden) -> (N, n_out)
 
 
 def compression_ratio(n_inputs: int, latent: int) -> float:
@@ -109,14 +101,11 @@ class Autoencoder(nn.Module):
     """An autoencoder written layer by layer: ``n_inputs -> 128 -> 64 -> latent -> 64 -> 128 -> n_inputs``.
 
     ReLU after every hidden layer, no activation on the code, ``tanh`` on the
-    output, so reconstructions lie in [-1, 1]: **scale the pixels to [-1, 1]**
-    to match. :class:`SequentialAutoencoder` is the same model in
-    ``nn.Sequential`` form (same parameter count, same parameter shapes).
+    output, so reconstructions lie in [-1, 1]: scale the pixels to [-1, 1] to match.
 
     Examples:
-        >>> model = Autoencoder(n_inputs=64, latent=8)
-        >>> tuple(model.encode(torch.zeros(3, 64)).shape), tuple(model(torch.zeros(3, 64)).shape)
-        ((3, 8), (3, 64))
+        >>> tuple(Autoencoder(n_inputs=64, latent=8).encode(torch.zeros(3, 64)).shape)
+        (3, 8)
     """
 
     def __init__(self, n_inputs: int = 64, latent: int = 8):
@@ -156,15 +145,11 @@ class Autoencoder(nn.Module):
 
 
 class SequentialAutoencoder(nn.Module):
-    """:class:`Autoencoder` again, as two ``nn.Sequential`` blocks: ``encoder`` and ``decoder``.
-
-    Shorter to write and each half is a module you can use on its own
-    (``model.encoder(x)``); the layers and parameter count are identical.
+    """:class:`Autoencoder` again as two ``nn.Sequential`` blocks, ``encoder`` and ``decoder``: same layers, same order.
 
     Examples:
-        >>> model = SequentialAutoencoder(n_inputs=64, latent=8)
-        >>> sum(p.numel() for p in model.parameters()) == sum(p.numel() for p in Autoencoder(64, 8).parameters())
-        True
+        >>> tuple(SequentialAutoencoder(n_inputs=64, latent=8)(torch.zeros(3, 64)).shape)
+        (3, 64)
     """
 
     def __init__(self, n_inputs: int = 64, latent: int = 8):
@@ -199,13 +184,6 @@ class SequentialAutoencoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
-
-
-def _check_width(name: str, tensor: torch.Tensor, width: int) -> None:
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
-    if tensor.ndim != 2 or tensor.shape[1] != width:
-        raise ValueError(f"{name} must have shape (N, {width}), got {tuple(tensor.shape)}")
 
 
 def collapse_linear_layers(layers) -> nn.Linear:

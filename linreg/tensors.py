@@ -97,19 +97,6 @@ def shares_memory(a, b) -> bool:
     return first_a < end_b and first_b < end_a
 
 
-# Each way of making a second tensor from a first, named as the page writes it.
-_WAYS = {
-    "torch.tensor(array)": lambda array: torch.tensor(array),
-    "torch.as_tensor(array)": lambda array: torch.as_tensor(array),
-    "torch.from_numpy(array)": lambda array: torch.from_numpy(array),
-    "torch.from_numpy(array).float()": lambda array: torch.from_numpy(array).float(),
-    "x.view(-1)": lambda array: torch.from_numpy(array).view(-1),
-    "x.reshape(-1)": lambda array: torch.from_numpy(array).reshape(-1),
-    "x.t().reshape(-1)": lambda array: torch.from_numpy(array).t().reshape(-1),
-    "x.clone()": lambda array: torch.from_numpy(array).clone(),
-}
-
-
 def sharing_table(value: float = 100.0) -> list[tuple[str, str, str]]:
     """For each way of deriving a tensor, mutate the source and report whether the result followed.
 
@@ -122,13 +109,23 @@ def sharing_table(value: float = 100.0) -> list[tuple[str, str, str]]:
         >>> rows["x.clone()"]
         ('no', '0.0')
     """
+    ways = {  # each way of making a second tensor, named as the page writes it
+        "torch.tensor(array)": lambda array: torch.tensor(array),
+        "torch.as_tensor(array)": lambda array: torch.as_tensor(array),
+        "torch.from_numpy(array)": lambda array: torch.from_numpy(array),
+        "torch.from_numpy(array).float()": lambda array: torch.from_numpy(array).float(),
+        "x.view(-1)": lambda array: torch.from_numpy(array).view(-1),
+        "x.reshape(-1)": lambda array: torch.from_numpy(array).reshape(-1),
+        "x.t().reshape(-1)": lambda array: torch.from_numpy(array).t().reshape(-1),
+        "x.clone()": lambda array: torch.from_numpy(array).clone(),
+    }
     rows = []
-    for how, derive in _WAYS.items():
+    for how, derive in ways.items():
         array = np.arange(6, dtype=np.float64).reshape(2, 3)  # (2, 3), a fresh source for every row
-        derived = derive(array)
-        shared = shares_memory(array, derived)
-        array[0, 0] = value  # mutate the source...
-        rows.append((how, "yes" if shared else "no", str(derived.reshape(-1)[0].item())))  # ...and look
+        second = derive(array)
+        shared = shares_memory(array, second)  # asked before the experiment...
+        array[0, 0] = value  # ...then mutate the source...
+        rows.append((how, "yes" if shared else "no", str(second.reshape(-1)[0].item())))  # ...and look
     return rows
 
 

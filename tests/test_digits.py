@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import digits, models
+from linreg import digits
 
 # --- helpers: write real IDX files byte by byte (not with linreg, so the parser is checked independently)
 
@@ -245,34 +245,3 @@ def test_scale_pixels_rejects_a_non_positive_max_value():
 def test_tanh_error_floor_is_zero_inside_minus_1_to_1_and_the_squared_overshoot_outside():
     assert digits.tanh_error_floor(torch.tensor([-1.0, 0.0, 1.0])) == 0.0
     assert digits.tanh_error_floor(torch.tensor([3.0, -2.0])) == pytest.approx((4 + 1) / 2)
-
-
-# --- train_autoencoder
-
-
-def test_train_autoencoder_is_reproducible_for_a_seed_and_leaves_the_global_rng_alone():
-    data = digits.sklearn_digits(seed=0)
-    torch.manual_seed(123)
-    expected = torch.rand(2)
-    torch.manual_seed(123)
-    _, first = digits.train_autoencoder(data, epochs=2, seed=4)
-    assert torch.equal(torch.rand(2), expected)
-    _, second = digits.train_autoencoder(data, epochs=2, seed=4)
-    assert first.val_loss == second.val_loss
-
-
-def test_train_autoencoder_returns_a_model_of_the_requested_class_and_latent_size():
-    model, history = digits.train_autoencoder(digits.sklearn_digits(), latent=3, epochs=1,
-                                              model_class=models.Autoencoder)
-    assert isinstance(model, models.Autoencoder) and model.latent == 3
-    assert history.epochs == 1 and len(history.val_loss) == 1
-
-
-def test_train_autoencoder_rejects_data_that_is_not_digit_images():
-    with pytest.raises(TypeError, match="data must be a DigitImages"):
-        digits.train_autoencoder(torch.zeros(4, 64))
-
-
-def test_train_autoencoder_rejects_an_unknown_model_class():
-    with pytest.raises(ValueError, match="model_class"):
-        digits.train_autoencoder(digits.sklearn_digits(), model_class=torch.nn.Linear)

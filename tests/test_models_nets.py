@@ -29,11 +29,26 @@ def test_general_fit_has_three_linear_layers_with_relu_after_the_first_two():
     assert torch.equal(model(torch.ones(2, 1)), torch.full((2, 1), -1.0))  # only the last bias survives
 
 
+def test_general_fit_lists_its_relus_as_layers_so_printing_it_shows_them():
+    model = models.GeneralFit(n_in=1, hidden=4, n_out=1)
+    assert [type(m) for m in model.layers] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear]
+    assert str(model).count("ReLU()") == 2
+
+
+def test_general_fit_draws_the_same_initial_weights_as_three_linear_layers_made_in_order():
+    torch.manual_seed(0)
+    model = models.GeneralFit(n_in=1, hidden=4, n_out=1)
+    torch.manual_seed(0)
+    stack = [nn.Linear(1, 4), nn.Linear(4, 4), nn.Linear(4, 1)]  # ReLUs hold no parameters
+    for ours, theirs in zip(model.parameters(), (p for layer in stack for p in layer.parameters()), strict=True):
+        assert torch.equal(ours, theirs)
+
+
 def test_general_fit_can_output_negative_values():
     model = models.GeneralFit(n_in=1, hidden=4, n_out=1)
     with torch.no_grad():
-        model.layer3.bias.fill_(-5.0)
-        model.layer3.weight.zero_()
+        model.layers[-1].bias.fill_(-5.0)
+        model.layers[-1].weight.zero_()
     assert model(torch.zeros(1, 1)).item() == -5.0
 
 

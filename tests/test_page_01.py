@@ -1,117 +1,146 @@
-"""The claims page 1 (tensors) makes in its prose, checked against PyTorch and linreg."""
+"""Page 1 (tensors): what its prose says, checked against what its cells printed and recorded."""
 
-import numpy as np
+import re
+
 import pytest
-import torch
 
-from linreg import tensors
-
-
-def test_torch_tensor_infers_int64_from_ints_and_float32_from_floats():
-    assert torch.tensor([1, 2, 3]).dtype == torch.int64
-    assert torch.tensor([1.0, 2.0]).dtype == torch.float32
+pytestmark = pytest.mark.site
 
 
-def test_arange_stops_before_the_end_and_linspace_includes_it():
-    assert torch.arange(0, 1, 0.25)[-1].item() == 0.75
-    assert torch.linspace(0, 1, 5)[-1].item() == 1.0
+@pytest.fixture(scope="module")
+def page(executed_page):
+    return executed_page("01-tensors")
 
 
-def test_a_seeded_generator_reproduces_the_global_seed():
-    torch.manual_seed(42)
-    expected = torch.rand(2, 3)
-    assert torch.equal(torch.rand(2, 3, generator=torch.Generator().manual_seed(42)), expected)
+def printed(page, line: str) -> bool:
+    """Whether a cell printed ``line`` (spaces normalised)."""
+    return " ".join(line.split()) in " ".join(page.text.split())
 
 
-def test_slices_are_views_and_masks_are_copies():
-    x = torch.arange(12).view(3, 4)
-    assert tensors.shares_memory(x, x[:, 2])
-    assert not tensors.shares_memory(x, x[x % 2 == 0])
+def table(page, first_header: str) -> dict[str, list[str]]:
+    """The Markdown table a cell displayed whose first column is ``first_header``: first cell -> the others."""
+    for cell in page.notebook.cells:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown", "")
+            if text.startswith(f"| {first_header} |"):
+                rows = [[c.strip().strip("`") for c in line.strip("|").split(" | ")] for line in text.splitlines()[2:]]
+                return {row[0]: row[1:] for row in rows}
+    raise AssertionError(f"no table starting with {first_header!r} on the page")
 
 
-def test_add_underscore_returns_the_same_tensor_and_add_a_new_one():
-    a, b = torch.ones(3), torch.arange(3.0)
-    assert a.add(b) is not a
-    assert a.add_(b) is a
+def test_python_ints_become_int64_and_floats_float32(page):
+    assert page.says("Python integers become `int64`, Python floats `float32`")
+    assert printed(page, "torch.int64 torch.float32")
 
 
-def test_out_writes_into_the_existing_memory():
-    result = torch.empty(3)
-    address = result.data_ptr()
-    torch.add(torch.ones(3), torch.arange(3.0), out=result)
-    assert result.data_ptr() == address
-    assert result.tolist() == [1.0, 2.0, 3.0]
+def test_arange_stops_before_the_end_and_linspace_includes_it(page):
+    assert printed(page, "tensor([0.0000, 0.2500, 0.5000, 0.7500])\ntensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])")
 
 
-def test_an_in_place_op_cannot_change_the_dtype():
-    with pytest.raises(RuntimeError, match="can't be cast"):
-        torch.ones(3, dtype=torch.int64).add_(0.5)
+def test_a_generator_of_your_own_draws_the_same_numbers_as_the_seeded_global_one(page):
+    marker = "generator = torch.Generator().manual_seed(42)"
+    seeded = next(cell for cell in page.notebook.cells if marker in cell.source)
+    tensors = re.findall(r"tensor\(\[\[.*?\]\]\)", seeded.outputs[0].text, flags=re.S)
+    assert len(tensors) == 3 and tensors[0] == tensors[2] != tensors[1]
 
 
-def test_view_refuses_a_shape_that_does_not_divide_the_elements():
-    with pytest.raises(RuntimeError, match=r"invalid for input of size 12"):
-        torch.arange(12.0).view(5, -1)
+def test_slices_share_memory_and_masks_copy_even_evenly_spaced_elements(page):
+    assert page.says("even when the elements happen to be evenly spaced")
+    assert printed(page, "x[:, 2] shares memory with x: True")
+    assert printed(page, "x[x % 2 == 0] shares memory with x: False")
+    assert printed(page, "x.view(-1)[::2] shares memory with x: True tensor([ 0, 2, 4, 6, 8, 10])")
+    assert printed(page, "even numbers: tensor([ 0, 2, 4, 6, 8, 10])")
 
 
-def test_view_of_a_transpose_fails_and_reshape_copies():
-    x = torch.arange(6.0).view(2, 3)
-    assert not x.t().is_contiguous()
-    with pytest.raises(RuntimeError, match="view size is not compatible"):
-        x.t().view(-1)
-    assert not tensors.shares_memory(x, x.t().reshape(-1))
-    assert tensors.shares_memory(x, x.reshape(-1))
+def test_add_makes_a_new_tensor_and_add_underscore_returns_the_same_one(page):
+    assert printed(page, "a.add(b): tensor([1., 2., 3.]) a: tensor([1., 1., 1.])")
+    assert printed(page, "returns a itself: True")
 
 
-def test_contiguous_then_view_gives_an_independent_row_order_copy():
-    x = torch.arange(6.0).view(2, 3)
-    flat = x.t().contiguous().view(-1)
-    assert flat.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
-    assert not tensors.shares_memory(x, flat)
+def test_out_writes_into_the_same_memory(page):
+    assert printed(page, "same memory as before: True")
 
 
-def test_numpy_arrays_default_to_float64_which_a_linear_layer_refuses():
-    features = np.random.RandomState(42).rand(4, 1)
-    assert torch.from_numpy(features).dtype == torch.float64
-    with pytest.raises(RuntimeError, match="same dtype"):
-        torch.nn.Linear(1, 1)(torch.from_numpy(features))
-    assert torch.nn.Linear(1, 1)(torch.from_numpy(features).float()).shape == (4, 1)
+def test_an_in_place_operation_refuses_to_change_the_dtype(page):
+    assert printed(page, "RuntimeError: result type Float can't be cast to the desired output type Long")
 
 
-def test_numpy_refuses_a_tensor_that_requires_grad_and_detach_fixes_it():
-    prediction = torch.ones(3, requires_grad=True) * 2.0
-    with pytest.raises(RuntimeError, match="Can't call numpy\\(\\) on Tensor that requires grad"):
-        prediction.numpy()
-    assert prediction.detach().numpy().tolist() == [2.0, 2.0, 2.0]
+def test_the_view_follows_the_source_and_the_clone_does_not(page):
+    assert printed(page, "view: tensor([[100., 1., 2.],")
+    assert printed(page, "clone: tensor([0., 1., 2., 3., 4., 5.])")
 
 
-def test_numpy_refuses_a_tensor_outside_cpu_memory_and_names_cpu():
-    with pytest.raises(TypeError, match=r"Use Tensor.cpu\(\)"):
-        torch.ones(3, device="meta").numpy()
+def test_torch_tensor_copies_a_numpy_array_and_from_numpy_wraps_it(page):
+    assert printed(page, "torch.tensor: tensor([0., 1., 2.], dtype=torch.float64)")
+    assert printed(page, "torch.from_numpy: tensor([-1., 1., 2.], dtype=torch.float64)")
 
 
-def test_cpu_and_to_on_the_same_device_return_the_tensor_itself():
-    x = torch.arange(3.0)
-    assert x.cpu() is x
-    assert x.to("cpu") is x
+def test_in_the_sharing_table_both_columns_always_agree(page):
+    assert page.says("In every row the two columns agree")
+    for how, (shared, seen) in table(page, "second tensor").items():
+        assert (shared == "yes") == (seen == "100.0"), how
 
 
-def test_float16_overflows_where_bfloat16_does_not():
-    big = torch.tensor(70000.0)
-    assert big.half().item() == float("inf")
-    assert np.isfinite(big.bfloat16().item())
+def test_the_sharing_table_rows_match_what_the_prose_says_about_each_way(page):
+    shared = {how: answer for how, (answer, _) in table(page, "second tensor").items()}
+    assert shared == {
+        "torch.tensor(array)": "no",  # "torch.tensor ... always copies"
+        "torch.as_tensor(array)": "yes",  # "wrap the array's memory without copying"
+        "torch.from_numpy(array)": "yes",
+        "torch.from_numpy(array).float()": "no",  # "a conversion ... is a copy"
+        "x.view(-1)": "yes",  # "view never copies"
+        "x.reshape(-1)": "yes",  # "reshape returns a view when it can"
+        "x.t().reshape(-1)": "no",  # "... and silently copies when it cannot"
+        "x.clone()": "no",
+    }
 
 
-def test_bfloat16_loses_precision_that_float16_keeps():
-    close_to_one = torch.tensor(1.001)
-    assert close_to_one.bfloat16().item() == 1.0
-    assert close_to_one.half().item() > 1.0
+def test_the_page_shows_the_code_of_the_sharing_experiment(page):
+    assert "How linreg does it: tensors.sharing_table" in page.text
 
 
-def test_long_truncates_toward_zero():
-    assert torch.tensor([1.7, -1.7]).long().tolist() == [1, -1]
+def test_a_transpose_is_a_non_contiguous_view_that_view_refuses_and_reshape_copies(page):
+    assert printed(page, "strides of x: (3, 1) of x.t(): (1, 3) contiguous: False")
+    assert printed(page, "view: view size is not compatible with input tensor's size and stride")
+    assert printed(page, "x.reshape(-1) shares memory with x: True")
+    assert printed(page, "x.t().reshape(-1) shares memory with x: False")
 
 
-def test_exercise_bytes_per_dtype():
-    sizes = [torch.zeros(1000, 1000, dtype=d).element_size() * 10**6 for d in (torch.float32, torch.bfloat16,
-                                                                              torch.int8)]
-    assert sizes == [4_000_000, 2_000_000, 1_000_000]
+def test_the_memory_order_figure_describes_both_flattened_orders(page):
+    assert any("x.view(-1) reads 0, 1, 2, 3" in alt and "x.t().reshape(-1) reads 0, 4, 8, 1" in alt
+               for alt in page.alts)
+
+
+def test_numpy_defaults_to_float64_which_a_float32_linear_layer_refuses(page):
+    assert printed(page, "NumPy array: float64 | nn.Linear weight: torch.float32")
+    assert printed(page, "RuntimeError: mat1 and mat2 must have the same dtype")
+    assert printed(page, "torch.float32 torch.Size([4, 1])")
+
+
+def test_numpy_refuses_a_tensor_that_requires_grad_and_after_detach_shares_its_memory(page):
+    assert page.says("`.numpy()`, which on the CPU shares memory with the tensor")
+    assert printed(page, "RuntimeError: Can't call numpy() on Tensor that requires grad")
+    assert printed(page, "[2. 2. 2.] | shares memory with prediction: True")
+
+
+def test_numpy_refuses_a_tensor_outside_cpu_memory(page):
+    assert printed(page, "Use Tensor.cpu() to copy the tensor to host memory first.")
+
+
+def test_cpu_and_to_return_the_tensor_itself_when_it_is_already_there(page):
+    assert printed(page, ".cpu() returned the tensor itself: True")
+    assert printed(page, "returned x itself: True")
+
+
+def test_float16_is_more_precise_and_bfloat16_has_almost_float32s_range(page):
+    dtypes = table(page, "dtype")
+    largest, eps = 3, 4  # columns after the dtype's name: also called, bits, kind, largest value, eps
+    assert float(dtypes["torch.float16"][eps]) < float(dtypes["torch.bfloat16"][eps])
+    assert float(dtypes["torch.float16"][largest]) < float(dtypes["torch.bfloat16"][largest])
+    assert float(dtypes["torch.bfloat16"][largest]) == pytest.approx(float(dtypes["torch.float32"][largest]), rel=0.01)
+
+
+def test_float16_overflows_at_70000_and_bfloat16_loses_the_digits_of_1_001(page):
+    assert printed(page, "70000 as float16: inf | as bfloat16: 70144.0")
+    assert printed(page, "1.001 as float16: 1.0009765625 | as bfloat16: 1.0")
+    assert printed(page, "float to long truncates: tensor([ 1, -1])")

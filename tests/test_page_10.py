@@ -1,71 +1,127 @@
-"""The claims page 10 (autoencoders) makes in its prose, checked through linreg."""
+"""Page 10 (autoencoders): what its prose says, checked against what its cells printed and recorded."""
+
+import math
+import re
 
 import pytest
-import torch
 
-from linreg import digits, models
-
-
-@pytest.fixture(scope="module")
-def data():
-    return digits.sklearn_digits(seed=0)
+pytestmark = pytest.mark.site
 
 
 @pytest.fixture(scope="module")
-def trained(data):
-    return digits.train_autoencoder(data, latent=8, epochs=20, seed=0, lr=1e-3)
+def page(executed_page):
+    return executed_page("10-autoencoders")
 
 
-def test_final_validation_loss_is_the_printed_0_080(trained):
-    _, history = trained
-    assert history.val_loss[-1] == pytest.approx(0.0803, abs=0.002)
+def printed(page, line: str) -> bool:
+    """Whether a cell printed ``line`` (spaces normalised)."""
+    return " ".join(line.split()) in " ".join(page.text.split())
 
 
-def test_validation_loss_is_still_falling_at_epoch_20(trained):
-    _, history = trained
-    assert history.val_loss[-1] < history.val_loss[-5] < history.val_loss[0]
+def test_the_page_shows_both_ways_of_writing_the_model(page):
+    assert "How linreg does it: models.Autoencoder" in page.text
+    assert "How linreg does it: models.SequentialAutoencoder" in page.text
+    assert "self.encoder = nn.Sequential(" in page.text
 
 
-def test_validation_follows_training_closely(trained):
-    _, history = trained
-    assert history.val_loss[-1] < 1.25 * history.train_loss[-1]
+def test_the_page_shows_its_training_loop_with_each_image_as_its_own_target(page):
+    assert "def train_autoencoder(" in page.code
+    assert "TensorDataset(data.x_train, data.x_train)" in page.code
+    assert "fit(model, nn.MSELoss(), optimizer, train_loader, epochs, val_loader=val_loader)" in page.code
 
 
-def test_final_validation_loss_is_well_below_drawing_the_mean_image(data, trained):
-    _, history = trained
-    mean_image_error = ((data.x_val - data.x_train.mean(dim=0)) ** 2).mean().item()
-    assert history.val_loss[-1] < 0.5 * mean_image_error
+def test_the_page_shows_how_the_tanh_error_floor_is_computed(page):
+    assert "How linreg does it: digits.tanh_error_floor" in page.text
 
 
-def test_a_2d_code_gives_a_higher_validation_loss_than_an_8d_code(data, trained):
-    _, history_2d = digits.train_autoencoder(data, latent=2, epochs=20, seed=0)
-    assert history_2d.val_loss[-1] > trained[1].val_loss[-1]
+def test_the_data_set_sizes_are_the_printed_split(page):
+    assert page.glue["n_images"] == 1797
+    assert printed(page, f"{page.glue['n_train']} train / 270 validation / 270 test")
 
 
-@pytest.mark.parametrize("scale", [8.0, 127.5])  # [0, 16] raw digits, [0, 255] raw-MNIST scale
-def test_raw_pixel_tanh_error_floor_exceeds_the_mean_image_error(data, scale):
-    targets = (data.x_train + 1) * scale
-    mean_image_error = ((targets - targets.mean(dim=0)) ** 2).mean().item()
-    assert digits.tanh_error_floor(targets) > mean_image_error
+def tanh_table(page) -> dict[str, tuple[float, float]]:
+    """The printed table: pixel range -> (tanh error floor, mean-image error)."""
+    rows = re.findall(r"^(\[.*?\]).*?([\d.]+) +([\d.]+)$", page.text, flags=re.M)
+    return {name: (float(floor), float(mean)) for name, floor, mean in rows}
 
 
-def test_pixels_in_0_1_or_minus_1_1_have_no_tanh_error_floor(data):
-    assert digits.tanh_error_floor(data.x_train) == 0.0
-    assert digits.tanh_error_floor((data.x_train + 1) / 2) == 0.0
+def test_pixels_in_minus_1_1_or_0_1_have_no_tanh_error_floor(page):
+    table = tanh_table(page)
+    assert table["[-1, 1]"][0] == table["[0, 1]"][0] == 0
 
 
-def test_explicit_and_sequential_models_train_to_identical_losses_from_the_same_seed(data):
-    _, explicit = digits.train_autoencoder(data, latent=8, epochs=2, seed=0, model_class=models.Autoencoder)
-    _, sequential = digits.train_autoencoder(data, latent=8, epochs=2, seed=0)
-    assert explicit.val_loss == sequential.val_loss
+def test_raw_pixels_have_a_tanh_error_floor_above_the_mean_image_error(page):
+    table = tanh_table(page)
+    assert table["[0, 16]"][0] > table["[0, 16]"][1]
+    assert table["[0, 255]"][0] > table["[0, 255]"][1]
+    assert page.glue["raw_floor"] == pytest.approx(table["[0, 16]"][0], abs=1e-3)
+    assert page.glue["raw_mean_error"] == pytest.approx(table["[0, 16]"][1], abs=1e-3)
 
 
-def test_a_saved_and_reloaded_state_dict_gives_identical_outputs(data, trained, tmp_path):
-    model, _ = trained
-    torch.save(model.state_dict(), tmp_path / "autoencoder.pt")
-    restored = models.SequentialAutoencoder(n_inputs=64, latent=8)
-    restored.load_state_dict(torch.load(tmp_path / "autoencoder.pt", weights_only=True))
-    model.eval()
-    restored.eval()
-    with torch.no_grad():
-        assert torch.equal(restored(data.x_test), model(data.x_test))
+def test_both_versions_have_the_same_parameter_count_and_compute_the_same_function(page):
+    n = page.glue["n_parameters"]
+    assert printed(page, f"parameters, explicit layers: {n}")
+    assert printed(page, f"parameters, nn.Sequential: {n}")
+    assert printed(page, "same outputs: True")
+
+
+def test_the_compression_ratios_are_8_and_32(page):
+    assert page.glue["compression"] == 8
+    assert page.glue["compression_2d"] == 32
+
+
+def test_twenty_epochs_are_twenty_times_the_batches_per_epoch(page):
+    batches = page.glue["batches"]
+    assert batches == math.ceil(page.glue["n_train"] / 64)
+    assert page.glue["steps"] == 20 * batches
+
+
+def test_both_losses_fall_at_every_epoch(page):
+    for losses in (page.glue["train_losses"], page.glue["val_losses"]):
+        assert len(losses) == 20
+        assert all(later < earlier for earlier, later in zip(losses, losses[1:], strict=False))
+
+
+def test_the_validation_loss_is_still_falling_over_the_last_five_epochs(page):
+    assert page.glue["val_last5_drop"] > 0.05  # "more epochs would still help"
+
+
+def test_validation_stays_close_to_training(page):
+    assert 0 <= page.glue["val_over_train"] < 0.25
+
+
+def printed_number(page, pattern: str) -> float:
+    return float(re.search(pattern, page.text).group(1))
+
+
+def test_the_final_validation_loss_is_well_below_the_mean_image_error(page):
+    val_loss = printed_number(page, r"final validation loss: ([\d.]+)")
+    assert val_loss == pytest.approx(page.glue["val_losses"][-1], abs=1e-4)
+    assert 2 * val_loss < printed_number(page, r"mean-image validation error, for comparison: ([\d.]+)")
+
+
+def test_every_reconstruction_is_closest_to_its_own_original(page):
+    assert page.says("of the 10 are closer to their own original")
+    assert page.glue["own"] == 10  # "keep the shape of each digit"
+
+
+def test_reconstructions_are_blurrier_than_the_originals(page):
+    assert page.glue["step_reconstructions"] < page.glue["step_originals"]
+
+
+def test_in_the_2d_code_space_neighbours_mostly_show_the_same_digit(page):
+    assert page.glue["same_digit"] > 0.3  # "about one in ten" by chance
+
+
+def test_a_code_of_2_numbers_reconstructs_worse_than_a_code_of_8(page):
+    latent_2 = printed_number(page, r"latent 2: final validation loss ([\d.]+)")
+    latent_8 = printed_number(page, r"\(latent 8: ([\d.]+)\)")
+    assert latent_2 > latent_8
+
+
+def test_a_reloaded_state_dict_gives_identical_outputs(page):
+    assert printed(page, "identical outputs after loading: True")
+
+
+def test_explicit_and_sequential_models_train_identically_from_the_same_seed(page):
+    assert printed(page, "identical validation losses: True")
