@@ -138,7 +138,7 @@ def check_tensor(name: str, value: Any, *, ndim: int | None = None) -> torch.Ten
 
 
 def check_finite_loss(loss: float, *, when: str, lr: float | None = None) -> float:
-    """Return ``loss`` if it is finite; otherwise stop training with a :class:`DivergedError`.
+    """Return ``loss`` if it is finite; otherwise stop training with a [`DivergedError`][linreg.DivergedError].
 
     ``when`` says where training stood, e.g. ``"epoch 3"`` or ``"step 120"``.
 

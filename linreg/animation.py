@@ -7,7 +7,7 @@ starts before it has fully downloaded). A 100-frame 600x400 training animation
 is about 80 KiB this way, against about 4.3 MiB for matplotlib's
 ``to_jshtml()``, which embeds every frame as a base64 PNG: never use that here.
 
-In a notebook a :class:`Video` displays as
+In a notebook a [`Video`][linreg.animation.Video] displays as
 ``<video controls muted loop playsinline>`` with a poster frame (the last
 frame, so a reader who does not press play still sees the result).
 """
@@ -152,7 +152,7 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
 class PredictionRecorder:
     """A training callback that keeps the model's predictions on fixed inputs after every epoch.
 
-    Pass it in ``callbacks=[...]`` of :func:`linreg.training.fit`, or call it
+    Pass it in ``callbacks=[...]`` of [`linreg.training.fit()`][linreg.training.fit], or call it
     yourself as ``recorder(epoch, model)`` at the end of each epoch of a
     hand-written loop. The model is evaluated under ``torch.no_grad()`` in
     ``eval()`` mode and put back into the mode it was in.
@@ -202,7 +202,8 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
 
     ``x``/``y`` are the data points; ``x_curve`` the sorted inputs the
     predictions were made on; ``predictions`` has shape ``(frames, len(x_curve))``
-    (e.g. :attr:`PredictionRecorder.predictions`). ``ylim`` fixes the y range
+    (e.g. [`PredictionRecorder.predictions`][linreg.animation.PredictionRecorder.predictions]). ``ylim`` fixes the y
+    range
     (by default it covers the data and most predictions); pass the data's range
     when a diverging run would otherwise squash the data into a flat band.
 

@@ -6,13 +6,17 @@ and get the same data, and tests can pin the exact numbers.
 
 Recipes (see the curriculum for where each one is used):
 
-* A — :func:`line_data`: ``y = 1 + 2x + noise``, 100 points, 80/20 split (pages 2-8).
-* B — :func:`line_data_b`: ``y = 1.5 + 2x + noise``, 200 standard-normal x (pages 6-8).
-* C — :func:`crop_yields`: five regions, three weather inputs, two crops (pages 2 and 5).
-* D — :func:`surface_line_data`: ``y = x - 1 + noise`` on a grid, for loss surfaces (page 2).
-* E — :func:`noisy_line`: ``y = 2x + 1 + noise`` whose spread grows with x, 10,000 points (page 9).
-* F — :func:`polynomial_data`: ``y = 3x² + 2x + 1 + noise``; :func:`polynomial_features` makes ``[x, x²]`` (page 9).
-* :func:`wavy_curve`: ``y = x sin(x) + noise``, a curve no polynomial of low degree follows (page 9).
+* A — [`line_data()`][linreg.data.line_data]: ``y = 1 + 2x + noise``, 100 points, 80/20 split (pages 2-8).
+* B — [`line_data_b()`][linreg.data.line_data_b]: ``y = 1.5 + 2x + noise``, 200 standard-normal x (pages 6-8).
+* C — [`crop_yields()`][linreg.data.crop_yields]: five regions, three weather inputs, two crops (pages 2 and 5).
+* D — [`surface_line_data()`][linreg.data.surface_line_data]: ``y = x - 1 + noise`` on a grid, for loss surfaces
+  (page 2).
+* E — [`noisy_line()`][linreg.data.noisy_line]: ``y = 2x + 1 + noise`` whose spread grows with x, 10,000 points
+  (page 9).
+* F — [`polynomial_data()`][linreg.data.polynomial_data]: ``y = 3x² + 2x + 1 + noise``;
+  [`polynomial_features()`][linreg.data.polynomial_features] makes ``[x, x²]`` (page 9).
+* [`wavy_curve()`][linreg.data.wavy_curve]: ``y = x sin(x) + noise``, a curve no polynomial of low degree follows
+  (page 9).
 """
 
 from __future__ import annotations
@@ -159,7 +163,7 @@ def noisy_line(seed: int = 0, n: int = 10_000, slope: float = 2.0, intercept: fl
 def polynomial_data(seed: int = 0, n: int = 500, noise: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Recipe F: ``y = 3x² + 2x + 1 + noise`` for ``x`` uniform on [-2, 2); tensors of shape ``(n, 1)``.
 
-    Fit it with :func:`polynomial_features` and a linear model: a polynomial is
+    Fit it with [`polynomial_features()`][linreg.data.polynomial_features] and a linear model: a polynomial is
     linear in its coefficients, so polynomial fitting is linear regression on
     new features.
 

@@ -1,10 +1,11 @@
 """Datasets and loaders: how samples reach the training loop (page 6).
 
-* :class:`LineDataset` — a map-style ``Dataset`` written by hand (recipe B);
-* :func:`seeded_split` — ``random_split`` with its own seeded generator;
-* :func:`seed_worker` and :func:`make_loader` — loaders whose shuffling and
+* [`LineDataset`][linreg.datasets.LineDataset] — a map-style ``Dataset`` written by hand (recipe B);
+* [`seeded_split()`][linreg.datasets.seeded_split] — ``random_split`` with its own seeded generator;
+* [`seed_worker()`][linreg.datasets.seed_worker] and [`make_loader()`][linreg.datasets.make_loader] — loaders whose
+  shuffling and
   worker randomness are reproducible;
-* :class:`AugmentedLineDataset` — a dataset that draws random numbers in
+* [`AugmentedLineDataset`][linreg.datasets.AugmentedLineDataset] — a dataset that draws random numbers in
   ``__getitem__``, to show what happens to that randomness in worker processes.
 
 Datasets keep their tensors on the CPU: loader workers read them in other
@@ -174,7 +175,7 @@ def make_loader(
 
     The loader gets its own ``torch.Generator`` seeded with ``seed`` (it
     decides the shuffle order of every epoch and the workers' base seed) and
-    :func:`seed_worker` as ``worker_init_fn``. The generator is
+    [`seed_worker()`][linreg.datasets.seed_worker] as ``worker_init_fn``. The generator is
     ``loader.generator``: save its state in a checkpoint to resume the same
     sequence of shuffles.
 
@@ -206,11 +207,11 @@ def line_b_loaders(
     split_seed: int = 42,
     loader_seed: int = 0,
 ) -> tuple[DataLoader, DataLoader]:
-    """Recipe B as a :class:`LineDataset`, split at random, as ``(train_loader, val_loader)``.
+    """Recipe B as a [`LineDataset`][linreg.datasets.LineDataset], split at random, as ``(train_loader, val_loader)``.
 
-    The set-up of pages 6-8 in one call: :func:`linreg.data.line_data_b`,
-    :func:`seeded_split` into ``lengths`` samples with ``split_seed``, a
-    shuffling :func:`make_loader` for training (seeded with ``loader_seed``)
+    The set-up of pages 6-8 in one call: [`linreg.data.line_data_b()`][linreg.data.line_data_b],
+    [`seeded_split()`][linreg.datasets.seeded_split] into ``lengths`` samples with ``split_seed``, a
+    shuffling [`make_loader()`][linreg.datasets.make_loader] for training (seeded with ``loader_seed``)
     and a loader that serves the validation subset in one unshuffled batch.
 
     Examples:
@@ -227,14 +228,14 @@ def line_b_loaders(
 
 
 class AugmentedLineDataset(LineDataset):
-    """A :class:`LineDataset` that jitters each ``x`` with fresh Gaussian noise when it is read.
+    """A [`LineDataset`][linreg.datasets.LineDataset] that jitters each ``x`` with fresh Gaussian noise when it is read.
 
     Random augmentation in ``__getitem__`` is where worker seeding matters.
     With ``seed=None`` the noise comes from NumPy's global generator
     (``np.random.normal``); with an integer ``seed`` the dataset owns a
     generator ``self.rng = np.random.default_rng(seed)``, which every loader
-    worker inherits as an identical copy, until :func:`seed_worker` calls
-    :meth:`reseed` on the worker's copy.
+    worker inherits as an identical copy, until [`seed_worker()`][linreg.datasets.seed_worker] calls
+    `reseed()` on the worker's copy.
 
     Examples:
         >>> dataset = AugmentedLineDataset(torch.zeros(4), torch.zeros(4), jitter=1.0, seed=0)
@@ -250,7 +251,8 @@ class AugmentedLineDataset(LineDataset):
         self.rng = None if seed is None else np.random.default_rng(check_non_negative_int("seed", seed))
 
     def reseed(self, seed: int) -> None:
-        """Draw from a new generator seeded with ``seed`` (what :func:`seed_worker` calls in each worker).
+        """Draw from a new generator seeded with ``seed``
+        (what [`seed_worker()`][linreg.datasets.seed_worker] calls in each worker).
 
         From then on the dataset draws from its own generator, also if it was built with ``seed=None``.
 

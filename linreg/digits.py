@@ -1,15 +1,15 @@
 """Images of handwritten digits for the autoencoder page, offline by default.
 
-Two sources, one result (:class:`DigitImages`: flattened images scaled to
+Two sources, one result ([`DigitImages`][linreg.digits.DigitImages]: flattened images scaled to
 [-1, 1], integer labels, a seeded train/validation/test split):
 
-* :func:`sklearn_digits` — scikit-learn's 1,797 8×8 digits. They ship inside
+* [`sklearn_digits()`][linreg.digits.sklearn_digits] — scikit-learn's 1,797 8×8 digits. They ship inside
   the scikit-learn wheel, so the site builds without a network.
-* :func:`mnist` — the real 28×28 MNIST, read from the four IDX files of the
+* [`mnist()`][linreg.digits.mnist] — the real 28×28 MNIST, read from the four IDX files of the
   original distribution (plain or ``.gz``) in a directory you point at, or in
   ``$LINREG_MNIST_DIR``. Nothing is ever downloaded.
 
-:func:`load_digit_images` picks MNIST when a directory is given or the
+[`load_digit_images()`][linreg.digits.load_digit_images] picks MNIST when a directory is given or the
 environment variable is set, and the 8×8 digits otherwise.
 
 The IDX format (http://yann.lecun.com/exdb/mnist/): a big-endian header —
@@ -50,19 +50,19 @@ __all__ = [
     "load_digit_images",
 ]
 
-#: Environment variable naming a directory with the four MNIST IDX files.
 ENV_VAR = "LINREG_MNIST_DIR"
-#: Magic number of an IDX file of unsigned bytes with 3 dimensions (images).
+"""Environment variable naming a directory with the four MNIST IDX files."""
 IMAGES_MAGIC = 0x00000803
-#: Magic number of an IDX file of unsigned bytes with 1 dimension (labels).
+"""Magic number of an IDX file of unsigned bytes with 3 dimensions (images)."""
 LABELS_MAGIC = 0x00000801
-#: The four files of the MNIST distribution (each may also end in ``.gz``).
+"""Magic number of an IDX file of unsigned bytes with 1 dimension (labels)."""
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
     "test_images": "t10k-images-idx3-ubyte",
     "test_labels": "t10k-labels-idx1-ubyte",
 }
+"""The four files of the MNIST distribution (each may also end in ``.gz``)."""
 
 # IDX type code -> big-endian NumPy dtype
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -119,7 +119,7 @@ def _read_bytes(path: Path) -> bytes:
 def read_idx(path: str | Path, *, expected_magic: int | None = None) -> np.ndarray:
     """Read an IDX file (plain or gzip-compressed ``.gz``) into a NumPy array.
 
-    Raises :class:`IDXFormatError` naming the file if the magic number is not
+    Raises [`IDXFormatError`][linreg.digits.IDXFormatError] naming the file if the magic number is not
     an IDX one (or not ``expected_magic``), or if the data is shorter or longer
     than the dimensions in the header say.
 
@@ -282,7 +282,7 @@ def mnist(directory: str | Path | None = None, seed: int = 0, val_fraction: floa
     (``val_fraction``, seeded); the 10,000 ``t10k`` images are the test set.
     Pixels 0..255 are scaled to [-1, 1] and each 28×28 image flattened to 784 values.
     Nothing is downloaded: a missing directory or file raises ``FileNotFoundError``
-    naming the path and the expected file names, a damaged file :class:`IDXFormatError`.
+    naming the path and the expected file names, a damaged file [`IDXFormatError`][linreg.digits.IDXFormatError].
 
     Examples:
         >>> data = mnist("~/data/mnist")  # doctest: +SKIP

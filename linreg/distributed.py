@@ -1,14 +1,14 @@
 """Data-parallel training with DistributedDataParallel (DDP), small enough to run anywhere.
 
-:func:`run_ddp` spawns ``world_size`` worker processes that train the same
-linear model on recipe A (:func:`linreg.data.line_data`). Each process is one
-*rank*: a :class:`~torch.utils.data.DistributedSampler` hands it its own shard
+[`run_ddp()`][linreg.distributed.run_ddp] spawns ``world_size`` worker processes that train the same
+linear model on recipe A ([`linreg.data.line_data()`][linreg.data.line_data]). Each process is one
+*rank*: a `DistributedSampler` hands it its own shard
 of every epoch's shuffled indices, and DDP averages the gradients of all ranks
 during ``backward()``, so every rank applies the same update and the replicas
 never drift apart. On the CPU the ranks talk through the ``gloo`` backend; on a
 machine with enough GPUs, one GPU per rank through ``nccl``.
 
-:func:`run_single_process` repeats the same training in one process on the
+[`run_single_process()`][linreg.distributed.run_single_process] repeats the same training in one process on the
 *global* batch (the union of the ranks' local batches, in the same sampler
 order). Because the ranks' local batches have equal sizes, the mean loss over
 the global batch has exactly the gradient DDP computes by averaging, so both
@@ -19,7 +19,7 @@ start method starts a fresh Python interpreter that must import the function
 it runs, which is impossible for a function defined in a notebook cell.
 
 The launcher never hangs: it waits at most ``timeout`` seconds, stops the
-surviving ranks when one fails and raises a :class:`RuntimeError` that names
+surviving ranks when one fails and raises a `RuntimeError` that names
 the failed rank and carries its traceback.
 """
 
@@ -148,7 +148,7 @@ def _sampler(dataset: TensorDataset, world_size: int, rank: int, seed: int) -> D
 def epoch_shards(world_size: int = 2, *, seed: int = 0, epoch: int = 0) -> dict[int, list[int]]:
     """Return the indices of recipe A's training set that each rank sees in ``epoch``.
 
-    This is what :class:`~torch.utils.data.DistributedSampler` hands out: the
+    This is what `DistributedSampler` hands out: the
     epoch's shuffled order (seeded by ``seed + epoch``), padded by repeating its
     start until it divides evenly, then dealt to the ranks like cards.
 
@@ -417,7 +417,7 @@ def run_ddp(
             failure handling); ``None`` for a normal run.
 
     Returns:
-        A :class:`RunResult` with rank 0's parameters and losses and every rank's shard.
+        A [`RunResult`][linreg.distributed.RunResult] with rank 0's parameters and losses and every rank's shard.
 
     Raises:
         RuntimeError: a rank failed (the message names it and holds its traceback)

@@ -2,12 +2,12 @@
 
 A sentence such as "Adam ends 170 times lower than SGD" must stay true when
 the code or the data change. So the prose does not retype the number: a code
-cell records it with :func:`glue`, and a Markdown cell cites it as
+cell records it with [`glue()`][linreg.glue.glue], and a Markdown cell cites it as
 ``{{ glue:name }}``. When the site is built, the executed notebook's recorded
-values replace the citations (:func:`fill`), and the page's test reads the
-same values (:func:`collect`) to check the claims the sentence makes.
+values replace the citations ([`fill()`][linreg.glue.fill]), and the page's test reads the
+same values ([`collect()`][linreg.glue.collect]) to check the claims the sentence makes.
 
-The convention both sides share is one output MIME type, :data:`MIME_TYPE`.
+The convention both sides share is one output MIME type, [`MIME_TYPE`][linreg.glue.MIME_TYPE].
 A notebook opened in Jupyter or Colab shows nothing for a glued value (no
 front end renders that type) and shows the citation as written.
 
@@ -26,12 +26,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-#: The output type that carries a glued value: ``{"name": ..., "text": ..., "value": ...}``.
 MIME_TYPE = "application/vnd.linreg.glue+json"
+"""The output type that carries a glued value: ``{"name": ..., "text": ..., "value": ...}``."""
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-#: ``{{ glue:name }}`` in a Markdown cell (spaces inside the braces optional).
 CITATION = re.compile(r"\{\{\s*glue:([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+"""``{{ glue:name }}`` in a Markdown cell (spaces inside the braces optional)."""
 
 
 class GlueError(ValueError):
@@ -62,7 +62,7 @@ def glue(name: str, value: Any, fmt: str = "{}") -> None:
     Args:
         name: a Python identifier, unique on the page.
         value: a number, string, bool or a list of them (NumPy and 0-d tensor values too).
-        fmt: a :meth:`str.format` pattern with one field, e.g. ``"{:.4f}"`` or ``"{:.0%}"``.
+        fmt: a `str.format()` pattern with one field, e.g. ``"{:.4f}"`` or ``"{:.0%}"``.
 
     Example:
         >>> glue("final_loss", 0.00812, "{:.4f}")

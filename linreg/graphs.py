@@ -36,7 +36,8 @@ class GraphvizMissingError(RuntimeError):
 
 
 def require_dot() -> str:
-    """Return the path of Graphviz's ``dot``, or raise :class:`GraphvizMissingError` saying how to install it.
+    """Return the path of Graphviz's ``dot``, or raise [`GraphvizMissingError`][linreg.graphs.GraphvizMissingError]
+    saying how to install it.
 
     Examples:
         >>> require_dot().endswith("dot")

@@ -1,6 +1,6 @@
 """The models the tutorials build, from two bare parameters to networks.
 
-Every class is an ordinary :class:`torch.nn.Module`: call ``model(x)`` (not
+Every class is an ordinary `torch.nn.Module`: call ``model(x)`` (not
 ``model.forward(x)``) so PyTorch's hooks run, and move it with ``.to(device)``.
 """
 
@@ -21,7 +21,7 @@ def _check_width(name: str, tensor: torch.Tensor, width: int) -> None:
 
 
 class ManualLinearRegression(nn.Module):
-    """``y = a + b x`` with ``a`` and ``b`` as explicit :class:`~torch.nn.Parameter` objects.
+    """``y = a + b x`` with ``a`` and ``b`` as explicit `Parameter` objects.
 
     Wrapping a tensor in ``nn.Parameter`` registers it with the module, so it
     shows up in ``parameters()`` and ``state_dict()``, moves with ``.to()`` and
@@ -145,7 +145,8 @@ class Autoencoder(nn.Module):
 
 
 class SequentialAutoencoder(nn.Module):
-    """:class:`Autoencoder` again as two ``nn.Sequential`` blocks, ``encoder`` and ``decoder``: same layers, same order.
+    """[`Autoencoder`][linreg.models.Autoencoder] again as two ``nn.Sequential`` blocks, ``encoder`` and ``decoder``:
+    same layers, same order.
 
     Examples:
         >>> tuple(SequentialAutoencoder(n_inputs=64, latent=8)(torch.zeros(3, 64)).shape)

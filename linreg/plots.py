@@ -1,14 +1,14 @@
 """Static figures in one house style, one function per kind of figure.
 
-Every function returns a :class:`matplotlib.figure.Figure` and never calls
+Every function returns a `matplotlib.figure.Figure` and never calls
 ``plt.show()``: a notebook displays the returned figure, a test inspects it.
 
 The house style draws on an opaque, light "card" so that a figure reads the
 same on the site's light and dark palettes (a transparent figure with dark
 text would vanish on the dark one). Colours come from the Okabe-Ito palette,
 which stays distinguishable with the common forms of colour blindness; a page
-never picks colours by hand, it uses :data:`COLORS`. An optimization method
-keeps one colour in every figure of the site (:data:`METHOD_COLORS`), so that
+never picks colours by hand, it uses [`COLORS`][linreg.plots.COLORS]. An optimization method
+keeps one colour in every figure of the site ([`METHOD_COLORS`][linreg.plots.METHOD_COLORS]), so that
 a loss curve and a path on a loss surface can be read together.
 """
 
@@ -23,7 +23,6 @@ import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure
 
-#: Named colours of the house style (Okabe-Ito), in the order lines receive them.
 COLORS: dict[str, str] = {
     "blue": "#0072B2",
     "orange": "#E69F00",
@@ -35,14 +34,11 @@ COLORS: dict[str, str] = {
     "ink": "#1F2430",
     "grid": "#D8DCE3",
 }
+"""Named colours of the house style (Okabe-Ito), in the order lines receive them."""
 
-#: Colours that lines receive in turn when nothing else decides (matplotlib's colour cycle).
 LINE_COLORS: list[str] = [COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky")]
+"""Colours that lines receive in turn when nothing else decides (matplotlib's colour cycle)."""
 
-#: One colour per optimization method, the same on every page and in every kind
-#: of figure (loss curves, paths on a loss surface). A figure's label names the
-#: method by starting with one of these names (see :func:`method_of`). The
-#: colours stand out both on the light card and on the viridis loss surfaces.
 METHOD_COLORS: dict[str, str] = {
     "SGD": COLORS["red"],
     "SGD with momentum": COLORS["orange"],
@@ -50,8 +46,11 @@ METHOD_COLORS: dict[str, str] = {
     "RMSprop": COLORS["purple"],
     "Adam": COLORS["sky"],
 }
+"""One colour per optimization method, the same on every page and in every kind of figure
+(loss curves, paths on a loss surface). A figure's label names the method by starting with one of these names
+(see [`method_of()`][linreg.plots.method_of]). The colours stand out both on the light card and on the viridis loss
+surfaces."""
 
-#: Matplotlib settings of the house style: light card, dark ink, quiet grid.
 STYLE: dict[str, object] = {
     "figure.facecolor": "#FCFCFD",
     "axes.facecolor": "#FCFCFD",
@@ -80,6 +79,7 @@ STYLE: dict[str, object] = {
     "svg.hashsalt": "linreg",  # stable ids inside SVG output: same code, same file
     "animation.embed_limit": 8.0,
 }
+"""Matplotlib settings of the house style: light card, dark ink, quiet grid."""
 
 
 # Artists take their defaults from rcParams when they are created, which is
@@ -89,7 +89,7 @@ matplotlib.rcParams.update(STYLE)
 
 
 def method_of(label: str) -> str | None:
-    """The method of :data:`METHOD_COLORS` that ``label`` names, or None.
+    """The method of [`METHOD_COLORS`][linreg.plots.METHOD_COLORS] that ``label`` names, or None.
 
     A label names a method when it starts with the method's name followed by
     nothing, a space or punctuation; the longest such name wins, so
@@ -134,8 +134,8 @@ def use_house_style() -> None:
     """Apply the house style and, inside IPython, show figures as 2x PNGs with alt text.
 
     Call once near the top of a notebook: figures a page draws by hand then
-    match the ones :mod:`linreg.plots` returns, and every figure carries its
-    alternative text (see :func:`describe`) into the built page.
+    match the ones [`linreg.plots`][linreg.plots] returns, and every figure carries its
+    alternative text (see [`describe()`][linreg.plots.describe]) into the built page.
 
     Examples:
         >>> use_house_style()
@@ -158,7 +158,7 @@ def use_house_style() -> None:
 def describe(fig: Figure, alt: str) -> Figure:
     """Attach alternative text to ``fig`` (what a screen reader says instead of the picture).
 
-    Without it, the text is built from the figure's titles (see :func:`alt_text`).
+    Without it, the text is built from the figure's titles (see [`alt_text()`][linreg.plots.alt_text]).
 
     Examples:
         >>> fig, _ = new_figure()
@@ -172,7 +172,7 @@ def describe(fig: Figure, alt: str) -> Figure:
 
 
 def alt_text(fig: Figure) -> str:
-    """The alternative text of ``fig``: its :func:`describe` label, else its titles.
+    """The alternative text of ``fig``: its [`describe()`][linreg.plots.describe] label, else its titles.
 
     Examples:
         >>> fig, (ax,) = new_figure()
@@ -255,7 +255,7 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
 
     ``curves`` maps a label (``"train"``, ``"validation"``, ...) to its values.
     Labels that name optimization methods ("SGD", "Adam (lr 0.5)") draw in
-    the methods' own colours (:func:`line_colors`).
+    the methods' own colours ([`line_colors()`][linreg.plots.line_colors]).
 
     Examples:
         >>> fig = loss_curves({"train": [1.0, 0.5, 0.25]})
@@ -454,7 +454,7 @@ def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
                   title: str = "Loss and learning rate per epoch") -> Figure:
     """Loss curves on a log scale with the learning rate on a second (right-hand) axis.
 
-    Pass the lists of a :class:`linreg.training.History`: ``train_loss``, ``lr``
+    Pass the lists of a [`linreg.training.History`][linreg.training.History]: ``train_loss``, ``lr``
     and optionally ``val_loss``. The learning rate is drawn as a dashed step
     line, so a scheduler's drops line up with the bends in the loss.
 
@@ -553,10 +553,10 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
                    checkpoints: Sequence[int] = (1, 10, 100)) -> Figure:
     """The home page's picture: the data, the line after a few epochs and at the end, and the loss per epoch.
 
-    ``points`` is a :class:`linreg.data.LineData`; ``fit`` a
-    :class:`linreg.scratch.DescentResult` whose ``path`` holds ``(a, b)`` after
+    ``points`` is a [`linreg.data.LineData`][linreg.data.LineData]; ``fit`` a
+    [`linreg.scratch.DescentResult`][linreg.scratch.DescentResult] whose ``path`` holds ``(a, b)`` after
     every epoch; ``least_squares`` the exact ``(a, b)``
-    (:func:`linreg.scratch.closed_form`), drawn as a wide pale band under the
+    ([`linreg.scratch.closed_form()`][linreg.scratch.closed_form]), drawn as a wide pale band under the
     final line. The alt text states the numbers the picture shows: each line's
     training MSE and how far the final line lies from the exact one.
 

@@ -4,16 +4,16 @@ The model is ``y = a + b x`` (``a`` the intercept, ``b`` the slope) and the
 loss the mean squared error. Training is five steps, which page 2 writes out
 one at a time and then in a loop:
 
-1. start from random parameters (:func:`initial_parameters`);
-2. forward pass (:func:`predict`);
-3. loss (:func:`mse`);
-4. gradients, derived by hand with the chain rule (:func:`mse_gradients`);
+1. start from random parameters ([`initial_parameters()`][linreg.scratch.initial_parameters]);
+2. forward pass ([`predict()`][linreg.scratch.predict]);
+3. loss ([`mse()`][linreg.scratch.mse]);
+4. gradients, derived by hand with the chain rule ([`mse_gradients()`][linreg.scratch.mse_gradients]);
 5. update: step against the gradient, scaled by the learning rate.
 
-:func:`gradient_descent` is that loop, for a number of epochs, over the whole
+[`gradient_descent()`][linreg.scratch.gradient_descent] is that loop, for a number of epochs, over the whole
 training set at once (batch), in mini-batches, or one sample at a time
-(stochastic); page 2 shows its source. :func:`closed_form` gives the exact
-least-squares answer the loop must reach. :func:`crop_yields_by_hand` is the
+(stochastic); page 2 shows its source. [`closed_form()`][linreg.scratch.closed_form] gives the exact
+least-squares answer the loop must reach. [`crop_yields_by_hand()`][linreg.scratch.crop_yields_by_hand] is the
 bridge to PyTorch that page 2 writes in cells (tensors, a 2x3 weight matrix, a
 hand-written loss), as one function.
 """
@@ -51,7 +51,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class DescentResult:
-    """What :func:`gradient_descent` returns.
+    """What [`gradient_descent()`][linreg.scratch.gradient_descent] returns.
 
     ``a``/``b`` are the final intercept and slope; ``losses[i]`` the mean
     training MSE of epoch ``i + 1`` (each step's loss is measured before its
@@ -146,10 +146,10 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
     ``batch_size=None`` is batch gradient descent (one update per epoch, on all
     N samples); a smaller one is mini-batch descent (the samples shuffled every
     epoch, then ``ceil(N / batch_size)`` updates), and 1 is stochastic descent.
-    ``init`` is the start ``(a, b)``, by default :func:`initial_parameters` with
+    ``init`` is the start ``(a, b)``, by default [`initial_parameters()`][linreg.scratch.initial_parameters] with
     ``seed`` (which also seeds the shuffling). ``record_steps=True`` records
     ``(a, b)`` after every update instead of every epoch. Raises
-    :class:`linreg.DivergedError` as soon as a loss is NaN or infinite.
+    [`linreg.DivergedError`][linreg.DivergedError] as soon as a loss is NaN or infinite.
 
     Examples:
         >>> from linreg import data
@@ -190,7 +190,8 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
 
 
 def _checked_arguments(x, y, lr, epochs, batch_size, init, seed, record_steps):
-    """:func:`gradient_descent`'s arguments checked: ``x, y`` as (N, 1) arrays, the start ``(a, b)``, the batch size."""
+    """[`gradient_descent()`][linreg.scratch.gradient_descent]'s arguments checked: ``x, y`` as (N, 1) arrays, the
+    start ``(a, b)``, the batch size."""
     x, y = as_line_arrays(x, y)
     check_positive_number("lr", lr)
     check_positive_int("epochs", epochs)
@@ -222,7 +223,7 @@ def _finite_number(name: str, value) -> float:
 def closed_form(x, y, method: str = "lstsq") -> tuple[float, float]:
     """The exact least-squares ``(a, b)``: no iterations, no learning rate.
 
-    ``method="lstsq"`` solves with :func:`numpy.linalg.lstsq` (numerically
+    ``method="lstsq"`` solves with `numpy.linalg.lstsq()` (numerically
     safe); ``method="normal"`` solves the normal equation
     ``(X^T X) theta = X^T y`` with ``X = [1, x]``. Both give the same numbers
     on well-conditioned data; gradient descent must converge to them.
@@ -244,7 +245,7 @@ def closed_form(x, y, method: str = "lstsq") -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class CropFit:
-    """What :func:`crop_yields_by_hand` returns.
+    """What [`crop_yields_by_hand()`][linreg.scratch.crop_yields_by_hand] returns.
 
     ``losses`` holds the MSE before every epoch's update and, last, after the
     final one (``epochs + 1`` values); ``predictions`` and ``targets`` are
@@ -296,7 +297,7 @@ def crop_yields_by_hand(*, epochs: int = 100, lr: float = 1e-5, seed: int = 42,
     Every epoch: predict, compute the loss, ``loss.backward()``, step against
     the gradients inside ``torch.no_grad()`` (the update must not be recorded
     in the graph), then zero the gradients (``backward`` adds to them).
-    Raises :class:`linreg.DivergedError` if the loss stops being finite.
+    Raises [`linreg.DivergedError`][linreg.DivergedError] if the loss stops being finite.
 
     Examples:
         >>> fit = crop_yields_by_hand()

@@ -2,8 +2,8 @@
 
 A page may call a helper (``scratch.gradient_descent``) to keep its cells
 short, but the reader must still be able to read every line the lesson is
-about. :func:`show_source` prints that helper's source as a collapsible,
-highlighted block, read with :mod:`inspect` when the page executes: the code
+about. [`show_source()`][linreg.source.show_source] prints that helper's source as a collapsible,
+highlighted block, read with `inspect` when the page executes: the code
 shown is the code that ran, and it cannot drift from it.
 
 Example:

@@ -1,16 +1,17 @@
 """Loss surfaces: the MSE of a line over a grid of (weight, bias), and optimizer paths across it.
 
 A line ``yhat = bias + weight * x`` has two parameters, so its whole loss
-landscape fits in one picture: :func:`loss_surface` evaluates the MSE on a
-grid, :func:`optimizer_path` records where an optimizer walks from a start
-point, and the figures draw one on the other (:func:`contour_figure`,
-:func:`surface_3d_figure`, :func:`learning_rate_figure`,
-:func:`animate_descent`). For recipe A (``y = a + b x``) the weight is the
+landscape fits in one picture: [`loss_surface()`][linreg.surfaces.loss_surface] evaluates the MSE on a
+grid, [`optimizer_path()`][linreg.surfaces.optimizer_path] records where an optimizer walks from a start
+point, and the figures draw one on the other ([`contour_figure()`][linreg.surfaces.contour_figure],
+[`surface_3d_figure()`][linreg.surfaces.surface_3d_figure],
+[`learning_rate_figure()`][linreg.surfaces.learning_rate_figure],
+[`animate_descent()`][linreg.surfaces.animate_descent]). For recipe A (``y = a + b x``) the weight is the
 slope ``b`` and the bias the intercept ``a``.
 
 Page 2 walks recipe D (``y = x - 1``) from a start far away (weight -15,
 bias -10) with mini-batch SGD; page 4 lets SGD, SGD with momentum, RMSprop and
-Adam race from the same start (:func:`optimizer_paths`).
+Adam race from the same start ([`optimizer_paths()`][linreg.surfaces.optimizer_paths]).
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ __all__ = [
     "animate_descent",
 ]
 
-#: Colour map of the surfaces: perceptually uniform and readable with colour blindness.
 SURFACE_CMAP = "viridis"
-#: Colours of the paths drawn on a surface, in order (they stand out on viridis). Paths
-#: labelled with optimization methods take the methods' colours instead (:func:`linreg.plots.line_colors`).
+"""Colour map of the surfaces: perceptually uniform and readable with colour blindness."""
 PATH_COLORS = [COLORS[c] for c in ("red", "orange", "purple", "sky", "ink")]
+"""Colours of the paths drawn on a surface, in order (they stand out on viridis). Paths labelled with optimization
+methods take the methods' colours instead ([`linreg.plots.line_colors()`][linreg.plots.line_colors])."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def optimizer_path(x, y, make_optimizer: Callable, *, weight: float = -15.0, bia
 
     ``batch_size=None`` uses the whole data set per step; a smaller one
     shuffles every epoch with a generator seeded by ``seed``. Raises
-    :class:`linreg.DivergedError` if a loss is NaN or infinite.
+    [`linreg.DivergedError`][linreg.DivergedError] if a loss is NaN or infinite.
 
     Examples:
         >>> from linreg import data
@@ -225,17 +226,16 @@ def descent_path(x, y, *, lr: float = 0.01, weight: float = -15.0, bias: float =
                           epochs=epochs, batch_size=batch_size, seed=seed, name=f"SGD, lr={lr:g}")
 
 
-#: Four optimizers to race on recipe D, each ``name -> params -> optimizer``. Adam's
-#: and RMSprop's steps do not scale with the gradient's size (Adam's stay near
-#: ``lr``; RMSprop's start near ``10 * lr`` and shrink towards ``lr``), so they get
-#: larger rates than SGD. The names start with the methods of
-#: :data:`linreg.plots.METHOD_COLORS`, which gives each its colour.
 DEFAULT_OPTIMIZERS: dict[str, Callable] = {
     "SGD (lr 0.01)": lambda params: torch.optim.SGD(params, lr=0.01),
     "SGD with momentum 0.9 (lr 0.01)": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
     "RMSprop (lr 0.2)": lambda params: torch.optim.RMSprop(params, lr=0.2),
     "Adam (lr 0.5)": lambda params: torch.optim.Adam(params, lr=0.5),
 }
+"""Four optimizers to race on recipe D, each ``name -> params -> optimizer``. Adam's and RMSprop's steps do not scale
+with the gradient's size (Adam's stay near ``lr``; RMSprop's start near ``10 * lr`` and shrink towards ``lr``), so
+they get larger rates than SGD. The names start with the methods of
+[`linreg.plots.METHOD_COLORS`][linreg.plots.METHOD_COLORS], which gives each its colour."""
 
 
 def optimizer_paths(x, y, optimizers: Mapping[str, Callable] | None = None, *, weight: float = -15.0,
@@ -244,7 +244,7 @@ def optimizer_paths(x, y, optimizers: Mapping[str, Callable] | None = None, *, w
     """Run several optimizers from the same start on the same data; ``name -> OptimizerPath``.
 
     ``optimizers`` maps a label to ``params -> optimizer`` (default:
-    :data:`DEFAULT_OPTIMIZERS`: SGD, SGD with momentum 0.9, RMSprop, Adam).
+    [`DEFAULT_OPTIMIZERS`][linreg.surfaces.DEFAULT_OPTIMIZERS]: SGD, SGD with momentum 0.9, RMSprop, Adam).
 
     Examples:
         >>> from linreg import data
@@ -414,7 +414,7 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
     """Animate ``path`` descending the contour of ``surface`` next to its line in data space.
 
     One frame per ``every`` recorded steps (the last step is always shown).
-    Returns a :class:`linreg.animation.Video`.
+    Returns a [`linreg.animation.Video`][linreg.animation.Video].
 
     Examples:
         >>> path = OptimizerPath("p", np.array([0.0, 2.0]), np.array([0.0, 1.0]), np.array([1.0]), 1)

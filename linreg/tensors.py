@@ -36,7 +36,6 @@ __all__ = [
     "subpackage_table",
 ]
 
-#: The dtypes the page tabulates, with what each is typically used for.
 DTYPES: dict[torch.dtype, str] = {
     torch.float32: "the default: parameters, inputs, losses",
     torch.float64: "high-precision checks (NumPy's default float)",
@@ -49,6 +48,7 @@ DTYPES: dict[torch.dtype, str] = {
     torch.int64: "class labels and indices (the default integer)",
     torch.bool: "masks: which elements to keep",
 }
+"""The dtypes the page tabulates, with what each is typically used for."""
 
 
 def pick_device() -> str:

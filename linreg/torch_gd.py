@@ -1,6 +1,6 @@
 """Recipe A's gradient descent again, with PyTorch tensors and autograd (page 3).
 
-The NumPy version (:mod:`linreg.scratch`) derives the gradients by hand. Here
+The NumPy version ([`linreg.scratch`][linreg.scratch]) derives the gradients by hand. Here
 ``loss.backward()`` computes them: the five steps stay the same (start, forward,
 loss, gradients, update), only step four changes. Starting from the same random
 numbers, both versions end on the same line to four decimals.
@@ -20,7 +20,7 @@ __all__ = ["AutogradFit", "gradient_descent", "initial_parameters"]
 
 @dataclass
 class AutogradFit:
-    """The result of :func:`gradient_descent`.
+    """The result of [`gradient_descent()`][linreg.torch_gd.gradient_descent].
 
     ``a`` and ``b`` are the final intercept and slope, ``losses`` the training
     MSE of every epoch, measured before that epoch's update.
@@ -34,7 +34,8 @@ class AutogradFit:
 def initial_parameters(seed: int = 42, device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
     """Recipe A's random start as two leaf tensors ``(a, b)`` that require grad, created on ``device``.
 
-    The numbers are those of the NumPy version, :func:`linreg.scratch.initial_parameters`
+    The numbers are those of the NumPy version,
+    [`linreg.scratch.initial_parameters()`][linreg.scratch.initial_parameters]
     (``np.random.seed(seed)`` then ``randn(1)`` twice, from a private generator):
     the PyTorch and NumPy runs start from the same point.
 
@@ -60,7 +61,7 @@ def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1, epoch
     ``loss.backward()``, an update inside ``torch.no_grad()``, then the
     gradients are zeroed (``backward`` adds to ``.grad``, it does not overwrite).
 
-    Raises :class:`linreg.DivergedError` if the loss stops being finite.
+    Raises [`linreg.DivergedError`][linreg.DivergedError] if the loss stops being finite.
 
     Examples:
         >>> from linreg import data

@@ -3,11 +3,12 @@
 The pages build the loop by hand first and then hand it over to these helpers,
 so every helper here is something the reader has already seen written out:
 
-* :func:`make_train_step` — one step (page 5);
-* :func:`evaluate` — the validation loop: ``eval()`` mode, no gradients (page 7);
-* :func:`fit` — epochs of mini-batch training with validation, a learning-rate
-  scheduler, callbacks and a progress bar, returning a :class:`History` (pages 7-11);
-* :func:`save_checkpoint` / :func:`load_checkpoint` / :func:`resume` — stop and
+* [`make_train_step()`][linreg.training.make_train_step] — one step (page 5);
+* [`evaluate()`][linreg.training.evaluate] — the validation loop: ``eval()`` mode, no gradients (page 7);
+* [`fit()`][linreg.training.fit] — epochs of mini-batch training with validation, a learning-rate
+  scheduler, callbacks and a progress bar, returning a [`History`][linreg.training.History] (pages 7-11);
+* [`save_checkpoint()`][linreg.training.save_checkpoint] / [`load_checkpoint()`][linreg.training.load_checkpoint] /
+  [`resume()`][linreg.training.resume] — stop and
   pick up training exactly where it stopped (page 7).
 """
 
@@ -73,7 +74,7 @@ def make_train_step(
 
     The returned ``train_step(x, y)`` puts the model in training mode, computes
     the loss, back-propagates, steps the optimizer and clears the gradients.
-    A NaN or infinite loss raises :class:`linreg.DivergedError` instead of
+    A NaN or infinite loss raises [`linreg.DivergedError`][linreg.DivergedError] instead of
     silently corrupting the parameters.
 
     Examples:
@@ -106,7 +107,7 @@ def make_train_step(
 
 @dataclass
 class History:
-    """What :func:`fit` records, one entry per epoch.
+    """What [`fit()`][linreg.training.fit] records, one entry per epoch.
 
     ``train_loss`` is the mean training loss over the epoch's samples,
     ``val_loss`` the validation loss after the epoch (empty without a
@@ -140,7 +141,7 @@ class History:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> History:
-        """Rebuild a history from :meth:`to_dict`'s output.
+        """Rebuild a history from `to_dict()`'s output.
 
         Examples:
             >>> History.from_dict({"train_loss": [1.0], "val_loss": [], "lr": [0.1]}).epochs
@@ -243,7 +244,8 @@ def _train_epoch(
     device: torch.device,
     batch_scheduler: LRScheduler | None = None,
 ) -> float:
-    """One epoch of mini-batch training (the loop :func:`fit` repeats); return the mean loss per sample."""
+    """One epoch of mini-batch training (the loop [`fit()`][linreg.training.fit] repeats); return the mean loss per
+    sample."""
     model.train()
     # The loss stays a tensor on the device: one .item() per epoch
     # instead of one per batch, which would wait for the device each time.
@@ -325,12 +327,12 @@ def fit(
     scheduler_step: str = "epoch",
     history: History | None = None,
 ) -> History:
-    """Train ``model`` for ``epochs`` epochs of mini-batches and return the :class:`History`.
+    """Train ``model`` for ``epochs`` epochs of mini-batches and return the [`History`][linreg.training.History].
 
     Each epoch: ``model.train()``; for every ``(x, y)`` batch of ``train_loader``
     (moved to ``device``, default the model's device) compute the loss,
     back-propagate, step the optimizer, clear the gradients. Then, if
-    ``val_loader`` is given, :func:`evaluate` the model on it (``eval()`` mode,
+    ``val_loader`` is given, [`evaluate()`][linreg.training.evaluate] the model on it (``eval()`` mode,
     no gradients). Then step ``scheduler`` once (``ReduceLROnPlateau`` with the
     validation loss, or the training loss without validation). Then call each
     ``callback(epoch, model, history)`` with the 1-based epoch number.
@@ -338,13 +340,13 @@ def fit(
     Args:
         scheduler_step: ``"epoch"`` (default) or ``"batch"`` for schedulers
             such as ``OneCycleLR`` that change the rate after every batch.
-        history: a history to continue (e.g. from :func:`resume`); new epochs
+        history: a history to continue (e.g. from [`resume()`][linreg.training.resume]); new epochs
             are appended to it and numbered after its last one.
         progress: ``True``/``False`` force a tqdm bar on or off; ``None`` shows
             one only in a terminal or a live notebook, never when the site build
             executes the pages (it sets ``LINREG_BUILD=1``).
 
-    A NaN or infinite epoch loss raises :class:`linreg.DivergedError` naming the
+    A NaN or infinite epoch loss raises [`linreg.DivergedError`][linreg.DivergedError] naming the
     epoch and the learning rate. The loss is summed on the device and read once
     per epoch, so the loop costs little more than writing it by hand. The
     model's train/eval mode is restored at the end.
@@ -413,8 +415,8 @@ def fit(
 
 # --------------------------------------------------------------------------- checkpoints
 
-#: Marks a file as a linreg checkpoint (and its layout version).
 CHECKPOINT_FORMAT = "linreg-checkpoint-v1"
+"""Marks a file as a linreg checkpoint (and its layout version)."""
 _CHECKPOINT_KEYS = ("format", "epoch", "model", "optimizer", "scheduler", "history", "generator")
 
 
@@ -424,7 +426,8 @@ class CheckpointError(ValueError):
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """What :func:`load_checkpoint` hands back besides the restored states: the epoch and the history."""
+    """What [`load_checkpoint()`][linreg.training.load_checkpoint] hands back besides the restored states: the epoch
+    and the history."""
 
     epoch: int
     history: History
@@ -565,14 +568,15 @@ def load_checkpoint(
     scheduler: LRScheduler | None = None,
     generator: torch.Generator | None = None,
 ) -> Checkpoint:
-    """Restore ``model`` (and ``optimizer``, ``scheduler``, ``generator``) from a :func:`save_checkpoint` file.
+    """Restore ``model`` (and ``optimizer``, ``scheduler``, ``generator``) from a
+    [`save_checkpoint()`][linreg.training.save_checkpoint] file.
 
     Reads with ``torch.load(..., weights_only=True)``: a file holding anything
-    but tensors and plain containers is refused with a :class:`CheckpointError`
+    but tensors and plain containers is refused with a [`CheckpointError`][linreg.training.CheckpointError]
     instead of being unpickled, so loading cannot run code hidden in the file.
     A missing file raises ``FileNotFoundError``; a truncated or corrupt one, a
     torch file that is not a linreg checkpoint, or one saved from a different
-    model raise :class:`CheckpointError`. Returns the saved epoch and history.
+    model raise [`CheckpointError`][linreg.training.CheckpointError]. Returns the saved epoch and history.
 
     Examples:
         >>> import tempfile, pathlib
@@ -622,7 +626,7 @@ def resume(
     scheduler: LRScheduler | None = None,
     generator: torch.Generator | None = None,
 ) -> History:
-    """Load a checkpoint into fresh objects and return the history to continue with :func:`fit`.
+    """Load a checkpoint into fresh objects and return the history to continue with [`fit()`][linreg.training.fit].
 
     ``fit(..., history=resume(path, model=..., optimizer=..., generator=loader.generator))``
     then carries on as if training had never stopped: the same parameters,

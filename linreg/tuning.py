@@ -4,18 +4,20 @@ A search asks one question many times: *how good is the model trained with
 these hyperparameters?* Each answer is a trial. This module holds what the
 three searches of page 12 share:
 
-* :class:`Range` — the interval of one hyperparameter, on a linear or log scale;
-* :func:`line_b_splits` and :func:`train_and_score` — the objective: page 7's
+* [`Range`][linreg.tuning.Range] — the interval of one hyperparameter, on a linear or log scale;
+* [`line_b_splits()`][linreg.tuning.line_b_splits] and [`train_and_score()`][linreg.tuning.train_and_score] — the
+  objective: page 7's
   training run on recipe B, scored on a split the training never saw;
-* :func:`grid_points` and :func:`random_points` — the two searches a reader
+* [`grid_points()`][linreg.tuning.grid_points] and [`random_points()`][linreg.tuning.random_points] — the two searches
+  a reader
   writes by hand, as functions;
-* :class:`Trial` and :func:`run_trials` — what a search records: parameters,
+* [`Trial`][linreg.tuning.Trial] and [`run_trials()`][linreg.tuning.run_trials] — what a search records: parameters,
   loss, and the seconds spent training and choosing;
-* :func:`ax_search` — the same loop with Ax's ``Client`` (ask, train, tell);
-* :func:`best_trial`, :func:`best_so_far` and the two figures,
-  :func:`trials_figure` and :func:`best_so_far_figure`.
+* [`ax_search()`][linreg.tuning.ax_search] — the same loop with Ax's ``Client`` (ask, train, tell);
+* [`best_trial()`][linreg.tuning.best_trial], [`best_so_far()`][linreg.tuning.best_so_far] and the two figures,
+  [`trials_figure()`][linreg.tuning.trials_figure] and [`best_so_far_figure()`][linreg.tuning.best_so_far_figure].
 
-Ax is imported inside :func:`ax_search` only: it takes seconds to import and
+Ax is imported inside [`ax_search()`][linreg.tuning.ax_search] only: it takes seconds to import and
 nothing else here needs it, so ``import linreg.tuning`` stays cheap.
 """
 
@@ -192,7 +194,7 @@ def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs
     ``"batch_size"`` (default ``batch_size``). Everything else is fixed, so the
     score depends on the hyperparameters only: the same seed for the initial
     weights and for the shuffling of every trial. A run whose loss becomes NaN
-    or infinite raises :class:`linreg.DivergedError`.
+    or infinite raises [`linreg.DivergedError`][linreg.DivergedError].
 
     Examples:
         >>> train, val, _ = line_b_splits()
@@ -263,7 +265,7 @@ def _score(objective: Objective, params: Params) -> float:
 def run_trials(objective: Objective, points: Sequence[Mapping[str, float]]) -> list[Trial]:
     """Evaluate ``objective`` at every point, in order, timing each call: grid and random search.
 
-    A run that raises :class:`linreg.DivergedError` (or returns NaN) is
+    A run that raises [`linreg.DivergedError`][linreg.DivergedError] (or returns NaN) is
     recorded with a loss of ``inf``; any other error stops the search.
 
     Examples:
@@ -320,7 +322,7 @@ def best_so_far(trials: Sequence[Trial]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class AxSearch:
-    """What :func:`ax_search` returns: the trials in order and Ax's own choice.
+    """What [`ax_search()`][linreg.tuning.ax_search] returns: the trials in order and Ax's own choice.
 
     ``best_params`` and ``best_number`` come from
     ``Client.get_best_parameterization()``, which ranks trials by the values its
@@ -410,7 +412,7 @@ def ax_search(objective: Objective, space: Mapping[str, Range], n_trials: int, *
     ``complete_trial`` reports the loss back. A diverged run is reported with
     ``mark_trial_failed``. ``seed`` makes the proposals, and so the search,
     repeatable. Ax's log lines and warnings are kept off stderr; its
-    warnings come back in :attr:`AxSearch.messages`. PyTorch runs on one
+    warnings come back in `messages` of [`AxSearch`][linreg.tuning.AxSearch]. PyTorch runs on one
     thread during the search (restored afterwards).
 
     Examples:

@@ -310,3 +310,16 @@ def test_element_ids_are_unique_on_every_page(built_site):
         ids = re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8"))
         duplicates = {i for i in ids if ids.count(i) > 1}
         assert not duplicates, f"{page.relative_to(built_site)}: duplicate ids {sorted(duplicates)[:5]}"
+
+
+@pytest.mark.parametrize("source", [s for s in NAV if s.startswith("reference/")])
+def test_reference_cross_references_are_links_not_sphinx_roles(built_site, source):
+    html = page_html(built_site, source)
+    roles = re.findall(r":(?:func|class|meth|mod|data|attr|exc):", html)
+    assert not roles, f"{source}: {len(roles)} Sphinx roles rendered as text"
+
+
+def test_a_docstring_cross_reference_links_to_its_target(built_site):
+    html = page_html(built_site, "reference/training.md")
+    # resume's docstring names load_checkpoint: mkdocs-autorefs turns it into a link to its entry
+    assert re.search(r'<a[^>]+href="#linreg\.training\.load_checkpoint"', html)
