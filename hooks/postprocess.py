@@ -249,3 +249,174 @@ def rewrite_notebook_links(body: str, url_for) -> str:
 
     return _NOTEBOOK_LINK.sub(replace, body)
 
+
+
+# ---------------------------------------------------------------- notebook stylesheet
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[{};]')
+_NOT = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+_ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
+_ATTRIBUTE = re.compile(r"\[\s*([\w-]+)")
+_DECLARATION_END = re.compile(r";(?![^(]*\))")  # not the ; of a data: URI inside url(...)
+_VAR_USE = re.compile(r"var\(\s*(--[\w-]+)")
+_VAR_DEFINITION = re.compile(r"^\s*(--[\w-]+)\s*:")
+_HTML_TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:\s+[^\s=>]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*/?>")
+_HTML_ATTRIBUTE = re.compile(r"([^\s=>]+)(?:=(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
+
+
+def markup_names(page: str) -> set[str]:
+    """The class names (``.x``), ids (``#x``) and attribute names (``[x``) a page's markup uses."""
+    names: set[str] = set()
+    for _, attributes in _HTML_TAG.findall(page):
+        for name, value in _HTML_ATTRIBUTE.findall(attributes):
+            name = name.lower()
+            names.add(f"[{name}")
+            value = value.strip("\"'")
+            if name == "class":
+                names.update(f".{c}" for c in value.split())
+            elif name == "id":
+                names.add(f"#{value}")
+    return names
+
+
+def _css_blocks(css: str) -> list[tuple[str, str | list]]:
+    """Parse CSS into ``(prelude, body)`` pairs; the body of ``@media``/``@supports`` is parsed too.
+
+    A statement without a block (``@charset``) has an empty body; a rule's body
+    is its declarations as text (``@keyframes``: its frames). Enough CSS for
+    JupyterLab's stylesheet: strings are skipped, comments must be gone.
+    """
+    root: list = []
+    groups = [root]  # the innermost open @media/@supports is last
+    start = 0
+    tokens = _CSS_TOKEN.finditer(css)
+    for token in tokens:
+        mark = token.group()
+        if mark == ";":
+            groups[-1].append((css[start:token.start()].strip(), ""))
+        elif mark == "}":
+            groups.pop()
+        elif mark == "{":
+            prelude = css[start:token.start()].strip()
+            if prelude.startswith(("@media", "@supports")):
+                groups[-1].append((prelude, []))
+                groups.append(groups[-1][-1][1])
+            else:
+                depth, body_end = 1, len(css)
+                for inner in tokens:
+                    depth += {"{": 1, "}": -1}.get(inner.group(), 0)
+                    if depth == 0:
+                        body_end = inner.start()
+                        break
+                groups[-1].append((prelude, css[token.end():body_end]))
+                start = body_end + 1
+                continue
+        else:
+            continue  # a string
+        start = token.end()
+    return root
+
+
+def _selector_applies(selector: str, names: set[str]) -> bool:
+    bare = _NOT.sub("", selector)
+    wanted = ({f".{c}" for c in _CLASS.findall(bare)} | {f"#{i}" for i in _ID.findall(bare)}
+              | {f"[{a.lower()}" for a in _ATTRIBUTE.findall(bare)})
+    return wanted <= names
+
+
+def prune_css(css: str, names: set[str]) -> str:
+    """Keep the rules of ``css`` whose selectors can match markup using ``names`` (see :func:`markup_names`).
+
+    A selector list keeps the selectors whose every class, id and attribute is
+    used; rules left with none go, and so do custom properties (``--x: ...``)
+    no kept rule reads, directly or through another property, and keyframes no
+    kept rule names. The result is minified.
+    """
+    css = _CSS_COMMENT.sub("", css)
+    kept: list[tuple[list[str], str, str | None]] = []  # (selectors, declarations, enclosing @media)
+    keyframes: dict[str, str] = {}
+
+    def collect(blocks, media: str | None) -> None:
+        for prelude, body in blocks:
+            if isinstance(body, list):
+                collect(body, prelude)
+            elif prelude.startswith("@") and "keyframes" in prelude:
+                keyframes[prelude] = body
+            elif prelude.startswith("@") or not prelude:
+                continue  # @charset, @import, stray semicolons
+            else:
+                selectors = [s.strip() for s in prelude.split(",") if _selector_applies(s.strip(), names)]
+                if selectors:
+                    kept.append((selectors, body, media))
+
+    collect(_css_blocks(css), None)
+
+    # Custom properties: keep a definition only if something kept reads it (to a fixed point).
+    def declarations(body: str) -> list[str]:
+        return [d.strip() for d in _DECLARATION_END.split(body) if d.strip()]
+
+    read = set()
+    for _, body, _ in kept:
+        read.update(_VAR_USE.findall(" ".join(d for d in declarations(body) if not _VAR_DEFINITION.match(d))))
+    definitions = {}
+    for _, body, _ in kept:
+        for declaration in declarations(body):
+            name = _VAR_DEFINITION.match(declaration)
+            if name:
+                definitions.setdefault(name.group(1), []).append(declaration)
+    frontier = set(read)
+    while frontier:
+        name = frontier.pop()
+        for declaration in definitions.get(name, []):
+            for used in _VAR_USE.findall(declaration.split(":", 1)[1]):
+                if used not in read:
+                    read.add(used)
+                    frontier.add(used)
+
+    out: list[str] = []
+    media_open: str | None = None
+    for selectors, body, media in kept:
+        body = ";".join(d for d in declarations(body)
+                        if not (_VAR_DEFINITION.match(d) and _VAR_DEFINITION.match(d).group(1) not in read))
+        if not body:
+            continue
+        if media != media_open:
+            if media_open:
+                out.append("}")
+            if media:
+                out.append(media + "{")
+            media_open = media
+        out.append(",".join(selectors) + "{" + body + "}")
+    if media_open:
+        out.append("}")
+    text = "\n".join(out)
+    for prelude, body in keyframes.items():
+        if prelude.split()[-1] in text:
+            out.append(prelude + "{" + body.strip() + "}")
+    return "\n".join(out) + "\n"
+
+
+def add_assets(page: str, *, stylesheets: list[str], scripts: list[str]) -> str:
+    """Link ``stylesheets`` at the end of the page's head and load ``scripts`` at the end of its body.
+
+    For what only some pages need (the notebook stylesheet, KaTeX's): the head's
+    other stylesheets come first, so the order of the cascade is kept.
+    """
+    links = "".join(f'<link rel="stylesheet" href="{html.escape(href)}">' for href in stylesheets)
+    tags = "".join(f'<script src="{html.escape(src)}"></script>' for src in scripts)
+    if links:
+        page = page.replace("</head>", links + "</head>", 1)
+    if tags:
+        at = page.rfind("</body>")
+        page = page[:at] + tags + page[at:] if at >= 0 else page + tags
+    return page
+
+
+_OLDER_FONT_FORMATS = re.compile(r',\s*url\([^)]*\)\s*format\("(?:woff|truetype)"\)')
+
+
+def woff2_only(css: str) -> str:
+    """Drop the WOFF and TrueType fallbacks of ``@font-face`` rules (KaTeX's), keeping WOFF2."""
+    return _OLDER_FONT_FORMATS.sub("", css)
