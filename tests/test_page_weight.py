@@ -18,13 +18,14 @@ import re
 import sys
 
 import pytest
-from test_browser import PALETTES, _open, _page_url, _set_palette, browser, site_url  # noqa: F401 (fixtures)
+from test_browser import PALETTES, _open, _page_url, _set_palette, browser, site_url
 from test_site import NAV, ROOT, page_html
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import page_weight  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
+SHARED_FIXTURES = (browser, site_url)  # the browser tests' Chromium and local server, used here too
 
 PHONE = {"width": 390, "height": 844}
 
@@ -93,7 +94,8 @@ def test_every_formula_is_typeset_and_readable_in_both_palettes(browser, site_ur
         assert page.locator(".katex-error").count() == 0, "KaTeX error markup on the page"
         prose = page.evaluate(_PROSE_TEXT)
         for raw in ("$", "\\(", "\\)", "\\[", "\\]", "\\frac", "\\begin"):
-            assert raw not in prose, f"raw TeX {raw!r} left in the text: ...{prose[max(0, prose.find(raw) - 80):][:160]}..."
+            where = max(0, prose.find(raw) - 80)
+            assert raw not in prose, f"raw TeX {raw!r} left in the text: ...{prose[where:where + 160]}..."
         page.evaluate("document.fonts.ready")
         assert page.evaluate("document.fonts.check('16px KaTeX_Main')"), "KaTeX's fonts did not load"
         sizes = page.evaluate("[...document.querySelectorAll('.katex-html')].map(e => e.getBoundingClientRect().width)")

@@ -155,7 +155,7 @@ def test_no_page_loads_math_javascript_and_only_pages_with_math_load_katex_css(b
     scripts = " ".join(re.findall(r"<script\b[^>]*>", html)).lower()
     assert "mathjax" not in scripts and "katex" not in scripts
     has_math = '<span class="katex">' in html
-    assert bool(KATEX_CSS.search(html)) == has_math, f"{source}: KaTeX's stylesheet {'missing' if has_math else 'loaded for nothing'}"
+    assert bool(KATEX_CSS.search(html)) == has_math, f"{source}: {'no' if has_math else 'needless'} KaTeX stylesheet"
 
 
 def test_katex_stylesheet_asks_only_for_woff2_fonts_the_site_serves(built_site):
