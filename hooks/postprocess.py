@@ -166,10 +166,23 @@ def compact_whitespace(page: str) -> str:
     return "".join(part if _VERBATIM.fullmatch(part) else _TAG_GAP.sub("\n", part) for part in parts)
 
 
+_OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
+OUTPUTS_OPEN = '<section class="linreg-outputs" data-search-exclude>'
+
+
 def exclude_outputs_from_search(body: str) -> str:
-    """Mark output areas so Material's search plugin leaves them out of the index."""
-    return body.replace('<div class="jp-OutputArea jp-Cell-outputArea">',
-                        '<div class="jp-OutputArea jp-Cell-outputArea" data-search-exclude>')
+    """Wrap output areas in an element that Material's search plugin leaves out of the index.
+
+    Not a ``<div>``: the plugin tells elements apart by tag name only, so the
+    first nested ``</div>`` would end the exclusion and a cell's second output
+    (a print split into two stream chunks) would be indexed.
+    """
+    out, position = [], 0
+    for match in re.finditer(re.escape(_OUTPUT_AREA), body):
+        end = _div_end(body, match.start())
+        out += [body[position:match.start()], OUTPUTS_OPEN, body[match.start():end], "</section>"]
+        position = end
+    return "".join(out) + body[position:]
 
 
 def notebook_header(*, download_url: str, colab_url: str | None, versions: dict[str, str]) -> str:
