@@ -268,7 +268,9 @@ def rewrite_notebook_links(body: str, url_for) -> str:
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[{};]')
-_NOT = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")
+# :not(.x) matches without .x; :is(.a, .b), :where() and :has() need only some: none is required
+_PSEUDO_WITH_SELECTORS = re.compile(r":(?:not|is|where|has)\((?:[^()]|\([^()]*\))*\)")
+_SELECTOR_COMMA = re.compile(r",(?![^(]*\))")  # not the commas inside :is(...)
 _CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 _ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
 _ATTRIBUTE = re.compile(r"\[\s*([\w-]+)")
@@ -333,7 +335,7 @@ def _css_blocks(css: str) -> list[tuple[str, str | list]]:
 
 
 def _selector_applies(selector: str, names: set[str]) -> bool:
-    bare = _NOT.sub("", selector)
+    bare = _PSEUDO_WITH_SELECTORS.sub("", selector)
     wanted = ({f".{c}" for c in _CLASS.findall(bare)} | {f"#{i}" for i in _ID.findall(bare)}
               | {f"[{a.lower()}" for a in _ATTRIBUTE.findall(bare)})
     return wanted <= names
@@ -360,7 +362,7 @@ def prune_css(css: str, names: set[str]) -> str:
             elif prelude.startswith("@") or not prelude:
                 continue  # @charset, @import, stray semicolons
             else:
-                selectors = [s.strip() for s in prelude.split(",") if _selector_applies(s.strip(), names)]
+                selectors = [s.strip() for s in _SELECTOR_COMMA.split(prelude) if _selector_applies(s.strip(), names)]
                 if selectors:
                     kept.append((selectors, body, media))
 

@@ -19,7 +19,7 @@ import sys
 
 import pytest
 from test_browser import PALETTES, _open, _page_url, _set_palette, browser, site_url
-from test_site import NAV, ROOT, page_html
+from test_site import NAV, NOTEBOOKS, ROOT, page_html
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import page_weight  # noqa: E402
@@ -54,6 +54,16 @@ def test_the_search_index_is_fetched_only_when_the_reader_starts_a_search(browse
         page.wait_for_selector(".md-search-result__item", timeout=15000)
         assert len(fetched) == 1
         assert not problems, "\n".join(problems)
+
+
+def test_the_browser_reads_every_rule_of_the_pruned_notebook_stylesheet(browser, site_url, built_site):
+    import postprocess
+
+    css = (built_site / "assets" / "generated" / "notebook.css").read_text()
+    with _open(browser, _page_url(site_url, NOTEBOOKS[0], built_site), "default") as (page, problems):
+        parsed = page.evaluate("[...document.styleSheets].find(s => (s.href || '').endsWith('/notebook.css'))"
+                               ".cssRules.length")
+    assert parsed == len(postprocess._css_blocks(css)), "the browser dropped rules of notebook.css (a syntax error)"
 
 
 # Text outside formulas, code and printed outputs: where raw TeX would show if a formula was missed.

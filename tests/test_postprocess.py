@@ -132,8 +132,10 @@ def test_prune_css_keeps_only_selectors_the_markup_can_match():
     assert "unused" not in out and ".gone" not in out and "data-on" not in out
 
 
-def test_prune_css_ignores_classes_inside_not():
+def test_prune_css_requires_no_class_inside_not_or_is():
     assert ".a:not(.b)" in postprocess.prune_css(".a:not(.b) { color: red }", {".a"})
+    out = postprocess.prune_css(".w :is(.a:hover, .b) { x: 1 }\n.gone { y: 2 }", {".w"})
+    assert out == ".w :is(.a:hover, .b){x: 1}\n"
 
 
 def test_prune_css_keeps_custom_properties_only_when_something_kept_reads_them():
