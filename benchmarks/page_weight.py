@@ -103,6 +103,8 @@ def measure(browser, url: str, site_dir: Path, viewport: dict | None = None) -> 
         cdp.on("Network.loadingFinished", lambda e: finished.add(e["requestId"]))
         cdp.send("Network.enable")
         page.goto(url, wait_until="networkidle")
+        with contextlib.suppress(Exception):  # a page whose paint yields no candidate keeps 0
+            page.wait_for_function("window.__weight.lcp > 0", timeout=2000)
         lcp = page.evaluate("window.__weight.lcp")
         page.evaluate(_SCROLL_TO_END)
         page.wait_for_load_state("networkidle")
@@ -184,12 +186,10 @@ def report(weights: dict[str, PageWeight]) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        raise SystemExit("usage: python benchmarks/page_weight.py SITE_DIR")
-    site = Path(sys.argv[1]).resolve()
-    results = measure_site(site)
+        raise SystemExit("usage: python benchmarks/page_weight.py SITE_DIR  (a built site, e.g. site/)")
+    results = measure_site(Path(sys.argv[1]).resolve())
     report(results)
-    if "-v" in sys.argv or True:
-        heaviest = max(results.values(), key=lambda w: w.visit)
-        print(f"heaviest visit: {heaviest.url}")
-        for path, size in sorted(heaviest.requests.items(), key=lambda kv: -kv[1])[:15]:
-            print(f"  {size / KIB:8.1f} KiB  {path}")
+    heaviest = max(results.values(), key=lambda w: w.visit)
+    print(f"heaviest visit, {heaviest.url}:")
+    for path, size in sorted(heaviest.requests.items(), key=lambda item: -item[1])[:12]:
+        print(f"  {size / KIB:8.1f} KiB  {path}")
