@@ -17,11 +17,13 @@ or video as a base64 data URI. Here each page is rewritten so that:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import re
 import struct
 import zlib
+from collections.abc import Iterable
 
 WRAPPER = '<div class="jupyter-wrapper">'
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
@@ -281,7 +283,8 @@ _HTML_TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:\s+[^\s=>]+(?:=(?:\"[^\"]*\"|'[^']
 _HTML_ATTRIBUTE = re.compile(r"([^\s=>]+)(?:=(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 
 
-def markup_names(page: str) -> set[str]:
+@functools.lru_cache(maxsize=64)  # `mkdocs serve` rebuilds mostly unchanged pages
+def markup_names(page: str) -> frozenset[str]:
     """The class names (``.x``), ids (``#x``) and attribute names (``[x``) a page's markup uses."""
     names: set[str] = set()
     for _, attributes in _HTML_TAG.findall(page):
@@ -293,7 +296,7 @@ def markup_names(page: str) -> set[str]:
                 names.update(f".{c}" for c in value.split())
             elif name == "id":
                 names.add(f"#{value}")
-    return names
+    return frozenset(names)
 
 
 def _css_blocks(css: str) -> list[tuple[str, str | list]]:
@@ -341,7 +344,7 @@ def _selector_applies(selector: str, names: set[str]) -> bool:
     return wanted <= names
 
 
-def prune_css(css: str, names: set[str]) -> str:
+def prune_css(css: str, names: Iterable[str]) -> str:
     """Keep the rules of ``css`` whose selectors can match markup using ``names`` (see :func:`markup_names`).
 
     A selector list keeps the selectors whose every class, id and attribute is
@@ -349,6 +352,11 @@ def prune_css(css: str, names: set[str]) -> str:
     no kept rule reads, directly or through another property, and keyframes no
     kept rule names. The result is minified.
     """
+    return _prune_css(css, frozenset(names))
+
+
+@functools.lru_cache(maxsize=2)  # `mkdocs serve`: the same stylesheet and names on most rebuilds
+def _prune_css(css: str, names: frozenset[str]) -> str:
     css = _CSS_COMMENT.sub("", css)
     kept: list[tuple[list[str], str, str | None]] = []  # (selectors, declarations, enclosing @media)
     keyframes: dict[str, str] = {}
