@@ -100,7 +100,12 @@ class Katex:
             self._fresh = 0
 
 
-_ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
+def _glued(formula: str, punctuation: str) -> str:
+    """A formula and the punctuation after it, kept on one line (browsers would break between them)."""
+    return f'<span class="linreg-nowrap">{formula}{punctuation}</span>' if punctuation else formula
+
+
+_ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>([.,;:!?)]*)', re.S)
 
 
 def typeset_arithmatex(page: str, render: Render) -> tuple[str, int]:
@@ -116,7 +121,8 @@ def typeset_arithmatex(page: str, render: Render) -> tuple[str, int]:
                 tex = tex[len(opening):-len(closing)]
                 break
         count += 1
-        return f'<{tag} class="arithmatex">{render(tex.strip(), display)}</{tag}>'
+        formula = f'<{tag} class="arithmatex">{render(tex.strip(), display)}</{tag}>'
+        return formula + match.group(3) if display else _glued(formula, match.group(3))
 
     return _ARITHMATEX.sub(replace, page), count
 
@@ -125,7 +131,9 @@ def typeset_arithmatex(page: str, render: Render) -> tuple[str, int]:
 _VERBATIM = re.compile(r"(<(pre|code|script|style|textarea)\b.*?</\2>|<[^>]*>)", re.S)
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 # TeX's rule: no space just inside the dollars; an escaped \$ is a dollar sign, not a delimiter.
-_INLINE = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\\$|[^$])*?[^\s\\$])\$(?!\$)", re.S)
+# Punctuation right after the formula is taken along (see _glued).
+_INLINE = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\\$|[^$])*?[^\s\\$])\$(?!\$)([.,;:!?)]*)", re.S)
+
 
 
 def typeset_dollars(page: str, render: Render) -> tuple[str, int]:
@@ -140,7 +148,7 @@ def typeset_dollars(page: str, render: Render) -> tuple[str, int]:
     def inline(match: re.Match) -> str:
         nonlocal count
         count += 1
-        return render(html.unescape(match.group(1)), False)
+        return _glued(render(html.unescape(match.group(1)), False), match.group(2))
 
     def typeset_text(text: str) -> str:
         if "$" not in text:

@@ -29,6 +29,12 @@ def test_a_dollar_next_to_a_space_or_escaped_is_not_a_delimiter():
     assert html == "<p>from $ 5 to $ 6, and $7</p>" and count == 0
 
 
+def test_punctuation_after_an_inline_formula_stays_on_its_line():
+    html, _ = formulas.typeset_dollars("<p>of $e_i^2$, and $x$.</p>", fake)
+    assert html == ('<p>of <span class="linreg-nowrap">[I:e_i^2],</span> and '
+                    '<span class="linreg-nowrap">[I:x].</span></p>')
+
+
 def test_arithmatex_markup_loses_its_delimiters():
     page = '<p><span class="arithmatex">\\(a &amp; b\\)</span></p><div class="arithmatex">\\[y\\]</div>'
     html, count = formulas.typeset_arithmatex(page, fake)
