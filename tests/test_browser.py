@@ -114,7 +114,9 @@ def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, so
         assert all(state == "ok" for state in played), f"videos: {played}"
         # math was typeset when the site was built (test_page_weight.py checks every formula)
         if page.locator(".arithmatex, .jp-MarkdownOutput").count():
-            raw = page.evaluate("document.querySelector('article').innerText")
+            raw = page.evaluate("(() => { const a = document.querySelector('article').cloneNode(true);"
+                                " a.querySelectorAll('pre, code, .katex-mathml').forEach(c => c.remove());"
+                                " return a.textContent; })()")
             assert "\\frac" not in raw and "$$" not in raw, "raw TeX left on the page"
         # accessibility
         from axe_playwright_python.sync_playwright import Axe
