@@ -5,7 +5,8 @@ CSS, a MathJax script from a CDN, a Mermaid script from a CDN and every image
 or video as a base64 data URI. Here each page is rewritten so that:
 
 * the CSS is served once, as a stylesheet the browser caches
-  (:func:`split_notebook_html` hands it back to the hook);
+  (:func:`split_notebook_html` hands it back to the hook), cut down to the
+  rules notebook pages use (:func:`prune_css`, ~11 KiB of ~590);
 * no script or font is loaded from another origin;
 * images and videos become files named by their content hash (cacheable, and
   the page's HTML stays small); a PNG's alternative text, which
