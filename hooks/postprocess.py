@@ -38,8 +38,8 @@ def split_notebook_html(content: str) -> tuple[str, str, str]:
 
     Everything before the notebook wrapper is head material: the inline
     styles (returned as one CSS text), the copy-button script (returned) and
-    CDN scripts for MathJax, Mermaid and RequireJS (dropped: the site serves
-    its own MathJax).
+    CDN scripts for MathJax, Mermaid and RequireJS (dropped: the build
+    typesets the math itself, see ``formulas.py``).
     """
     start = content.find(WRAPPER)
     if start < 0:
