@@ -76,7 +76,8 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
     """Replace data URIs by files: returns the new HTML and ``{file name: bytes}``.
 
     ``url_for(name)`` gives the URL (relative to the page) of a media file.
-    PNGs that carry a description get it as ``alt`` text.
+    PNGs that carry a description get it as ``alt`` text; every figure but the
+    first loads lazily.
     """
     media: dict[str, bytes] = {}
     alts: dict[str, str] = {}
@@ -94,7 +95,11 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
 
     body = _DATA_URI.sub(to_file, body)
 
+    seen = 0
+
     def add_alt(match: re.Match) -> str:
+        nonlocal seen
+        seen += 1
         attrs = match.group(1)
         if re.search(r'\balt="(?!No description has been provided)', attrs):
             return match.group(0)  # an author's alt text wins; nbconvert's placeholder does not
@@ -102,7 +107,10 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
         src = re.search(r'src="([^"]+)"', attrs)
         name = src.group(1).rsplit("/", 1)[-1] if src else ""
         alt = alts.get(name, "Figure")
-        return f'<img alt="{html.escape(alt, quote=True)}" loading="lazy"{attrs}>'
+        # The first figure may be the largest thing on screen (the home page's):
+        # loading it lazily would hold back the page's largest contentful paint.
+        loading = "" if seen == 1 else ' loading="lazy"'
+        return f'<img alt="{html.escape(alt, quote=True)}"{loading}{attrs}>'
 
     return _IMG.sub(add_alt, body), media
 

@@ -54,6 +54,12 @@ def test_extract_media_turns_data_uris_into_hashed_files_with_alt_text():
     assert 'alt="loss per epoch"' in out and "No description" not in out
 
 
+def test_every_figure_but_the_first_loads_lazily():
+    png = base64.b64encode(_png("a figure")).decode()
+    out, _ = postprocess.extract_media(f'<img src="data:image/png;base64,{png}">' * 3, str)
+    assert out.count('loading="lazy"') == 2 and not out.startswith('<img alt="a figure" loading=')
+
+
 def test_extract_media_keeps_an_authors_alt_text():
     png = base64.b64encode(_png("from the png")).decode()
     out, _ = postprocess.extract_media(f'<img alt="written by hand" src="data:image/png;base64,{png}">', str)
