@@ -12,14 +12,27 @@ INSTALLED := $(VENV)/.installed
 KATEX_VERSION := 0.19.1
 KATEX := .cache/vendor/node_modules/katex/dist/katex.min.css
 PORT ?= 8000
+# `make execute SHARD=k/N`: the k-th of N shards of the notebooks (1/1: all of them);
+# EXPORT=dir also copies the entries it executed there (what a CI shard uploads).
+SHARD ?= 1/1
+EXPORT ?=
+# `make gather ENTRIES=dir`: the folder the shards' exported entries were put in
+ENTRIES ?= shard-entries
 
-.PHONY: help setup system-deps serve build test lint audit bench clean
+.PHONY: help setup system-deps serve build execute gather test lint audit bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
+# torch first, from PyTorch's CPU index when it answers (PyPI's Linux wheels pull
+# in CUDA, GBs); where it does not, the probe gives up in seconds and pip never
+# hears of that index (scripts/torch_index.py).
 $(INSTALLED): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@index=$$($(PY) scripts/torch_index.py); if [ -n "$$index" ]; then \
+	  echo "Installing the CPU build of torch from $$index"; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --index-url "$$index" \
+	    "$$(grep -E '^torch==' requirements/lock.txt)"; fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
@@ -31,7 +44,7 @@ $(KATEX):
 	npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save katex@$(KATEX_VERSION)
 
 system-deps:
-	@scripts/ensure-system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--browser,)
+	@PY=$(PY) scripts/ensure-system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--browser,)
 
 setup: $(INSTALLED) $(KATEX) system-deps  ## create .venv, install pinned deps, KaTeX, Graphviz
 
@@ -40,6 +53,12 @@ serve: setup  ## execute the pages and serve the site at http://127.0.0.1:8000 w
 
 build: setup  ## strict build of the site into site/
 	$(PY) -m mkdocs build --strict
+
+execute: setup  ## execute shard SHARD=k/N of the notebooks into .cache/site (EXPORT=dir: copy them there too)
+	$(PY) scripts/execute.py shard $(SHARD) $(if $(EXPORT),--export $(EXPORT),)
+
+gather: setup  ## put the entries shards exported to ENTRIES=dir into .cache/site (then `make build`)
+	$(PY) scripts/execute.py gather $(ENTRIES)
 
 # Unit tests run on both cores (one torch thread each: the models are tiny and
 # a second thread only oversubscribes); the site is built once, in one process,

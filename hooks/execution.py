@@ -16,13 +16,27 @@ each kernel limited to its share of the CPU threads. After execution, the
 outputs are merged into the *current* source notebook (so Markdown edits show
 up without re-execution) and handed to mkdocs-jupyter, which only renders.
 Every file is written atomically (temporary file + rename), so an interrupted
-build can never leave a half-written entry behind for a later build to serve.
+build can never leave a half-written entry behind for a later build to serve,
+and a notebook is executed under a lock on its entry: two builds at once in one
+checkout (``make serve`` beside ``make test``) execute it once, the second one
+waits and reads the first one's entry.
+
+Execution can also be split over machines: :func:`assign_shards` deals the
+notebooks to N shards, balanced by their expected run time
+(``scripts/execute.py``, ``make execute SHARD=k/N``); a build that then finds
+every entry executes nothing.
+
+A cell that writes to stderr (a warning, a deprecation) fails the build unless
+it carries the tag :data:`ALLOW_STDERR_TAG`: a deprecation on a page means it
+teaches an old API.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import copy
+import fcntl
 import hashlib
 import json
 import logging
@@ -31,6 +45,7 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -47,6 +62,10 @@ CELL_TIMEOUT_S = 600
 # the order of execution depends on it: on a machine with no executed notebooks
 # yet, the longest start first instead of the alphabetically last ones ending alone.
 SECONDS_HINTS = Path(__file__).with_name("notebook-seconds.json")
+# A code cell with this tag may write to stderr (a page that means to show a warning).
+ALLOW_STDERR_TAG = "allow-stderr"
+# Lines of a stray stderr output quoted in the build error.
+STDERR_LINES_SHOWN = 6
 
 
 @dataclass(frozen=True)
@@ -59,8 +78,18 @@ class Outcome:
     seconds: float
 
 
+@dataclass
+class Plan:
+    """One notebook of a build: its source, its parsed cells, its key, and whether its entry was there."""
+
+    source: Path
+    notebook: nbformat.NotebookNode
+    key: str
+    cached: bool
+
+
 class NotebookExecutionError(RuntimeError):
-    """A cell of a tutorial notebook raised: the build must fail and say where."""
+    """A cell of a tutorial notebook raised (or wrote to stderr): the build must fail and say where."""
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -110,15 +139,35 @@ def _strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return clean
 
 
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive outputs of one stream (stdout, stderr) as one output.
+
+    A kernel sends what a cell prints in chunks whose borders depend on timing
+    (a loaded machine flushes mid-line), and each chunk becomes an output of its
+    own: two builds would render the same text as different HTML.
+    """
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            joined = copy.deepcopy(previous)
+            joined["text"] = "".join(previous["text"]) + "".join(output["text"])
+            merged[-1] = joined
+        else:
+            merged.append(output)
+    return merged
+
+
 def merge_outputs(source: nbformat.NotebookNode, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The current source notebook with the outputs of its executed twin in its code cells."""
+    """The current source notebook with the outputs of its executed twin in its code cells (streams coalesced)."""
     merged = copy.deepcopy(source)
     ran = [cell for cell in executed.cells if cell.cell_type == "code"]
     mine = [cell for cell in merged.cells if cell.cell_type == "code"]
     if len(ran) != len(mine):  # impossible when the keys match; guard against a corrupt entry
         raise NotebookExecutionError("cached notebook does not match the source's code cells")
     for target, result in zip(mine, ran, strict=True):
-        target.outputs, target.execution_count = result.outputs, result.execution_count
+        target.outputs, target.execution_count = coalesce_streams(result.outputs), result.execution_count
     merged.metadata["linreg"] = executed.metadata.get("linreg", {})
     return merged
 
@@ -203,9 +252,20 @@ class NotebookCache:
 
     def last_seconds(self, source: Path) -> float:
         """How long this notebook took the last time it ran (for scheduling the longest first)."""
-        times = [json.loads(p.read_text()).get("metadata", {}).get("linreg", {}).get("seconds", 0.0)
-                 for p in (self.root / "executed").glob(f"{source.stem}-*.ipynb")]
+        times = []
+        for path in (self.root / "executed").glob(f"{source.stem}-*.ipynb"):
+            try:
+                times.append(json.loads(path.read_text()).get("metadata", {}).get("linreg", {}).get("seconds", 0.0))
+            except FileNotFoundError:  # evicted by a concurrent build since the glob
+                continue
         return max(times, default=0.0)
+
+    def read(self, source: Path, key: str) -> nbformat.NotebookNode | None:
+        """The stored entry, or None when there is none (entries are whole files: renamed into place)."""
+        try:
+            return nbformat.read(self.entry(source, key), as_version=4)
+        except FileNotFoundError:
+            return None
 
     def store(self, source: Path, key: str, notebook: nbformat.NotebookNode) -> None:
         atomic_write_text(self.entry(source, key), nbformat.writes(notebook))
@@ -213,13 +273,48 @@ class NotebookCache:
             if stale != self.entry(source, key):
                 stale.unlink(missing_ok=True)
 
+    @contextlib.contextmanager
+    def locked(self, source: Path) -> Iterator[None]:
+        """Hold the lock on ``source``'s entries: one build at a time executes or stores that notebook.
+
+        An ``flock`` on a lock file beside the entries; the operating system
+        releases it when its holder exits, even by a crash, so no stale lock
+        blocks a later build. The lock files stay (removing one while another build waits on
+        it would let a third build take a second lock).
+        """
+        path = self.root / "executed" / f"{source.stem}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("%s: another build is executing it; waiting for its entry", source.name)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 def own_processes(notebook: nbformat.NotebookNode) -> int:
     """How many processes a notebook runs at once, as its metadata declares (``linreg.processes``, default 1)."""
     return int(notebook.metadata.get("linreg", {}).get("processes", 1))
 
 
-def longest_first(plans: list, cache: NotebookCache, hints_file: Path = SECONDS_HINTS) -> list:
+def read_hints(hints_file: Path = SECONDS_HINTS) -> dict[str, float]:
+    """The committed seconds per notebook stem (`make bench`); empty when unreadable."""
+    try:
+        return {str(k): float(v) for k, v in json.loads(hints_file.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def expected_seconds(source: Path, cache: NotebookCache, hints: Mapping[str, float]) -> float:
+    """How long ``source`` should take: its last time here, else its committed hint, else 0 (unknown)."""
+    return cache.last_seconds(source) or float(hints.get(source.stem, 0.0))
+
+
+def longest_first(plans: list[Plan], cache: NotebookCache, hints_file: Path = SECONDS_HINTS) -> list[Plan]:
     """Order cache misses so that the build ends soon after the last notebook starts.
 
     Longest first, so that no long notebook ends up running alone at the end. A
@@ -230,16 +325,142 @@ def longest_first(plans: list, cache: NotebookCache, hints_file: Path = SECONDS_
     other for the cores (18 s alone, 26 s beside another notebook on 2 cores),
     at the end they share the machine with the last short notebook only.
     """
-    try:
-        hints = json.loads(hints_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        hints = {}
+    hints = read_hints(hints_file)
+    return sorted(plans, key=lambda plan: (own_processes(plan.notebook) > 1,
+                                           -expected_seconds(plan.source, cache, hints)))
 
-    def expected(plan) -> float:
-        source = plan[0]
-        return cache.last_seconds(source) or float(hints.get(source.stem, 0.0))
 
-    return sorted(plans, key=lambda plan: (own_processes(plan[1]) > 1, -expected(plan)))
+def shard_weights(plans: list[Plan], cache: NotebookCache, hints_file: Path = SECONDS_HINTS) -> dict[str, float]:
+    """Core-seconds each notebook is expected to cost, by source name: seconds × its processes.
+
+    A notebook nothing is known about counts as the mean of the known ones
+    (rather than 0, which would pile every new notebook onto one shard).
+    """
+    hints = read_hints(hints_file)
+    seconds = {plan.source.name: expected_seconds(plan.source, cache, hints) for plan in plans}
+    known = [s for s in seconds.values() if s > 0]
+    fallback = sum(known) / len(known) if known else 1.0
+    return {plan.source.name: (seconds[plan.source.name] or fallback) * own_processes(plan.notebook)
+            for plan in plans}
+
+
+def assign_shards(weights: Mapping[str, float], count: int) -> list[list[str]]:
+    """Deal notebooks to ``count`` shards, the heaviest first, each onto the lightest shard so far.
+
+    The longest-processing-time-first greedy: its slowest shard is at most 4/3
+    of the best possible. Ties break by name and by shard number, so every
+    machine that computes the shards from the same weights gets the same ones.
+
+    >>> assign_shards({"a": 5, "b": 4, "c": 3, "d": 3}, 2)
+    [['a', 'd'], ['b', 'c']]
+    """
+    if count < 1:
+        raise ValueError(f"count must be a positive number of shards, got {count}")
+    shards: list[list[str]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    for name in sorted(weights, key=lambda n: (-weights[n], n)):
+        lightest = min(range(count), key=lambda i: (loads[i], i))
+        shards[lightest].append(name)
+        loads[lightest] += weights[name]
+    return shards
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"k/N"`` → ``(k, N)``, the k-th of N shards, counted from 1.
+
+    >>> parse_shard("2/3")
+    (2, 3)
+    """
+    index, sep, count = text.partition("/")
+    if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise ValueError(f"SHARD must look like k/N with 1 <= k <= N (e.g. 1/2), got {text!r}")
+    return int(index), int(count)
+
+
+def stderr_problems(notebook: nbformat.NotebookNode, *, where: str) -> list[str]:
+    """One message per code cell that wrote to stderr without the ``allow-stderr`` tag.
+
+    Warnings and deprecations reach stderr in a kernel; on a page they mean
+    old API or a sloppy example, so the build refuses them unless the cell is
+    tagged as meaning to show one.
+    """
+    problems = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type != "code" or ALLOW_STDERR_TAG in cell.metadata.get("tags", []):
+            continue
+        text = "".join(out.get("text", "") for out in cell.get("outputs", [])
+                       if out.get("output_type") == "stream" and out.get("name") == "stderr")
+        if text:
+            shown = "\n".join("    " + line for line in text.strip().splitlines()[:STDERR_LINES_SHOWN])
+            problems.append(f"{where}: cell {number} wrote to stderr (fix the cause, or tag the cell "
+                            f"{ALLOW_STDERR_TAG!r} if the page means to show it):\n{shown}")
+    return problems
+
+
+def plan_notebooks(sources: list[Path], cache: NotebookCache, fingerprint: str) -> list[Plan]:
+    """Read each notebook, compute its key and whether its entry is in ``cache`` already."""
+    plans = []
+    for source in sources:
+        notebook = nbformat.read(source, as_version=4)
+        key = execution_key(notebook, fingerprint)
+        plans.append(Plan(source, notebook, key, cache.entry(source, key).exists()))
+    return plans
+
+
+def execute_missing(plans: list[Plan], cache: NotebookCache, *, workers: int | None = None) -> dict[Path, float]:
+    """Execute the notebooks of ``plans`` whose entries are missing; return the seconds each one took.
+
+    Longest first, ``workers`` kernels at a time (default one per core). Each
+    notebook runs under its entry's lock and only if the entry is still missing
+    once the lock is held: a notebook another build executed meanwhile is read,
+    not run again. Raises :class:`NotebookExecutionError` naming every notebook
+    that failed.
+    """
+    misses = longest_first([p for p in plans if not p.cached], cache)
+    if not misses:
+        return {}
+    workers = max(1, min(workers or os.cpu_count() or 1, len(misses)))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    meta = versions()
+    seconds: dict[Path, float] = {}
+    failures: list[str] = []
+    log.info("Executing %d notebook(s) with %d kernel(s) in parallel (%d thread(s) each)",
+             len(misses), workers, threads)
+    started = time.perf_counter()
+
+    def run(plan: Plan) -> float | None:
+        with cache.locked(plan.source):
+            if cache.entry(plan.source, plan.key).exists():
+                return None  # another build stored it while this one waited for the lock
+            t0 = time.perf_counter()
+            executed = execute_notebook(plan.source, plan.notebook, threads=threads)
+            elapsed = time.perf_counter() - t0
+            executed.metadata["linreg"] = {**plan.notebook.metadata.get("linreg", {}), **meta,
+                                           "seconds": round(elapsed, 2), "key": plan.key}
+            cache.store(plan.source, plan.key, executed)
+            return elapsed
+
+    # Threads are enough: each kernel is its own process, the threads only wait on it.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run, plan): plan.source for plan in misses}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+            source = futures[future]
+            try:
+                elapsed = future.result()
+            except Exception as error:  # collect every failure, report them together
+                failures.append(str(error))
+                log.error("[%d/%d] %s failed", done, len(misses), source.name)
+                continue
+            if elapsed is None:
+                log.info("[%d/%d] %s: executed by another build meanwhile", done, len(misses), source.name)
+                continue
+            seconds[source] = elapsed
+            log.info("[%d/%d] executed %s in %.1f s", done, len(misses), source.name, elapsed)
+    log.info("Executed %d notebook(s) in %.1f s wall time (%.1f s of kernel time)",
+             len(seconds), time.perf_counter() - started, sum(seconds.values()))
+    if failures:
+        raise NotebookExecutionError("\n\n".join(failures))
+    return seconds
 
 
 def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path, cache_root: Path,
@@ -247,68 +468,34 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
     """Make sure every notebook in ``sources`` has an executed, rendered twin; return what happened.
 
     ``fingerprint`` is :func:`environment_fingerprint` of ``project_root``, when
-    the caller has it already. Cache misses run in parallel (``workers``
-    kernels, default one per core);
-    progress is logged as each notebook finishes. Raises
-    :class:`NotebookExecutionError` naming every notebook that failed.
+    the caller has it already. Cache misses run in parallel
+    (:func:`execute_missing`); progress is logged as each notebook finishes.
+    Raises :class:`NotebookExecutionError` naming every notebook that failed,
+    and every cell that wrote to stderr untagged.
     """
     cache = NotebookCache(cache_root)
-    fingerprint = fingerprint or environment_fingerprint(project_root)
-    meta = versions()
-    plans = []
-    for source in sources:
-        notebook = nbformat.read(source, as_version=4)
-        key = execution_key(notebook, fingerprint)
-        plans.append((source, notebook, key, cache.entry(source, key).exists()))
+    plans = plan_notebooks(sources, cache, fingerprint or environment_fingerprint(project_root))
+    seconds = execute_missing(plans, cache, workers=workers)
+    log.info("Notebooks: %d from the cache, %d executed", len(plans) - len(seconds), len(seconds))
 
-    misses = longest_first([p for p in plans if not p[3]], cache)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(misses) or 1))
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    seconds: dict[Path, float] = {}
-    failures: list[str] = []
-    if misses:
-        log.info("Executing %d notebook(s) with %d kernel(s) in parallel (%d thread(s) each)",
-                 len(misses), workers, threads)
-        started = time.perf_counter()
-
-        def run(plan):
-            source, notebook, key, _ = plan
-            t0 = time.perf_counter()
-            executed = execute_notebook(source, notebook, threads=threads)
-            elapsed = time.perf_counter() - t0
-            executed.metadata["linreg"] = {**notebook.metadata.get("linreg", {}), **meta,
-                                           "seconds": round(elapsed, 2), "key": key}
-            cache.store(source, key, executed)
-            return source, elapsed
-
-        # Threads are enough: each kernel is its own process, the threads only wait on it.
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run, plan): plan[0] for plan in misses}
-            for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-                source = futures[future]
-                try:
-                    _, elapsed = future.result()
-                except Exception as error:  # collect every failure, report them together
-                    failures.append(str(error))
-                    log.error("[%d/%d] %s failed", done, len(misses), source.name)
-                    continue
-                seconds[source] = elapsed
-                log.info("[%d/%d] executed %s in %.1f s", done, len(misses), source.name, elapsed)
-        log.info("Executed %d notebook(s) in %.1f s wall time (%.1f s of kernel time)",
-                 len(misses) - len(failures), time.perf_counter() - started, sum(seconds.values()))
-    if failures:
-        raise NotebookExecutionError("\n\n".join(failures))
-
-    outcomes = []
-    for source, notebook, key, hit in plans:
-        executed = nbformat.read(cache.entry(source, key), as_version=4)
-        rendered = cache.rendered(source, docs_dir)
+    outcomes, problems = [], []
+    for plan in plans:
+        executed = cache.read(plan.source, plan.key)
+        if executed is None:  # evicted by a concurrent build of another version of this notebook
+            seconds.update(execute_missing([Plan(plan.source, plan.notebook, plan.key, False)], cache, workers=1))
+            executed = cache.read(plan.source, plan.key)
+        rendered = cache.rendered(plan.source, docs_dir)
+        merged = merge_outputs(plan.notebook, executed)
+        # Checked on every build, not only after execution: tags are not part of the key.
+        problems += stderr_problems(merged, where=plan.source.name)
         try:
-            text = nbformat.writes(fill_glue(merge_outputs(notebook, executed), where=source.name))
+            text = nbformat.writes(fill_glue(merged, where=plan.source.name))
         except glue.GlueError as error:
             raise NotebookExecutionError(str(error)) from None
         # Rewrite only on change: mkdocs-jupyter caches its HTML by these bytes.
         if not rendered.exists() or rendered.read_text(encoding="utf-8") != text:
             atomic_write_text(rendered, text)
-        outcomes.append(Outcome(source, rendered, not hit, seconds.get(source, 0.0)))
+        outcomes.append(Outcome(plan.source, rendered, plan.source in seconds, seconds.get(plan.source, 0.0)))
+    if problems:
+        raise NotebookExecutionError("\n\n".join(problems))
     return outcomes

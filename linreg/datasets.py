@@ -7,9 +7,11 @@
 * :class:`AugmentedLineDataset` — a dataset that draws random numbers in
   ``__getitem__``, to show what happens to that randomness in worker processes.
 
-Datasets keep their tensors on the CPU: loader workers, pinned memory and
-``random_split`` all expect CPU data, and only the current mini-batch needs to
-sit on the accelerator, so the training loop moves each batch with ``.to(device)``.
+Datasets keep their tensors on the CPU: loader workers read them in other
+processes (where PyTorch advises against CUDA tensors), ``pin_memory`` pins CPU
+memory for fast copies, and only the current mini-batch needs to sit on the
+accelerator, so the training loop moves each batch with ``.to(device)``.
+(``random_split`` does not care where the data lives: it only splits the indices.)
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, Subset, random_split
+from torch.utils.data import DataLoader, Dataset, Subset, get_worker_info, random_split
 
 from linreg._checks import check_non_negative_int, check_positive_int, check_same_length
 
@@ -132,17 +134,19 @@ def _innermost_dataset(dataset: Any) -> Any:
 
 
 def seed_worker(worker_id: int) -> None:
-    """``worker_init_fn`` for a ``DataLoader``: give each worker its own reproducible randomness.
+    """``worker_init_fn`` for a ``DataLoader``: seed every random generator a worker uses from its torch seed.
 
-    Every worker process starts as a copy of the main process. PyTorch seeds
-    ``torch``, ``random`` and NumPy's global generator of each worker from
-    ``torch.initial_seed()`` (a base seed drawn from the loader's generator,
-    plus the worker id); this function seeds ``random`` and NumPy's global
-    generator from that same seed, the recipe of PyTorch's reproducibility
-    notes. A NumPy ``Generator`` that the dataset owns (an ``rng`` attribute)
-    is copied into every worker with the same state, so every worker would
-    draw the same "random" numbers; it is replaced here by one seeded from the
-    worker's seed.
+    Each worker process starts with a copy of the main process. PyTorch gives
+    every worker its own torch seed, ``torch.initial_seed()``: the loader's
+    base seed (drawn from the loader's ``generator`` once per epoch) plus the
+    worker id, so it differs between workers and epochs and is reproducible.
+    This function seeds Python's ``random`` and NumPy's global generator from
+    it (the recipe of PyTorch's reproducibility notes). A generator that the
+    dataset owns (``self.rng = np.random.default_rng(seed)``) is copied into
+    every worker with the same state, and no global seed reaches it: a dataset
+    with such a generator defines ``reseed(seed)``, and this function calls it
+    on the worker's own copy of the dataset (``get_worker_info().dataset``,
+    looking through ``Subset`` wrappers).
 
     Examples:
         >>> loader = DataLoader(range(4), num_workers=0, worker_init_fn=seed_worker)
@@ -151,11 +155,11 @@ def seed_worker(worker_id: int) -> None:
     worker_seed = torch.initial_seed() % 2**32  # NumPy seeds must fit in 32 bits
     np.random.seed(worker_seed)
     random.seed(worker_seed)
-    info = torch.utils.data.get_worker_info()
+    info = get_worker_info()  # None in the main process
     if info is not None:
-        owner = _innermost_dataset(info.dataset)
-        if isinstance(getattr(owner, "rng", None), np.random.Generator):
-            owner.rng = np.random.default_rng(worker_seed)
+        dataset = _innermost_dataset(info.dataset)  # this worker's copy, not the main process's
+        if callable(getattr(dataset, "reseed", None)):
+            dataset.reseed(worker_seed)
 
 
 def make_loader(
@@ -229,7 +233,8 @@ class AugmentedLineDataset(LineDataset):
     With ``seed=None`` the noise comes from NumPy's global generator
     (``np.random.normal``); with an integer ``seed`` the dataset owns a
     generator ``self.rng = np.random.default_rng(seed)``, which every loader
-    worker inherits as an identical copy unless :func:`seed_worker` reseeds it.
+    worker inherits as an identical copy, until :func:`seed_worker` calls
+    :meth:`reseed` on the worker's copy.
 
     Examples:
         >>> dataset = AugmentedLineDataset(torch.zeros(4), torch.zeros(4), jitter=1.0, seed=0)
@@ -243,6 +248,17 @@ class AugmentedLineDataset(LineDataset):
             raise ValueError(f"jitter must be a non-negative number, got {jitter!r}")
         self.jitter = float(jitter)
         self.rng = None if seed is None else np.random.default_rng(check_non_negative_int("seed", seed))
+
+    def reseed(self, seed: int) -> None:
+        """Draw from a new generator seeded with ``seed`` (what :func:`seed_worker` calls in each worker).
+
+        From then on the dataset draws from its own generator, also if it was built with ``seed=None``.
+
+        Examples:
+            >>> dataset = AugmentedLineDataset(torch.zeros(2), torch.zeros(2), jitter=1.0, seed=0)
+            >>> dataset.reseed(7)
+        """
+        self.rng = np.random.default_rng(check_non_negative_int("seed", seed))
 
     def __getitem__(self, index: int | slice) -> tuple[torch.Tensor, torch.Tensor]:
         x, y = super().__getitem__(index)

@@ -72,6 +72,7 @@ class RunResult:
         first_grads: the gradient the first update used (DDP: after the all-reduce).
         rank_param_spread: largest difference between ranks' final parameters (0 = in sync).
         seconds: wall-clock time of the whole run, start-up included.
+        train_seconds: wall-clock time of the training loop alone (DDP: rank 0's).
     """
 
     backend: str
@@ -83,6 +84,7 @@ class RunResult:
     first_grads: dict[str, torch.Tensor]
     rank_param_spread: float = 0.0
     seconds: float = field(default=0.0, compare=False)
+    train_seconds: float = field(default=0.0, compare=False)
 
 
 # ---------------------------------------------------------------------------
@@ -232,6 +234,7 @@ def run_single_process(
     local_grads: dict[int, dict[str, torch.Tensor]] = {}
     first_grads: dict[str, torch.Tensor] = {}
     epoch_losses = []
+    train_start = time.perf_counter()
     for epoch in range(config["epochs"]):
         for sampler in samplers:
             sampler.set_epoch(epoch)
@@ -249,6 +252,7 @@ def run_single_process(
             optimizer.zero_grad()
             step_losses.append(loss.item())
         epoch_losses.append(check_finite_loss(float(np.mean(step_losses)), when=f"epoch {epoch + 1}", lr=lr))
+    train_seconds = time.perf_counter() - train_start
     return RunResult(
         backend="single-process",
         world_size=world_size,
@@ -258,6 +262,7 @@ def run_single_process(
         local_grads=local_grads,
         first_grads=first_grads,
         seconds=time.perf_counter() - start,
+        train_seconds=train_seconds,
     )
 
 
@@ -289,6 +294,7 @@ def _train_rank(rank: int, config: dict[str, Any]) -> dict[str, Any]:
 
     report: dict[str, Any] = {"shard": list(sampler)}  # epoch 0, before any set_epoch
     epoch_losses = []
+    train_start = time.perf_counter()
     for epoch in range(config["epochs"]):
         sampler.set_epoch(epoch)  # a new shuffle each epoch, identical on every rank
         step_losses = []
@@ -309,6 +315,7 @@ def _train_rank(rank: int, config: dict[str, Any]) -> dict[str, Any]:
             dist.all_reduce(global_loss, op=dist.ReduceOp.SUM)
             step_losses.append(global_loss.item() / world_size)
         epoch_losses.append(float(np.mean(step_losses)))
+    report["train_seconds"] = time.perf_counter() - train_start
     report["params"] = _to_numpy(_params(model))
     report["epoch_losses"] = epoch_losses
     return report
@@ -507,6 +514,7 @@ def _merge(reports: dict[int, dict[str, Any]], config: dict[str, Any], seconds: 
         first_grads=as_tensors(rank0["first_grads"]),
         rank_param_spread=spread,
         seconds=seconds,
+        train_seconds=rank0["train_seconds"],
     )
 
 

@@ -7,7 +7,9 @@ The house style draws on an opaque, light "card" so that a figure reads the
 same on the site's light and dark palettes (a transparent figure with dark
 text would vanish on the dark one). Colours come from the Okabe-Ito palette,
 which stays distinguishable with the common forms of colour blindness; a page
-never picks colours by hand, it uses :data:`COLORS`.
+never picks colours by hand, it uses :data:`COLORS`. An optimization method
+keeps one colour in every figure of the site (:data:`METHOD_COLORS`), so that
+a loss curve and a path on a loss surface can be read together.
 """
 
 from __future__ import annotations
@@ -34,6 +36,21 @@ COLORS: dict[str, str] = {
     "grid": "#D8DCE3",
 }
 
+#: Colours that lines receive in turn when nothing else decides (matplotlib's colour cycle).
+LINE_COLORS: list[str] = [COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky")]
+
+#: One colour per optimization method, the same on every page and in every kind
+#: of figure (loss curves, paths on a loss surface). A figure's label names the
+#: method by starting with one of these names (see :func:`method_of`). The
+#: colours stand out both on the light card and on the viridis loss surfaces.
+METHOD_COLORS: dict[str, str] = {
+    "SGD": COLORS["red"],
+    "SGD with momentum": COLORS["orange"],
+    "SGD with Nesterov momentum": COLORS["ink"],
+    "RMSprop": COLORS["purple"],
+    "Adam": COLORS["sky"],
+}
+
 #: Matplotlib settings of the house style: light card, dark ink, quiet grid.
 STYLE: dict[str, object] = {
     "figure.facecolor": "#FCFCFD",
@@ -51,9 +68,7 @@ STYLE: dict[str, object] = {
     "axes.grid": True,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": matplotlib.cycler(
-        color=[COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky")]
-    ),
+    "axes.prop_cycle": matplotlib.cycler(color=LINE_COLORS),
     "grid.color": COLORS["grid"],
     "grid.linewidth": 0.7,
     "text.color": COLORS["ink"],
@@ -71,6 +86,48 @@ STYLE: dict[str, object] = {
 # often after new_figure() has returned: so the style is applied globally, once,
 # on import. Everything that imports linreg.plots draws in the house style.
 matplotlib.rcParams.update(STYLE)
+
+
+def method_of(label: str) -> str | None:
+    """The method of :data:`METHOD_COLORS` that ``label`` names, or None.
+
+    A label names a method when it starts with the method's name followed by
+    nothing, a space or punctuation; the longest such name wins, so
+    "SGD with momentum 0.9" is momentum, not plain SGD.
+
+    Examples:
+        >>> method_of("SGD with momentum 0.9 (lr 0.01)"), method_of("Adam"), method_of("AdamW")
+        ('SGD with momentum', 'Adam', None)
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a string, got {type(label).__name__}")
+    named = [method for method in METHOD_COLORS
+             if label.startswith(method) and not label[len(method):len(method) + 1].isalnum()]
+    return max(named, key=len, default=None)
+
+
+def line_colors(labels, cycle: Sequence[str] = LINE_COLORS) -> dict[str, str]:
+    """A colour for each label: its method's colour when the labels name different methods, else ``cycle``.
+
+    Method colours are used only when every label names a method and no two
+    name the same one: in "SGD with four learning rates" every curve is SGD,
+    and the colour must tell the curves apart instead. A label that is not a
+    string names no method.
+
+    Examples:
+        >>> line_colors(["SGD (lr 0.01)", "Adam (lr 0.5)"]) == {
+        ...     "SGD (lr 0.01)": METHOD_COLORS["SGD"], "Adam (lr 0.5)": METHOD_COLORS["Adam"]}
+        True
+        >>> line_colors(["train", "validation"], cycle=["red", "blue"])
+        {'train': 'red', 'validation': 'blue'}
+    """
+    labels = list(labels)
+    if not cycle:
+        raise ValueError("cycle must hold at least one colour")
+    methods = [method_of(label) if isinstance(label, str) else None for label in labels]
+    if None not in methods and len(set(methods)) == len(methods):
+        return {label: METHOD_COLORS[method] for label, method in zip(labels, methods, strict=True)}
+    return {label: cycle[i % len(cycle)] for i, label in enumerate(labels)}
 
 
 def use_house_style() -> None:
@@ -197,6 +254,8 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
     """Plot one or more loss curves against the epoch, on a log scale by default.
 
     ``curves`` maps a label (``"train"``, ``"validation"``, ...) to its values.
+    Labels that name optimization methods ("SGD", "Adam (lr 0.5)") draw in
+    the methods' own colours (:func:`line_colors`).
 
     Examples:
         >>> fig = loss_curves({"train": [1.0, 0.5, 0.25]})
@@ -206,13 +265,14 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError("curves must be a non-empty mapping of label -> loss values")
     fig, (ax,) = new_figure()
+    colors = line_colors(curves)
     for label, values in curves.items():
         values = np.asarray(values, dtype=float)
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
         if log and np.any(values <= 0):
             raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show; pass log=False")
-        ax.plot(np.arange(1, values.size + 1), values, label=label)
+        ax.plot(np.arange(1, values.size + 1), values, label=label, color=colors[label])
     if log:
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -265,6 +325,7 @@ def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError("curves must be a non-empty mapping of label -> loss values")
     fig, axes = new_figure(ncols=2, width=9.0, height=3.6)
+    colors = line_colors(curves)
     for ax, log in zip(axes, (False, True), strict=True):
         for label, values in curves.items():
             values = np.asarray(values, dtype=float)
@@ -272,7 +333,7 @@ def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
                 raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
             if log and np.any(values <= 0):
                 raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show")
-            ax.plot(np.arange(1, values.size + 1), values, label=label)
+            ax.plot(np.arange(1, values.size + 1), values, label=label, color=colors[label])
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set(xlabel="epoch", ylabel="loss (log scale)" if log else "loss",
                title="log scale" if log else "linear scale")

@@ -30,7 +30,7 @@ from linreg._checks import (
     check_positive_int,
     check_positive_number,
 )
-from linreg.plots import COLORS, new_figure
+from linreg.plots import COLORS, line_colors, new_figure
 
 __all__ = [
     "LossSurface",
@@ -49,7 +49,8 @@ __all__ = [
 
 #: Colour map of the surfaces: perceptually uniform and readable with colour blindness.
 SURFACE_CMAP = "viridis"
-#: Colours of the paths drawn on a surface, in order (they stand out on viridis).
+#: Colours of the paths drawn on a surface, in order (they stand out on viridis). Paths
+#: labelled with optimization methods take the methods' colours instead (:func:`linreg.plots.line_colors`).
 PATH_COLORS = [COLORS[c] for c in ("red", "orange", "purple", "sky", "ink")]
 
 
@@ -85,7 +86,8 @@ class OptimizerPath:
 
     ``weights``/``biases`` have ``steps + 1`` entries (the start first);
     ``losses[i]`` is the mean training MSE of epoch ``i + 1``, each step's loss
-    measured before its update.
+    measured before its update. ``lr`` is the optimizer's learning rate
+    (None when unknown), e.g. to measure steps in units of it.
     """
 
     name: str
@@ -93,6 +95,7 @@ class OptimizerPath:
     biases: np.ndarray
     losses: np.ndarray
     steps_per_epoch: int
+    lr: float | None = None
 
     @property
     def final(self) -> tuple[float, float]:
@@ -204,7 +207,7 @@ def optimizer_path(x, y, make_optimizer: Callable, *, weight: float = -15.0, bia
             biases.append(b.item())
         losses.append(float(np.mean(step_losses)))
     return OptimizerPath(name=name, weights=np.asarray(weights), biases=np.asarray(biases),
-                         losses=np.asarray(losses), steps_per_epoch=len(step_losses))
+                         losses=np.asarray(losses), steps_per_epoch=len(step_losses), lr=lr)
 
 
 def descent_path(x, y, *, lr: float = 0.01, weight: float = -15.0, bias: float = -10.0,
@@ -222,14 +225,16 @@ def descent_path(x, y, *, lr: float = 0.01, weight: float = -15.0, bias: float =
                           epochs=epochs, batch_size=batch_size, seed=seed, name=f"SGD, lr={lr:g}")
 
 
-#: The optimizers page 4 compares, each ``name -> params -> optimizer``. Adam and
-#: RMSprop move each parameter by about ``lr`` per step whatever the gradient's
-#: size, so they get larger rates than SGD to cover the same distance.
+#: Four optimizers to race on recipe D, each ``name -> params -> optimizer``. Adam's
+#: and RMSprop's steps do not scale with the gradient's size (Adam's stay near
+#: ``lr``; RMSprop's start near ``10 * lr`` and shrink towards ``lr``), so they get
+#: larger rates than SGD. The names start with the methods of
+#: :data:`linreg.plots.METHOD_COLORS`, which gives each its colour.
 DEFAULT_OPTIMIZERS: dict[str, Callable] = {
-    "SGD (lr=0.01)": lambda params: torch.optim.SGD(params, lr=0.01),
-    "SGD + momentum 0.9 (lr=0.01)": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
-    "RMSprop (lr=0.2)": lambda params: torch.optim.RMSprop(params, lr=0.2),
-    "Adam (lr=0.5)": lambda params: torch.optim.Adam(params, lr=0.5),
+    "SGD (lr 0.01)": lambda params: torch.optim.SGD(params, lr=0.01),
+    "SGD with momentum 0.9 (lr 0.01)": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
+    "RMSprop (lr 0.2)": lambda params: torch.optim.RMSprop(params, lr=0.2),
+    "Adam (lr 0.5)": lambda params: torch.optim.Adam(params, lr=0.5),
 }
 
 
@@ -245,7 +250,7 @@ def optimizer_paths(x, y, optimizers: Mapping[str, Callable] | None = None, *, w
         >>> from linreg import data
         >>> paths = optimizer_paths(*data.surface_line_data(), epochs=5)
         >>> list(paths)[0], len(paths)
-        ('SGD (lr=0.01)', 4)
+        ('SGD (lr 0.01)', 4)
     """
     optimizers = DEFAULT_OPTIMIZERS if optimizers is None else optimizers
     if not isinstance(optimizers, Mapping) or not optimizers:
@@ -279,7 +284,9 @@ def _draw_contour(ax, surface: LossSurface, paths: Mapping[str, object], *, mini
     levels = _levels(losses)
     ax.contourf(grid_w, grid_b, losses, levels=levels, cmap=SURFACE_CMAP, norm=norm, alpha=0.55)
     ax.contour(grid_w, grid_b, losses, levels=levels, cmap=SURFACE_CMAP, norm=norm, linewidths=0.8)
-    for color, (label, path) in zip(colors * 2, paths.items(), strict=False):
+    colors = line_colors(paths, colors)
+    for label, path in paths.items():
+        color = colors[label]
         ax.plot(path.weights, path.biases, color=color, lw=1.8, marker="o", ms=2.5, label=label)
         ax.plot(path.weights[-1], path.biases[-1], marker="o", ms=7, color=color, mec="white", mew=1.2)
     if minimum is not None:
@@ -337,7 +344,10 @@ def surface_3d_figure(surface: LossSurface, path=None, *, title: str = "Loss sur
     grid_w, grid_b = np.meshgrid(surface.weights, surface.biases)
     ax.plot_surface(grid_w, grid_b, surface.losses, cmap=SURFACE_CMAP, alpha=0.75, linewidth=0,
                     rstride=2, cstride=2, antialiased=True)
-    for color, (label, p) in zip(PATH_COLORS, _as_paths(path).items(), strict=False):
+    paths = _as_paths(path)
+    colors = line_colors(paths, PATH_COLORS)
+    for label, p in paths.items():
+        color = colors[label]
         x_p, y_p = np.asarray(p.weights), np.asarray(p.biases)
         heights = surface.loss_at(x_p, y_p)
         ax.plot(x_p, y_p, heights, color=color, lw=2.2, marker="o", ms=2.5, label=label, zorder=10)

@@ -233,6 +233,36 @@ def evaluate(model: nn.Module, loss_fn: LossFn, loader: Iterable, device: str | 
     return total.item() / count
 
 
+def _train_epoch(
+    model: nn.Module,
+    loss_fn: LossFn,
+    optimizer: torch.optim.Optimizer,
+    loader: Iterable,
+    device: torch.device,
+    batch_scheduler: LRScheduler | None = None,
+) -> float:
+    """One epoch of mini-batch training (the loop :func:`fit` repeats); return the mean loss per sample."""
+    model.train()
+    # The loss stays a tensor on the device: one .item() per epoch
+    # instead of one per batch, which would wait for the device each time.
+    total = torch.zeros((), device=device)
+    count = 0
+    for batch in loader:
+        x, y = _unpack(batch, "train_loader")
+        x, y = x.to(device), y.to(device)  # only the batch moves to the device
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        if batch_scheduler is not None:  # e.g. OneCycleLR: a new rate after every batch
+            batch_scheduler.step()
+        total += loss.detach() * len(x)  # weighted by batch size: a short last batch counts less
+        count += len(x)
+    if count == 0:
+        raise ValueError("train_loader yielded no batches: it needs at least one sample")
+    return total.item() / count
+
+
 def _progress_wanted(progress: bool | None) -> bool:
     """Show a bar if asked to; by default only where a person is watching it live."""
     if progress is not None:
@@ -346,31 +376,15 @@ def fit(
     elif not isinstance(history, History):
         raise TypeError(f"history must be a linreg.training.History, got {type(history).__name__}")
     step_per_batch = scheduler is not None and scheduler_step == "batch"
+    batch_scheduler = scheduler if step_per_batch else None
     first_epoch = history.epochs + 1
     bar = _progress_bar(epochs, history.epochs) if _progress_wanted(progress) else None
     was_training = model.training
     try:
         for epoch in range(first_epoch, first_epoch + epochs):
             lr = _current_lr(optimizer)
-            model.train()
-            # The loss stays a tensor on the device: one .item() per epoch
-            # instead of one per batch, which would wait for the device each time.
-            total = torch.zeros((), device=device)
-            count = 0
-            for batch in train_loader:
-                x, y = _unpack(batch, "train_loader")
-                x, y = x.to(device), y.to(device)
-                loss = loss_fn(model(x), y)
-                loss.backward()
-                optimizer.step()
-                optimizer.zero_grad()
-                if step_per_batch:
-                    scheduler.step()
-                total += loss.detach() * len(x)
-                count += len(x)
-            if count == 0:
-                raise ValueError("train_loader yielded no batches: it needs at least one sample")
-            train_loss = check_finite_loss(total.item() / count, when=f"epoch {epoch}", lr=lr)
+            train_loss = _train_epoch(model, loss_fn, optimizer, train_loader, device, batch_scheduler)
+            train_loss = check_finite_loss(train_loss, when=f"epoch {epoch}", lr=lr)
             history.train_loss.append(train_loss)
             history.lr.append(lr)
             if val_loader is not None:
@@ -463,15 +477,25 @@ def save_checkpoint(
         raise TypeError(f"generator must be a torch.Generator (e.g. loader.generator), got {type(generator).__name__}")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot save the checkpoint: the directory {str(path.parent)!r} does not exist")
-    state = {
+    _write_atomically(_checkpoint_state(model, optimizer, epoch, history, scheduler, generator), path)
+    return path
+
+
+def _checkpoint_state(model, optimizer, epoch, history, scheduler, generator) -> dict[str, Any]:
+    """What a checkpoint holds: tensors, numbers, strings, lists and dicts only (``weights_only=True`` reads them)."""
+    return {
         "format": CHECKPOINT_FORMAT,
         "epoch": epoch,
         "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
+        "optimizer": optimizer.state_dict(),  # momentum buffers, Adam's moments, the learning rate
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
-        "history": history.to_dict(),
-        "generator": generator.get_state() if generator is not None else None,
+        "history": history.to_dict(),  # plain lists, not a History object
+        "generator": generator.get_state() if generator is not None else None,  # the loader's shuffles
     }
+
+
+def _write_atomically(state: dict[str, Any], path: Path) -> None:
+    """``torch.save`` to a temporary file next to ``path``, then rename it over ``path``: never half a file."""
     # Same directory as the target: os.replace is only atomic within one file system.
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:
@@ -483,7 +507,6 @@ def save_checkpoint(
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
-    return path
 
 
 def _first_line(exc: BaseException) -> str:
@@ -571,17 +594,22 @@ def load_checkpoint(
         if target is not None and state[name] is None:
             raise CheckpointError(f"{str(path)!r} holds no {name} state, but a {name} was passed to restore")
     try:
-        model.load_state_dict(state["model"])
-        if optimizer is not None:
-            optimizer.load_state_dict(state["optimizer"])
-        if scheduler is not None:
-            scheduler.load_state_dict(state["scheduler"])
-        if generator is not None:
-            generator.set_state(state["generator"])
+        _restore(state, model, optimizer, scheduler, generator)
     except (RuntimeError, KeyError, ValueError) as exc:
         raise CheckpointError(f"{str(path)!r} does not fit the objects passed to load_checkpoint: {exc}") from exc
     history = History.from_dict(state["history"])
     return Checkpoint(epoch=int(state["epoch"]), history=history)
+
+
+def _restore(state: dict[str, Any], model, optimizer, scheduler, generator) -> None:
+    """Put a checkpoint's states back into the objects given (``None``: leave that part out)."""
+    model.load_state_dict(state["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(state["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(state["scheduler"])
+    if generator is not None:
+        generator.set_state(state["generator"])  # the next shuffles continue where the saved run stopped
 
 
 def resume(

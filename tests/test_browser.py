@@ -1,4 +1,4 @@
-"""The built site in a real browser: Debian's Chromium driven by Playwright.
+"""The built site in a real browser: the machine's Chromium or Chrome (tests/browsers.py) driven by Playwright.
 
 For every page in both palettes: no console error, no failed request (and none
 to another origin), every image decodes, every video plays, no raw TeX shows,
@@ -12,16 +12,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import shutil
 import threading
 from pathlib import Path
 
+import browsers
 import pytest
 from test_site import NAV, html_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -45,12 +44,14 @@ def site_url(built_site):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs it (apt-get install chromium)")
+    try:
+        executable = browsers.find_browser()
+    except browsers.BrowserNotFound as error:
+        pytest.fail(str(error))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = p.chromium.launch(executable_path=str(executable), args=FLAGS)
         yield browser
         browser.close()
 

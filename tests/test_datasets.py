@@ -256,46 +256,10 @@ def test_line_b_loaders_are_reproducible():
     assert _epoch_order(line_b_loaders()[0]) == _epoch_order(line_b_loaders()[0])
 
 
-# --------------------------------------------------------------------------- page 6's claims
+# --------------------------------------------------------------------------- worker seeding
 
 
-def _page6_model(lr=0.1):
-    from linreg.models import LinearRegression
-
-    torch.manual_seed(0)
-    model = LinearRegression()
-    return model, torch.optim.SGD(model.parameters(), lr=lr)
-
-
-def test_page6_one_epoch_of_mini_batches_gets_much_closer_than_one_full_batch_step():
-    from linreg.training import evaluate, fit
-
-    x, y = line_data_b()
-    dataset = LineDataset(x, y)
-    full = [(x, y)]
-    loss_fn = torch.nn.MSELoss()
-    model, optimizer = _page6_model()
-    fit(model, loss_fn, optimizer, full, 1)
-    full_batch_mse = evaluate(model, loss_fn, full)
-    model, optimizer = _page6_model()
-    loader = DataLoader(dataset, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0))
-    fit(model, loss_fn, optimizer, loader, 1)
-    assert evaluate(model, loss_fn, full) < full_batch_mse / 10
-
-
-def test_page6_training_on_the_split_recovers_alpha_and_beta():
-    from linreg.training import evaluate, fit
-
-    train_set, test_set = seeded_split(LineDataset(*line_data_b()), [160, 40], seed=42)
-    loader = DataLoader(train_set, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0))
-    model, optimizer = _page6_model()
-    fit(model, torch.nn.MSELoss(), optimizer, loader, 20)
-    assert model.linear.bias.item() == pytest.approx(1.5, abs=0.02)
-    assert model.linear.weight.item() == pytest.approx(2.0, abs=0.02)
-    assert evaluate(model, torch.nn.MSELoss(), DataLoader(test_set, batch_size=40)) < 0.015
-
-
-def test_page6_global_numpy_randomness_already_differs_between_workers():
+def test_global_numpy_randomness_already_differs_between_workers():
     # True since torch 1.9: each worker reseeds NumPy's global generator; page 6 says so.
     dataset = AugmentedLineDataset(torch.zeros(8), torch.zeros(8), jitter=1.0)
     first, second = _jitters(DataLoader(dataset, batch_size=4, num_workers=2,
@@ -303,13 +267,66 @@ def test_page6_global_numpy_randomness_already_differs_between_workers():
     assert first != second
 
 
-def test_page6_a_dataset_owned_generator_repeats_every_epoch_without_seed_worker():
+def test_a_dataset_owned_generator_repeats_every_epoch_without_seed_worker():
     dataset = AugmentedLineDataset(torch.zeros(8), torch.zeros(8), jitter=1.0, seed=0)
     loader = DataLoader(dataset, batch_size=4, num_workers=2, generator=torch.Generator().manual_seed(0))
     assert _jitters(loader) == _jitters(loader)
 
 
-def test_page6_seed_worker_gives_new_jitter_every_epoch():
+def test_seed_worker_gives_new_jitter_every_epoch():
     dataset = AugmentedLineDataset(torch.zeros(8), torch.zeros(8), jitter=1.0, seed=0)
     loader = make_loader(dataset, batch_size=4, shuffle=False, seed=0, num_workers=2)
     assert _jitters(loader) != _jitters(loader)
+
+
+class _SeedProbe(torch.utils.data.Dataset):
+    """Returns, for every sample, the seed its worker's copy was reseeded with and the worker's torch seed."""
+
+    def __init__(self):
+        self.reseeded_with = -1
+
+    def reseed(self, seed):
+        self.reseeded_with = seed
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, index):
+        return torch.tensor([self.reseeded_with, torch.initial_seed() % 2**32])
+
+
+def _probe(dataset):
+    loader = DataLoader(dataset, batch_size=2, num_workers=2, worker_init_fn=seed_worker,
+                        generator=torch.Generator().manual_seed(0))
+    return [batch[0].tolist() for batch in loader]  # first sample of each batch: one per worker
+
+
+def test_seed_worker_reseeds_the_workers_copy_with_the_workers_torch_seed():
+    (reseeded_0, seed_0), (reseeded_1, seed_1) = _probe(_SeedProbe())
+    assert (reseeded_0, reseeded_1) == (seed_0, seed_1) and seed_0 != seed_1
+
+
+def test_seed_worker_finds_the_dataset_inside_a_split():
+    (reseeded, seed), _ = _probe(torch.utils.data.Subset(_SeedProbe(), [0, 1, 2, 3]))
+    assert reseeded == seed
+
+
+def test_seed_worker_leaves_the_main_process_copy_alone():
+    dataset = _SeedProbe()
+    _probe(dataset)
+    seed_worker(0)  # in the main process there is no worker copy to reseed
+    assert dataset.reseeded_with == -1
+
+
+def test_augmented_dataset_reseed_restarts_its_own_generator():
+    dataset = AugmentedLineDataset(torch.zeros(4), torch.zeros(4), jitter=1.0, seed=0)
+    dataset.reseed(3)
+    first = dataset[0][0].item()
+    dataset.reseed(3)
+    assert dataset[0][0].item() == first != AugmentedLineDataset(torch.zeros(4), torch.zeros(4), jitter=1.0,
+                                                                  seed=0)[0][0].item()
+
+
+def test_augmented_dataset_reseed_rejects_a_negative_seed():
+    with pytest.raises(ValueError, match="seed"):
+        AugmentedLineDataset(torch.zeros(4), torch.zeros(4), seed=0).reseed(-1)

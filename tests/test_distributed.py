@@ -66,6 +66,11 @@ def test_ddp_ranks_end_with_identical_parameters(two_rank_run):
 
 
 @pytest.mark.slow
+def test_ddp_reports_its_training_time_as_part_of_the_whole_job(two_rank_run):
+    assert 0 < two_rank_run.train_seconds < two_rank_run.seconds
+
+
+@pytest.mark.slow
 def test_ddp_fit_is_close_to_the_true_line(two_rank_run):
     # Page 11 says the fitted intercept and slope are close to the true 1 and 2.
     assert abs(two_rank_run.params["a"].item() - 1.0) < 0.05
@@ -205,6 +210,10 @@ def test_single_process_run_is_reproducible(single_run):
     again = run_single_process(2, **RECIPE)
     assert max_param_difference(single_run, again) == 0.0
     assert single_run.epoch_losses == again.epoch_losses
+
+
+def test_single_process_reports_its_training_time_as_part_of_the_run(single_run):
+    assert 0 < single_run.train_seconds <= single_run.seconds
 
 
 def test_single_process_loss_falls_by_more_than_ten_times(single_run):

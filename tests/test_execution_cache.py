@@ -2,7 +2,8 @@
 
 The three promises of the build: a change to linreg (or the pins) re-executes
 every notebook; a Markdown-cell edit re-executes nothing; a code-cell edit
-re-executes that notebook only. Each test runs real kernels on tiny notebooks
+re-executes that notebook only. And two guards: a cell that writes to stderr
+untagged fails the build; two builds at once execute a notebook once. Each test runs real kernels on tiny notebooks
 in a throw-away project.
 """
 
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -173,12 +177,12 @@ def test_cache_entries_are_valid_notebooks(project):
 def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(project, tmp_path):
     docs = project / "docs"
     _notebook(docs / "c.ipynb", "# C", "print('c')")
-    plans = [(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
+    plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
              for name in ("a.ipynb", "b.ipynb", "c.ipynb")]
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"a": 1.0, "b": 9.0, "c": 5.0}))
     cache = execution.NotebookCache(project / ".cache")
-    order = lambda: [p[0].stem for p in execution.longest_first(plans, cache, hints)]  # noqa: E731
+    order = lambda: [p.source.stem for p in execution.longest_first(plans, cache, hints)]  # noqa: E731
     assert order() == ["b", "c", "a"]  # nothing ran here yet: the hints decide
     _prepare(project)  # a and b run here now; their own times take over from the hints
     for entry in (project / ".cache" / "executed").glob("a-*.ipynb"):
@@ -192,16 +196,176 @@ def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(proje
 
 def test_notebooks_that_run_their_own_processes_start_last(project, tmp_path):
     docs = project / "docs"
-    plans = [(docs / name, nbformat.read(docs / name, as_version=4), "key", False) for name in ("a.ipynb", "b.ipynb")]
-    plans[0][1].metadata["linreg"] = {"processes": 2}  # like the DDP page
+    plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
+             for name in ("a.ipynb", "b.ipynb")]
+    plans[0].notebook.metadata["linreg"] = {"processes": 2}  # like the DDP page
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"a": 20.0, "b": 1.0}))
     ordered = execution.longest_first(plans, execution.NotebookCache(project / ".cache"), hints)
-    assert [p[0].stem for p in ordered] == ["b", "a"]
-    assert execution.own_processes(plans[0][1]) == 2 and execution.own_processes(plans[1][1]) == 1
+    assert [p.source.stem for p in ordered] == ["b", "a"]
+    assert execution.own_processes(plans[0].notebook) == 2 and execution.own_processes(plans[1].notebook) == 1
 
 
 def test_the_ddp_page_declares_its_two_processes():
     root = Path(__file__).resolve().parent.parent
     nb = nbformat.read(root / "docs" / "tutorials" / "11-scaling-out.ipynb", as_version=4)
     assert execution.own_processes(nb) == 2
+
+
+# ------------------------------------------------------------------ stderr policy
+
+STDERR_CELLS = [
+    "print('fine')",
+    "import warnings\nwarnings.warn('old API', DeprecationWarning)",
+    "import sys\nprint('shown on purpose', file=sys.stderr)",
+]
+
+
+@pytest.fixture(scope="module")
+def warned(tmp_path_factory):
+    """One tiny page executed once for the module: cell 3 warns untagged, cell 4 writes stderr tagged."""
+    root = tmp_path_factory.mktemp("stderr-project")
+    (root / "linreg").mkdir()
+    (root / "linreg" / "core.py").write_text("VALUE = 1\n")
+    (root / "requirements").mkdir()
+    (root / "requirements" / "lock.txt").write_text("torch==2.13.0\n")
+    (root / "docs").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Warned")] + [nbformat.v4.new_code_cell(c) for c in STDERR_CELLS]
+    nb.cells[3].metadata["tags"] = [execution.ALLOW_STDERR_TAG]
+    nbformat.write(nb, root / "docs" / "warned.ipynb")
+    with pytest.raises(execution.NotebookExecutionError) as error:
+        _prepare_one(root)
+    return root, str(error.value)
+
+
+def _prepare_one(root: Path):
+    docs = root / "docs"
+    (outcome,) = execution.prepare_notebooks([docs / "warned.ipynb"], docs_dir=docs, project_root=root,
+                                             cache_root=root / ".cache", workers=1)
+    return outcome
+
+
+def _retag(root: Path, tags: dict[int, list[str]]) -> None:
+    nb = nbformat.read(root / "docs" / "warned.ipynb", as_version=4)
+    for index, cell_tags in tags.items():
+        nb.cells[index].metadata["tags"] = cell_tags
+    nbformat.write(nb, root / "docs" / "warned.ipynb")
+
+
+@pytest.fixture()
+def no_kernels(monkeypatch):
+    """Fail any attempt to execute a notebook: what follows must come from the cache."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a notebook was executed")
+
+    monkeypatch.setattr(execution, "execute_notebook", refuse)
+
+
+def test_a_cell_writing_to_stderr_fails_the_build_naming_page_and_cell(warned):
+    _, message = warned
+    assert "warned.ipynb: cell 3 wrote to stderr" in message
+    assert "DeprecationWarning: old API" in message
+    assert "allow-stderr" in message  # says how to keep a warning on purpose
+
+
+def test_a_cell_tagged_allow_stderr_may_write_to_stderr(warned):
+    _, message = warned
+    assert "cell 4" not in message and "shown on purpose" not in message
+
+
+def test_tagging_the_warning_cell_passes_without_re_executing(warned, no_kernels):
+    root, _ = warned
+    _retag(root, {2: [execution.ALLOW_STDERR_TAG]})
+    try:
+        outcome = _prepare_one(root)
+    finally:
+        _retag(root, {2: []})
+    assert not outcome.executed
+
+
+def test_removing_the_tag_fails_even_when_the_entry_is_cached(warned, no_kernels):
+    root, _ = warned
+    _retag(root, {2: [execution.ALLOW_STDERR_TAG], 3: []})
+    try:
+        with pytest.raises(execution.NotebookExecutionError, match="cell 4 wrote to stderr"):
+            _prepare_one(root)
+    finally:
+        _retag(root, {3: [execution.ALLOW_STDERR_TAG]})
+
+
+# ------------------------------------------------------------------ two builds at once
+
+SLOW_CELL = """\
+import pathlib, time, uuid
+with open({runs!r}, "a") as runs:
+    runs.write("run\\n")
+deadline = time.time() + 300
+while not pathlib.Path({release!r}).exists() and time.time() < deadline:
+    time.sleep(0.05)
+print(uuid.uuid4())  # differs on every execution: equal outputs mean one execution
+"""
+
+BUILD = """\
+import json, logging, sys
+sys.path.insert(0, {hooks!r})
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+from pathlib import Path
+import nbformat, execution
+docs = Path({docs!r})
+(outcome,) = execution.prepare_notebooks([docs / "slow.ipynb"], docs_dir=docs, project_root=docs.parent,
+                                         cache_root=docs.parent / ".cache", workers=1)
+entry = nbformat.read(outcome.rendered, as_version=4)
+print(json.dumps({{"executed": outcome.executed, "outputs": entry.cells[0].outputs}}))
+"""
+
+
+def test_two_builds_at_once_execute_a_notebook_once_and_both_serve_its_outputs(project, tmp_path):
+    runs, release = tmp_path / "runs.txt", tmp_path / "release"
+    docs = project / "docs"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SLOW_CELL.format(runs=str(runs),
+                                                                                    release=str(release)))])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, docs / "slow.ipynb")
+    script = BUILD.format(hooks=str(Path(execution.__file__).parent), docs=str(docs))
+    logs = [tmp_path / "build-1.log", tmp_path / "build-2.log"]
+    builds = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=log.open("w"),
+                               text=True) for log in logs]
+    try:
+        # Hold the first execution until the other build is waiting on the lock: a real overlap.
+        deadline = time.time() + 300
+        while not (runs.exists() and any("waiting for its entry" in log.read_text() for log in logs)):
+            if runs.exists() and runs.read_text().count("run") > 1:
+                break  # both are executing it: let them finish, the assertions below say so
+            assert time.time() < deadline, "the builds never overlapped: " + " | ".join(p.read_text() for p in logs)
+            assert all(b.poll() is None for b in builds), "a build ended early: " + logs[0].read_text()
+            time.sleep(0.1)
+        release.touch()
+        results = [json.loads(b.communicate(timeout=300)[0].splitlines()[-1]) for b in builds]
+    finally:
+        for build in builds:
+            if build.poll() is None:
+                build.kill()
+    assert runs.read_text() == "run\n", "executed more than once"
+    assert sorted(r["executed"] for r in results) == [False, True]
+    assert results[0]["outputs"] == results[1]["outputs"]
+
+
+def test_a_stream_printed_in_chunks_renders_as_one_output():
+    source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)")])
+    executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)")])
+    executed.cells[0].outputs = [  # as a loaded machine delivers one print: in two chunks, around a figure
+        nbformat.v4.new_output("stream", name="stdout", text="torch.tensor:"),
+        nbformat.v4.new_output("stream", name="stdout", text=" tensor([0.])\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="careful\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    outputs = execution.merge_outputs(source, executed).cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "torch.tensor: tensor([0.])\n"),
+        ("stream", "stderr", "careful\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "after\n"),
+    ]

@@ -94,3 +94,51 @@ def test_figure_png_is_deterministic():
         return plots.figure_png(fig)[0]
 
     assert draw() == draw()
+
+
+@pytest.mark.parametrize(("label", "method"), [
+    ("SGD", "SGD"),
+    ("SGD (lr 0.01)", "SGD"),
+    ("SGD with momentum 0.9", "SGD with momentum"),
+    ("SGD with Nesterov momentum 0.9", "SGD with Nesterov momentum"),
+    ("RMSprop (lr 0.2)", "RMSprop"),
+    ("Adam, lr 0.5", "Adam"),
+    ("AdamW", None),
+    ("train", None),
+])
+def test_method_of_reads_the_method_a_label_starts_with(label, method):
+    assert plots.method_of(label) == method
+
+
+def test_method_of_rejects_a_label_that_is_not_a_string():
+    with pytest.raises(TypeError, match="label must be a string"):
+        plots.method_of(3)
+
+
+def test_every_method_has_its_own_colour():
+    assert len(set(plots.METHOD_COLORS.values())) == len(plots.METHOD_COLORS)
+
+
+def test_loss_curves_draw_each_named_method_in_its_colour():
+    fig = plots.loss_curves({"Adam (lr 0.5)": [1.0, 0.5], "SGD (lr 0.01)": [1.0, 0.9]})
+    assert [line.get_color() for line in fig.axes[0].lines] == [plots.METHOD_COLORS["Adam"],
+                                                                 plots.METHOD_COLORS["SGD"]]
+
+
+def test_curves_of_one_method_are_told_apart_by_the_colour_cycle():
+    fig = plots.loss_curves({"SGD (lr 0.1)": [1.0, 0.5], "SGD (lr 0.3)": [1.0, 0.9]})
+    assert [line.get_color() for line in fig.axes[0].lines] == plots.LINE_COLORS[:2]
+
+
+def test_curves_that_name_no_method_take_the_colour_cycle():
+    assert plots.line_colors(["train", "Adam"]) == {"train": plots.LINE_COLORS[0], "Adam": plots.LINE_COLORS[1]}
+
+
+def test_line_colors_needs_a_colour_to_cycle():
+    with pytest.raises(ValueError, match="cycle"):
+        plots.line_colors(["train"], cycle=[])
+
+
+def test_labels_that_are_not_strings_take_the_colour_cycle():
+    fig = plots.loss_curves({1: [1.0, 0.5], 2: [1.0, 0.9]})
+    assert [line.get_color() for line in fig.axes[0].lines] == plots.LINE_COLORS[:2]

@@ -5,6 +5,7 @@ The site is built once per session (see ``conftest.built_site``).
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from html.parser import HTMLParser
@@ -192,11 +193,38 @@ def _formula_bytes(html: str) -> int:
     return total
 
 
+def _folded_source_bytes(html: str) -> int:
+    """Bytes of folded source blocks: the reference's and the tutorials' "How linreg does it" blocks.
+
+    Highlighted code costs ~30 bytes of markup per token but compresses ~8x; such
+    blocks are counted by what the browser downloads (gzip) in the tests below.
+    """
+    return sum(len(m.encode()) for m in
+               re.findall(r'<details class="(?:mkdocstrings|linreg)-source"[^>]*>.*?</details>', html, re.S))
+
+
 @pytest.mark.parametrize("source", NAV)
 def test_page_html_stays_under_150_kib_without_its_media_and_formulas(built_site, source):
     html = page_html(built_site, source)
-    size = len(html.encode()) - _inline_media_bytes(html) - _formula_bytes(html)
+    size = (len(html.encode()) - _inline_media_bytes(html) - _folded_source_bytes(html)
+            - _formula_bytes(html))
     assert size <= 150 * KIB, f"{source}: {size / KIB:.0f} KiB of HTML"
+
+
+@pytest.mark.parametrize("source", [s for s in NAV if s.endswith(".ipynb")])
+def test_a_notebook_page_with_its_folded_source_stays_under_40_kib_gzipped(built_site, source):
+    html = page_html(built_site, source)
+    without_graphs = re.sub(r'<figure class="linreg-graph">.*?</figure>', "", html, flags=re.S)
+    size = len(gzip.compress(without_graphs.encode()))
+    assert size <= 40 * KIB, f"{source}: {size / KIB:.0f} KiB gzipped"
+
+
+@pytest.mark.parametrize("source", [s for s in NAV if s.startswith("reference/")])
+def test_reference_pages_offer_each_entry_source_folded_and_stay_under_40_kib_gzipped(built_site, source):
+    html = page_html(built_site, source)
+    if "::: linreg." in (ROOT / "docs" / source).read_text() and source != "reference/index.md":
+        assert '<details class="mkdocstrings-source">' in html, f"{source}: no source block"
+    assert len(gzip.compress(html.encode())) <= 40 * KIB
 
 
 @pytest.mark.parametrize("source", NAV)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import DivergedError, data, scratch, surfaces
+from linreg import DivergedError, data, plots, scratch, surfaces
 from linreg.animation import Video
 from linreg.plots import alt_text, describe
 
@@ -138,7 +138,7 @@ def test_optimizer_paths_start_together_and_return_one_path_per_optimizer(recipe
 def test_momentum_adam_and_rmsprop_end_closer_to_the_minimum_than_plain_sgd(recipe_d):
     paths = surfaces.optimizer_paths(*recipe_d)
     final_loss = {name: path.losses[-1] for name, path in paths.items()}
-    sgd = final_loss.pop("SGD (lr=0.01)")
+    sgd = final_loss.pop("SGD (lr 0.01)")
     assert all(loss < sgd / 10 for loss in final_loss.values())
 
 
@@ -258,3 +258,37 @@ def test_page_4_adam_with_lr_3_overshoots_and_the_loss_rises_again_without_diver
     first_dip = int(np.argmax(np.diff(path.losses) > 0))  # the first step where the loss goes up
     assert path.losses[first_dip:].max() > 5 * path.losses[first_dip]
     assert path.losses[-1] < path.losses[0] / 100
+
+
+def test_optimizer_path_records_the_learning_rate(recipe_d):
+    path = surfaces.optimizer_path(*recipe_d, lambda params: torch.optim.Adam(params, lr=0.5), epochs=1)
+    assert path.lr == 0.5
+
+
+def test_every_default_optimizer_is_named_after_its_method():
+    methods = [plots.method_of(name) for name in surfaces.DEFAULT_OPTIMIZERS]
+    assert methods == ["SGD", "SGD with momentum", "RMSprop", "Adam"]
+
+
+def test_contour_paths_take_their_methods_colours(small_surface, recipe_d):
+    paths = surfaces.optimizer_paths(*recipe_d, epochs=2)
+    fig = surfaces.contour_figure(small_surface, paths)
+    drawn = {line.get_label(): line.get_color() for line in fig.axes[0].lines}
+    for name in paths:
+        assert drawn[name] == plots.METHOD_COLORS[plots.method_of(name)]
+
+
+def test_an_optimizer_has_the_same_colour_on_the_surface_and_in_the_loss_curves(small_surface, recipe_d):
+    paths = surfaces.optimizer_paths(*recipe_d, epochs=2)
+    on_surface = {line.get_label(): line.get_color()
+                  for line in surfaces.contour_figure(small_surface, paths).axes[0].lines}
+    in_curves = {line.get_label(): line.get_color()
+                 for line in plots.loss_curves({name: p.losses for name, p in paths.items()}).axes[0].lines}
+    assert {name: on_surface[name] for name in paths} == in_curves
+
+
+def test_paths_that_name_no_method_keep_the_path_colours(small_surface, recipe_d):
+    walk = surfaces.descent_path(*recipe_d, epochs=1)
+    fig = surfaces.contour_figure(small_surface, {"lr = 0.01": walk, "lr = 0.1": walk})
+    colors = [line.get_color() for line in fig.axes[0].lines if not line.get_label().startswith("_")]
+    assert colors == surfaces.PATH_COLORS[:2]

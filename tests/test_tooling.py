@@ -21,6 +21,10 @@ ACTION_PINS = {
     "actions/configure-pages": "983d7736d9b0ae728b81ab479565c72886d7745b",
     "actions/upload-pages-artifact": "fc324d3547104276b827a68afc52ff2a11cc49c9",
     "actions/deploy-pages": "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128",
+    "actions/cache": "27d5ce7f107fe9357f9df03efb73ab90386fccae",  # v5.0.5
+    "actions/cache/restore": "27d5ce7f107fe9357f9df03efb73ab90386fccae",  # v5.0.5
+    "actions/upload-artifact": "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",  # v7.0.0
+    "actions/download-artifact": "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c",  # v8.0.1
 }
 
 
@@ -79,22 +83,74 @@ def test_zizmor_finds_nothing_in_the_workflows():
 @pytest.mark.parametrize("name", ["pages.yml", "ci.yml"])
 def test_every_action_is_pinned_by_full_sha_with_a_version_comment(name):
     text = (ROOT / ".github" / "workflows" / name).read_text()
-    uses = re.findall(r"uses: ([\w-]+/[\w-]+)@(\S+) # (v[\d.]+)", text)
+    uses = re.findall(r"uses: ([\w-]+/[\w/-]+)@(\S+) # (v[\d.]+)", text)
     assert uses and len(uses) == text.count("uses:")
     for action, sha, _ in uses:
         assert ACTION_PINS[action] == sha, f"{action} is not pinned to the known SHA"
 
 
-def test_pages_workflow_has_least_privilege_and_runs_make_build():
+def _steps(job: dict) -> str:
+    return " ".join(str(step) for step in job["steps"])
+
+
+def _uses(job: dict, action: str) -> list[dict]:
+    return [step for step in job["steps"] if step.get("uses", "").split("@")[0] == action]
+
+
+def test_pages_workflow_has_least_privilege():
     flow = _workflow("pages.yml")
     assert flow["permissions"] == {}
     assert flow["concurrency"]["group"]
-    build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
-    assert build["permissions"] == {"contents": "read"}
+    for name, job in flow["jobs"].items():
+        if name != "deploy":
+            assert job["permissions"] == {"contents": "read"}, name
+            assert "'persist-credentials': False" in _steps(job), name
+    deploy = flow["jobs"]["deploy"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
-    steps = " ".join(str(step) for step in build["steps"])
-    assert "make build" in steps and "graphviz" in steps and "'persist-credentials': False" in steps
+
+
+def test_pages_workflow_executes_one_shard_per_matrix_job_with_make_execute():
+    flow = _workflow("pages.yml")
+    execute = flow["jobs"]["execute"]
+    shards = execute["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(flow["env"]["SHARDS"]) + 1))
+    assert 'make execute SHARD="${SHARD}/${SHARDS}" EXPORT=shard-entries' in _steps(execute)
+    (upload,) = _uses(execute, "actions/upload-artifact")
+    assert upload["with"]["path"] == "shard-entries/"  # not a dot-folder: upload-artifact skips those
+
+
+def test_pages_workflow_gathers_the_shards_entries_then_runs_make_build():
+    build = _workflow("pages.yml")["jobs"]["build"]
+    steps = [step.get("run") or step.get("uses", "").split("@")[0] for step in build["steps"]]
+    assert steps.index("actions/download-artifact") < steps.index("make gather ENTRIES=shard-entries") \
+        < steps.index("make build") < steps.index("actions/upload-pages-artifact")
+    (download,) = _uses(build, "actions/download-artifact")
+    assert download["with"] == {"pattern": "entries-*", "path": "shard-entries", "merge-multiple": True}
+
+
+def test_pages_workflow_skips_the_shards_when_the_cache_for_the_key_is_stored():
+    jobs = _workflow("pages.yml")["jobs"]
+    (lookup,) = _uses(jobs["plan"], "actions/cache/restore")
+    assert lookup["with"]["lookup-only"] is True
+    assert jobs["execute"]["if"] == "needs.plan.outputs.cached != 'true'"
+    assert "needs.execute.result == 'skipped'" in jobs["build"]["if"]  # the build still runs
+    # and so does the deploy: a job with a bare `needs` is skipped when any job up its chain was
+    assert jobs["deploy"]["if"] == "${{ !cancelled() && needs.build.result == 'success' }}"
+
+
+@pytest.mark.parametrize("name", ["pages.yml", "ci.yml"])
+def test_every_cache_step_is_keyed_on_the_hooks_execution_key_with_the_same_paths(name):
+    flow = _workflow(name)
+    caches = [step for job in flow["jobs"].values() for step in job["steps"]
+              if step.get("uses", "").startswith("actions/cache")]
+    assert caches
+    assert len({step["with"]["path"] for step in caches}) == 1  # the cache's version covers its paths
+    assert all(step["with"]["key"].endswith(".outputs.key }}") for step in caches)
+    assert "scripts/execute.py key" in str(flow)
+    assert all(step["with"].get("restore-keys", "site-exec-${{ runner.os }}-") == "site-exec-${{ runner.os }}-"
+               for step in caches)
+    assert "site-exec-${RUNNER_OS}-" in str(flow)  # the key's prefix is the restore-keys prefix
 
 
 def test_ci_workflow_runs_make_test_on_pull_requests():
@@ -102,6 +158,104 @@ def test_ci_workflow_runs_make_test_on_pull_requests():
     assert "pull_request" in flow[True]  # YAML reads the key `on` as True
     assert flow["permissions"] == {}
     assert "make test" in str(flow["jobs"]["test"]["steps"])
+
+
+def test_ci_workflow_uploads_the_built_site_for_reviewers():
+    job = _workflow("ci.yml")["jobs"]["test"]
+    steps = [step.get("run") or step.get("uses", "").split("@")[0] for step in job["steps"]]
+    assert steps.index("make build") < steps.index("actions/upload-artifact")
+    (upload,) = _uses(job, "actions/upload-artifact")
+    assert upload["with"]["path"] == "site/"
+    assert upload["with"]["name"].startswith("site-pr-")
+
+
+@pytest.mark.parametrize("name", ["pages.yml", "ci.yml"])
+def test_workflows_leave_torch_and_the_browser_to_make(name):
+    text = (ROOT / ".github" / "workflows" / name).read_text()
+    assert "PIP_EXTRA_INDEX_URL" not in text  # scripts/torch_index.py decides, for CI and people alike
+    assert "chromium" not in text  # Ubuntu's apt chromium is a snap stub; tests/browsers.py finds one
+
+
+# ------------------------------------------------------------------ torch's CPU build
+
+
+def test_make_installs_torch_from_the_cpu_index_the_probe_prints():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "index=$$($(PY) scripts/torch_index.py)" in makefile
+    assert '--no-deps --index-url "$$index"' in makefile
+
+
+def test_the_cpu_index_is_used_on_linux_only_and_only_when_it_answers():
+    import torch_index
+
+    always = lambda url: True  # noqa: E731
+    assert torch_index.torch_index("linux", {}, probe=always) == torch_index.CPU_INDEX
+    assert torch_index.torch_index("linux", {}, probe=lambda url: False) is None
+    assert torch_index.torch_index("darwin", {}, probe=always) is None
+    assert torch_index.torch_index("win32", {}, probe=always) is None
+
+
+def test_the_torch_index_can_be_replaced_or_switched_off():
+    import torch_index
+
+    asked = []
+    mirror = torch_index.torch_index("linux", {"LINREG_TORCH_INDEX": "https://mirror.example/cpu/"},
+                                     probe=lambda url: asked.append(url) or True)
+    assert mirror == "https://mirror.example/cpu" and asked == ["https://mirror.example/cpu/torch/"]
+    assert torch_index.torch_index("linux", {"LINREG_TORCH_INDEX": ""}, probe=lambda url: True) is None
+
+
+@pytest.fixture()
+def http_server():
+    import http.server
+    import threading
+
+    class Index(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            self.send_response(200 if self.path == "/whl/cpu/torch/" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Index)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_the_probe_says_yes_to_an_index_that_serves_torch(http_server):
+    import torch_index
+
+    assert torch_index.reachable(f"{http_server}/whl/cpu/torch/", timeout=5)
+    assert not torch_index.reachable(f"{http_server}/elsewhere/torch/", timeout=5)  # 404
+
+
+def test_the_probe_says_no_to_a_closed_port():
+    import torch_index
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    assert not torch_index.reachable(f"http://127.0.0.1:{port}/torch/", timeout=5)
+
+
+def test_the_probe_gives_up_on_a_host_that_never_answers_at_its_timeout():
+    import threading
+
+    import torch_index
+
+    with socket.socket() as silent:  # accepts connections, never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        finished = threading.Event()
+        answer = []
+        threading.Thread(target=lambda: (answer.append(torch_index.reachable(
+            f"http://127.0.0.1:{silent.getsockname()[1]}/torch/", timeout=0.5)), finished.set()),
+            daemon=True).start()
+        # not a speed limit: a probe without its own deadline would wait here forever
+        assert finished.wait(60), "the probe did not give up"
+    assert answer == [False]
 
 
 # ------------------------------------------------------------------ notebook sources

@@ -1,0 +1,129 @@
+"""The claims page 8 (learning-rate schedulers) makes, checked against its executed outputs."""
+
+import ast
+import re
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
+
+
+@pytest.fixture(scope="module")
+def page(executed_page):
+    return executed_page("08-schedulers")
+
+
+def numbers(pattern, text):
+    """The numbers that ``pattern``'s groups capture in ``text`` ({n} stands for a number)."""
+    found = re.search(pattern.replace("{n}", f"({NUMBER})"), text, flags=re.M)
+    assert found, f"no match for {pattern!r}"
+    return [float(group) for group in found.groups()]
+
+
+@pytest.fixture(scope="module")
+def table(page):
+    """The comparison table: schedule -> (final train, final val, last lr, mean train loss of the last 20)."""
+    rows = re.findall(rf"^\s*(.+?) \|\s+({NUMBER}) \|\s+({NUMBER}) \|\s+({NUMBER}) \|\s+({NUMBER})$", page.text,
+                      flags=re.M)
+    return {name: [float(v) for v in values] for name, *values in rows}
+
+
+def rate_changes(page, prefix):
+    line = re.search(rf"^{re.escape(prefix)}rate changes \(epoch, lr\): (.*)$", page.text, flags=re.M).group(1)
+    return ast.literal_eval(f"[{line.strip('[]')}]")
+
+
+def test_the_scheduler_stepping_is_written_out_on_the_page(page):
+    assert "            if per_batch:\n                scheduler.step()" in page.code
+    assert "            scheduler.step(val_loss)" in page.code
+
+
+def test_the_loop_written_out_ends_exactly_where_training_fit_does(page):
+    by_hand, by_fit = numbers(r"final validation loss: fit_by_hand {n}, training.fit {n}", page.text)
+    assert by_hand == by_fit
+
+
+def test_the_comparison_runs_plain_sgd(page):
+    assert "torch.optim.SGD(model.parameters(), lr=lr)  # momentum=0" in page.code
+
+
+def test_the_constant_rate_gets_near_the_floor_fast_and_then_keeps_spiking(page):
+    (first_epochs,) = [ast.literal_eval(v) for v in re.findall(r"training loss, epochs 1-5: (\[.*\])", page.text)]
+    assert first_epochs[2] < 2 * page.glue["floor"]
+    assert page.glue["constant_spikes"] >= 10
+    assert page.glue["constant_highest"] > 10 * page.glue["floor"]
+
+
+def test_step_lr_halves_the_rate_every_30_epochs_and_the_spikes_shrink(page):
+    epochs_and_rates = page.glue["step_changes"]
+    assert [epoch for epoch, _ in epochs_and_rates] == [1, 31, 61, 91]
+    assert [rate for _, rate in epochs_and_rates] == pytest.approx([0.8, 0.4, 0.2, 0.1])
+    assert rate_changes(page, "") == [tuple(pair) for pair in epochs_and_rates]
+    highest = numbers(r"highest training loss, epochs 5-30: {n}, 31-60: {n}, 61-90: {n}, 91-100: {n}", page.text)
+    assert all(later < earlier for earlier, later in zip(highest, highest[1:], strict=False))
+
+
+def test_multistep_lr_divides_by_10_at_the_milestones_and_then_the_loss_is_flat(page):
+    epochs_and_rates = page.glue["multistep_changes"]
+    assert [epoch for epoch, _ in epochs_and_rates] == [1, 31, 81]
+    assert [rate for _, rate in epochs_and_rates] == pytest.approx([0.8, 0.08, 0.008])
+    assert page.glue["multistep_spread"] < 0.05
+
+
+def test_reduce_on_plateau_cuts_every_11_epochs_down_to_8e_8(page):
+    changes = re.search(r"^rate changes \(epoch, lr\): (\(1, 8e-01\).*)$", page.text, flags=re.M).group(1)
+    epochs = [int(epoch) for epoch in re.findall(r"\((\d+), ", changes)][1:]
+    assert epochs[0] == page.glue["plateau_first_drop"] > 11
+    assert all(later - earlier == 11 for earlier, later in zip(epochs, epochs[1:], strict=False))
+    assert len(epochs) == page.glue["plateau_drops"]
+    assert page.glue["plateau_last_lr"] == pytest.approx(0.8 * 0.1 ** len(epochs))
+    assert page.says(f"down to {page.glue_text['plateau_last_lr']}")
+
+
+def test_min_lr_stops_the_cuts_without_costing_loss(page, table):
+    assert page.glue["floored_last_lr"] == pytest.approx(1e-3)
+    floored_train, _ = numbers(r"final training loss {n}, validation loss {n}", page.text)
+    assert floored_train == pytest.approx(table["ReduceLROnPlateau"][0], abs=2e-5)
+
+
+def test_one_cycle_turns_sgd_momentum_on_by_default_and_the_comparison_turns_it_off(page):
+    assert re.search(r"after OneCycleLR\(\.\.\.\):\s+momentum 0\.95", page.text)
+    assert re.search(r"with cycle_momentum=False:\s+momentum 0$", page.text, flags=re.M)
+    assert re.search(r"OneCycleLR\(optimizer, max_lr=0\.8, total_steps=100 \* 10,\s+cycle_momentum=False\)", page.code)
+
+
+def test_one_cycle_climbs_from_max_lr_over_25_for_30_percent_of_the_run_and_settles(page):
+    first, peak, last = page.glue["one_cycle_rates"]
+    assert first == pytest.approx(0.8 / 25) and peak == 31 and last < first / 10
+    (alt,) = [alt for alt in page.alts if "decays smoothly towards zero" in alt]
+    early, high_epochs, late = numbers(r"varies by {n} over the {n} epochs with a rate above 0\.4 and by {n} over the "
+                                       r"last 30", alt)
+    assert high_epochs >= 30
+    assert late < early / 5
+
+
+def test_every_schedule_ends_below_the_constant_rate_and_near_the_floor(page, table):
+    constant, *scheduled = table.values()
+    assert list(table) == ["constant 0.8", "StepLR", "MultiStepLR", "ReduceLROnPlateau", "OneCycleLR"]
+    assert all(row[0] < constant[0] and row[1] < constant[1] for row in scheduled)
+    floor = page.glue["floor"]
+    assert all(floor * (1 - 1e-3) <= row[0] for row in table.values())
+    assert max(row[0] for row in scheduled) / floor - 1 == pytest.approx(page.glue["above_floor"], abs=0.01)
+    assert page.glue["above_floor"] < 0.05
+
+
+def test_the_sweep_has_a_valley_of_good_rates_and_diverges_past_it(page):
+    results = re.findall(rf"^lr\s+({NUMBER}): (?:final validation loss ({NUMBER})|(diverged))$", page.text, flags=re.M)
+    assert len(results) == 9 and results[-1][2] == "diverged"
+    losses = [float(loss) for _, loss, diverged in results if not diverged]
+    assert losses[0] > 100 * min(losses)
+    low, high = (float(v) for v in page.glue_text["sweep_good"].split(" to "))
+    assert high / low >= 5
+
+
+def test_an_impatient_plateau_scheduler_drops_the_rate_sooner(page):
+    (impatient,) = numbers(r"patience=3: first epoch at a lower rate: {n}", page.text)
+    (patient,) = numbers(r"patience=10: first epoch at a lower rate: {n}", page.text)
+    assert impatient < patient == page.glue["plateau_first_drop"]
