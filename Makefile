@@ -9,8 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # stamp file: the venv matches the lock and pyproject.toml
 INSTALLED := $(VENV)/.installed
-MATHJAX_VERSION := 3.2.2
-MATHJAX := .cache/vendor/node_modules/mathjax/es5/tex-chtml.js
+KATEX_VERSION := 0.19.1
+KATEX := .cache/vendor/node_modules/katex/dist/katex.min.css
 PORT ?= 8000
 # `make execute SHARD=k/N`: the k-th of N shards of the notebooks (1/1: all of them);
 # EXPORT=dir also copies the entries it executed there (what a CI shard uploads).
@@ -37,14 +37,16 @@ $(INSTALLED): requirements/lock.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-$(MATHJAX):  # MathJax is served from the site itself, installed from the npm registry
-	@command -v npm >/dev/null || { echo "npm is needed to install MathJax (apt-get install npm)"; exit 1; }
-	npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save mathjax@$(MATHJAX_VERSION)
+# KaTeX typesets the site's math at build time (run by Node); the site serves its
+# stylesheet and fonts itself. Installed from the npm registry.
+$(KATEX):
+	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install KaTeX (apt-get install npm)"; exit 1; }
+	npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save katex@$(KATEX_VERSION)
 
 system-deps:
 	@PY=$(PY) scripts/ensure-system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--browser,)
 
-setup: $(INSTALLED) $(MATHJAX) system-deps  ## create .venv, install pinned deps, MathJax, Graphviz
+setup: $(INSTALLED) $(KATEX) system-deps  ## create .venv, install pinned deps, KaTeX, Graphviz
 
 serve: setup  ## execute the pages and serve the site at http://127.0.0.1:8000 with live reload
 	$(PY) scripts/serve.py

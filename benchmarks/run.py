@@ -10,11 +10,14 @@ writes it as JSON to ``bench-results/bench.json``. Steps:
    `mkdocs serve` does (median of 3), then a Markdown-cell edit in that process;
 4. rebuild after a change to a `linreg` source (every notebook re-executes);
 5. rebuild after a Markdown-cell edit (nothing re-executes);
-6. page, media and search-index sizes; 7. `fit` vs a hand-written loop.
+6. page, media and search-index sizes; 7. what a first visit of each page downloads
+   in headless Chromium (shared overhead, gzip, whole visit; LCP, CLS: see
+   ``page_weight.py``); 8. `fit` vs a hand-written loop.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -28,6 +31,9 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import page_weight  # noqa: E402
+
 KIB = 1024
 
 
@@ -129,36 +135,40 @@ def main() -> int:
         _copy_repo(repo)
         serial_cache, cache = Path(tmp) / "serial-cache", Path(tmp) / "cache"
 
-        print("1/6 serial cold build (one kernel at a time)...", flush=True)
+        print("1/7 serial cold build (one kernel at a time)...", flush=True)
         results["serial_cold_build_s"] = _build(repo, serial_cache, LINREG_WORKERS="1")
         results["notebook_seconds"] = _notebook_seconds(serial_cache)
         results["serial_sum_s"] = round(sum(results["notebook_seconds"].values()), 1)
 
-        print("2/6 parallel cold build...", flush=True)
+        print("2/7 parallel cold build...", flush=True)
         results["cold_build_s"] = _build(repo, cache)
         results["parallel_kernel_seconds"] = _notebook_seconds(cache)
-        print("3/6 warm rebuilds...", flush=True)
+        print("3/7 warm rebuilds...", flush=True)
         results["warm_rebuild_s"] = statistics.median(_build(repo, cache) for _ in range(3))
         notebook = sorted((repo / "docs" / "tutorials").glob("*.ipynb"))[0]
         in_process = _in_process_rebuild_seconds(repo, cache, notebook)
         results["warm_rebuild_in_process_s"] = in_process["unchanged"]
         results["markdown_edit_in_process_s"] = in_process["markdown_edit"]
 
-        print("4/6 rebuild after a linreg change...", flush=True)
+        print("4/7 rebuild after a linreg change...", flush=True)
         with (repo / "linreg" / "__init__.py").open("a") as handle:
             handle.write("\n# a change that re-executes every notebook\n")
         results["rebuild_after_linreg_change_s"] = _build(repo, cache)
 
-        print("5/6 rebuild after a Markdown-cell edit...", flush=True)
+        print("5/7 rebuild after a Markdown-cell edit...", flush=True)
         nb = nbformat.read(notebook, as_version=4)
         nb.cells[0].source += "\n\nAn edited sentence."
         nbformat.write(nb, notebook)
         results["rebuild_after_markdown_edit_s"] = _build(repo, cache)
 
-        print("6/6 sizes and fit overhead...", flush=True)
+        print("6/7 sizes...", flush=True)
         site = repo / "site"
         results["sizes"] = _sizes(site)
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+
+        print("7/7 first visits in headless Chromium, then the fit overhead...", flush=True)
+        weights = page_weight.measure_site(site)
+        results["first_visit"] = {name: {k: v for k, v in dataclasses.asdict(w).items() if k != "requests"}
+                                  for name, w in weights.items()}
     import bench_fit
 
     results["fit"] = bench_fit.run()
@@ -190,7 +200,8 @@ def report(r: dict) -> None:
     for page, size in r["sizes"]["pages"].items():
         print(f"  {page:40s} {size['html_kib']:7.1f} + {size['media_kib']:7.1f}")
     print("videos (KiB):", ", ".join(f"{v:.0f}" for v in r["sizes"]["videos_kib"].values()))
-    print(f"search index                       {r['sizes']['search_index_kib']:6.1f} KiB")
+    print(f"search index                       {r['sizes']['search_index_kib']:6.1f} KiB  (fetched on a search)")
+    page_weight.report({name: page_weight.PageWeight(**w) for name, w in r["first_visit"].items()})
     fit = r["fit"]
     print(f"fit vs hand-written loop           {fit.get('ratio', float('nan')):6.3f}x  (target <= 1.1x)")
 

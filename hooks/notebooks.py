@@ -8,10 +8,14 @@ Events, in build order:
   mkdocs-jupyter (``execute: false``) at the executed copies;
 * ``on_page_markdown`` — serve Markdown pages' executed blocks from their own
   cache when nothing they depend on changed (see ``markdown_cache.py``);
-* ``on_page_content`` — rewrite each notebook page (see ``postprocess.py``);
-* ``on_post_build`` — write the shared notebook stylesheet, the media files,
-  the downloadable notebooks and the self-hosted MathJax into the site, and
-  store the Markdown pages' fresh outputs.
+* ``on_page_content`` — typeset each page's math (see ``formulas.py``) and
+  rewrite each notebook page (see ``postprocess.py``);
+* ``on_post_page`` — link the notebook stylesheet and copy buttons from notebook
+  pages only, KaTeX's stylesheet from pages with math only, and note which
+  class names notebook pages use;
+* ``on_post_build`` — write the notebook stylesheet (only the rules those names
+  can match), the media files, the downloadable notebooks and KaTeX's
+  stylesheet and fonts into the site, and store the Markdown pages' fresh outputs.
 
 It runs on every build, including each ``mkdocs serve`` reload (mkdocs.yml
 ``watch``es ``linreg/`` and ``hooks/``), so a library change re-executes.
@@ -24,7 +28,6 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-import shutil
 from pathlib import Path
 
 import jinja2
@@ -32,6 +35,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import CountHandler, get_relative_url
 
 import execution
+import formulas
 import markdown_cache
 import postprocess
 
@@ -39,8 +43,8 @@ log = logging.getLogger("mkdocs.hooks.notebooks")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CACHE_ROOT = Path(os.environ.get("LINREG_CACHE_DIR", PROJECT_ROOT / ".cache" / "site"))
-MATHJAX = PROJECT_ROOT / ".cache" / "vendor" / "node_modules" / "mathjax" / "es5"
-MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "ui", "a11y", "sre")
+KATEX = PROJECT_ROOT / ".cache" / "vendor" / "node_modules" / "katex"
+KATEX_CSS = "assets/vendor/katex/katex.min.css"
 NOTEBOOK_CSS = "assets/generated/notebook.css"
 CLIPBOARD_JS = "assets/generated/clipboard.js"
 MEDIA_DIR = "assets/media"
@@ -59,6 +63,20 @@ class _BuildState:
         self.exec_cache = markdown_cache.MarkdownExecCache(CACHE_ROOT / "markdown", self.fingerprint)
         # warnings logged while a Markdown page renders (a failing executed block logs one)
         self.page_warnings = CountHandler(level=logging.WARNING)
+        self.katex: formulas.Katex | None = None  # started by the first page with math
+        self.math_pages: set[str] = set()
+        self.notebook_names: set[str] = set()  # class, id and attribute names notebook pages use
+
+    def typeset(self, tex: str, display: bool) -> str:
+        if self.katex is None:
+            try:
+                self.katex = formulas.Katex(KATEX, CACHE_ROOT / "katex")
+            except FileNotFoundError as error:
+                raise PluginError(f"{error} (run `make build` or `make serve`).") from None
+        try:
+            return self.katex(tex, display)
+        except formulas.FormulaError as error:
+            raise PluginError(str(error)) from None
 
 
 _state: _BuildState | None = None
@@ -134,6 +152,9 @@ def on_page_content(html, page, config, files, **_):
         logging.getLogger("mkdocs").removeHandler(_state.page_warnings)
         warnings = sum(_state.page_warnings.counts.values())
         html = _state.exec_cache.after_markdown(page.file.src_uri, html, warnings=warnings)
+        html, math = formulas.typeset_arithmatex(html, _state.typeset)
+        if math:
+            _state.math_pages.add(page.file.src_uri)
         # Markdown pages can print figures too (markdown-exec): same media treatment.
         html, media = postprocess.extract_media(html, url_for)
         _state.media.update(media)
@@ -143,6 +164,9 @@ def on_page_content(html, page, config, files, **_):
     _state.clipboard_js = _state.clipboard_js or clipboard
     body, media = postprocess.extract_media(body, url_for)
     _state.media.update(media)
+    body, math = formulas.typeset_dollars(body, _state.typeset)
+    if math:
+        _state.math_pages.add(page.file.src_uri)
     body = postprocess.collapse_solutions(postprocess.slim_markup(body))
     body = postprocess.exclude_outputs_from_search(body)
 
@@ -182,12 +206,25 @@ def _fix_toc(toc, headings: list[tuple[str, str]]) -> None:
 
 
 def on_post_page(output, page, config, **_):
-    return postprocess.compact_whitespace(postprocess.accessibility_fixes(output))
+    def link(path: str) -> str:
+        return get_relative_url(path, page.url)
+
+    stylesheets, scripts = [], []
+    if page.file.src_uri.endswith(".ipynb"):
+        stylesheets.append(link(NOTEBOOK_CSS))
+        scripts.append(link(CLIPBOARD_JS))
+    if page.file.src_uri in _state.math_pages:
+        stylesheets.append(link(KATEX_CSS))
+    output = postprocess.add_assets(output, stylesheets=stylesheets, scripts=scripts)
+    output = postprocess.compact_whitespace(postprocess.accessibility_fixes(output))
+    if page.file.src_uri.endswith(".ipynb"):
+        _state.notebook_names |= postprocess.markup_names(output)
+    return output
 
 
 def on_post_build(config, **_):
     site = Path(config["site_dir"])
-    _write(site / NOTEBOOK_CSS, _state.css.encode())
+    _write(site / NOTEBOOK_CSS, postprocess.prune_css(_state.css, _state.notebook_names).encode())
     _write(site / CLIPBOARD_JS, _state.clipboard_js.encode())
     for name, data in _state.media.items():
         _write(site / MEDIA_DIR / name, data)
@@ -195,7 +232,9 @@ def on_post_build(config, **_):
     for src_uri, source in _state.sources.items():
         page_dir = site / (src_uri[: -len(".ipynb")] if use_urls else Path(src_uri).parent)
         _write(page_dir / Path(src_uri).name, source.read_bytes())
-    _copy_mathjax(site / "assets" / "vendor" / "mathjax")
+    if _state.katex is not None:
+        _state.katex.store()
+    _copy_katex(site / KATEX_CSS)
     cache = _state.exec_cache
     cache.store()
     if cache.hits or cache.misses:
@@ -209,16 +248,17 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _copy_mathjax(target: Path) -> None:
-    """Serve MathJax from the site itself (installed from npm by `make`; never a CDN)."""
-    if not MATHJAX.exists():
-        raise PluginError(
-            f"MathJax is missing from {MATHJAX}. It is installed from the npm registry by "
-            "`make build`/`make serve` (target `vendor`); run one of those."
-        )
-    for part in MATHJAX_PARTS:
-        source = MATHJAX / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, dirs_exist_ok=True)
-        else:
-            _write(target / part, source.read_bytes())
+def _copy_katex(stylesheet: Path) -> None:
+    """Serve KaTeX's stylesheet and WOFF2 fonts from the site itself (installed from npm by `make`).
+
+    Every browser that runs Material reads WOFF2, so the stylesheet's WOFF and
+    TTF fallbacks are dropped (and those files are not copied).
+    """
+    dist = KATEX / "dist"
+    if not dist.exists():
+        raise PluginError(f"KaTeX is missing from {KATEX}: it is installed from the npm registry by "
+                          "`make build`/`make serve`; run one of those.")
+    css = (dist / "katex.min.css").read_text(encoding="utf-8")
+    _write(stylesheet, postprocess.woff2_only(css).encode())
+    for font in sorted((dist / "fonts").glob("*.woff2")):
+        _write(stylesheet.parent / "fonts" / font.name, font.read_bytes())

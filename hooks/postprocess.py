@@ -5,7 +5,8 @@ CSS, a MathJax script from a CDN, a Mermaid script from a CDN and every image
 or video as a base64 data URI. Here each page is rewritten so that:
 
 * the CSS is served once, as a stylesheet the browser caches
-  (:func:`split_notebook_html` hands it back to the hook);
+  (:func:`split_notebook_html` hands it back to the hook), cut down to the
+  rules notebook pages use (:func:`prune_css`, ~11 KiB of ~590);
 * no script or font is loaded from another origin;
 * images and videos become files named by their content hash (cacheable, and
   the page's HTML stays small); a PNG's alternative text, which
@@ -17,11 +18,13 @@ or video as a base64 data URI. Here each page is rewritten so that:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import re
 import struct
 import zlib
+from collections.abc import Iterable
 
 WRAPPER = '<div class="jupyter-wrapper">'
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
@@ -35,8 +38,8 @@ def split_notebook_html(content: str) -> tuple[str, str, str]:
 
     Everything before the notebook wrapper is head material: the inline
     styles (returned as one CSS text), the copy-button script (returned) and
-    CDN scripts for MathJax, Mermaid and RequireJS (dropped: the site serves
-    its own MathJax).
+    CDN scripts for MathJax, Mermaid and RequireJS (dropped: the build
+    typesets the math itself, see ``formulas.py``).
     """
     start = content.find(WRAPPER)
     if start < 0:
@@ -73,7 +76,8 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
     """Replace data URIs by files: returns the new HTML and ``{file name: bytes}``.
 
     ``url_for(name)`` gives the URL (relative to the page) of a media file.
-    PNGs that carry a description get it as ``alt`` text.
+    PNGs that carry a description get it as ``alt`` text; every figure but the
+    first loads lazily.
     """
     media: dict[str, bytes] = {}
     alts: dict[str, str] = {}
@@ -91,7 +95,11 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
 
     body = _DATA_URI.sub(to_file, body)
 
+    seen = 0
+
     def add_alt(match: re.Match) -> str:
+        nonlocal seen
+        seen += 1
         attrs = match.group(1)
         if re.search(r'\balt="(?!No description has been provided)', attrs):
             return match.group(0)  # an author's alt text wins; nbconvert's placeholder does not
@@ -99,7 +107,10 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
         src = re.search(r'src="([^"]+)"', attrs)
         name = src.group(1).rsplit("/", 1)[-1] if src else ""
         alt = alts.get(name, "Figure")
-        return f'<img alt="{html.escape(alt, quote=True)}" loading="lazy"{attrs}>'
+        # The first figure may be the largest thing on screen (the home page's):
+        # loading it lazily would hold back the page's largest contentful paint.
+        loading = "" if seen == 1 else ' loading="lazy"'
+        return f'<img alt="{html.escape(alt, quote=True)}"{loading}{attrs}>'
 
     return _IMG.sub(add_alt, body), media
 
@@ -166,10 +177,23 @@ def compact_whitespace(page: str) -> str:
     return "".join(part if _VERBATIM.fullmatch(part) else _TAG_GAP.sub("\n", part) for part in parts)
 
 
+_OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
+OUTPUTS_OPEN = '<section class="linreg-outputs" data-search-exclude>'
+
+
 def exclude_outputs_from_search(body: str) -> str:
-    """Mark output areas so Material's search plugin leaves them out of the index."""
-    return body.replace('<div class="jp-OutputArea jp-Cell-outputArea">',
-                        '<div class="jp-OutputArea jp-Cell-outputArea" data-search-exclude>')
+    """Wrap output areas in an element that Material's search plugin leaves out of the index.
+
+    Not a ``<div>``: the plugin tells elements apart by tag name only, so the
+    first nested ``</div>`` would end the exclusion and a cell's second output
+    (a print split into two stream chunks) would be indexed.
+    """
+    out, position = [], 0
+    for match in re.finditer(re.escape(_OUTPUT_AREA), body):
+        end = _div_end(body, match.start())
+        out += [body[position:match.start()], OUTPUTS_OPEN, body[match.start():end], "</section>"]
+        position = end
+    return "".join(out) + body[position:]
 
 
 def notebook_header(*, download_url: str, colab_url: str | None, versions: dict[str, str]) -> str:
@@ -249,3 +273,182 @@ def rewrite_notebook_links(body: str, url_for) -> str:
 
     return _NOTEBOOK_LINK.sub(replace, body)
 
+
+
+# ---------------------------------------------------------------- notebook stylesheet
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[{};]')
+# :not(.x) matches without .x; :is(.a, .b), :where() and :has() need only some: none is required
+_PSEUDO_WITH_SELECTORS = re.compile(r":(?:not|is|where|has)\((?:[^()]|\([^()]*\))*\)")
+_SELECTOR_COMMA = re.compile(r",(?![^(]*\))")  # not the commas inside :is(...)
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+_ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
+_ATTRIBUTE = re.compile(r"\[\s*([\w-]+)")
+_DECLARATION_END = re.compile(r";(?![^(]*\))")  # not the ; of a data: URI inside url(...)
+_VAR_USE = re.compile(r"var\(\s*(--[\w-]+)")
+_VAR_DEFINITION = re.compile(r"^\s*(--[\w-]+)\s*:")
+_HTML_TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:\s+[^\s=>]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*/?>")
+_HTML_ATTRIBUTE = re.compile(r"([^\s=>]+)(?:=(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
+
+
+@functools.lru_cache(maxsize=64)  # `mkdocs serve` rebuilds mostly unchanged pages
+def markup_names(page: str) -> frozenset[str]:
+    """The class names (``.x``), ids (``#x``) and attribute names (``[x``) a page's markup uses."""
+    names: set[str] = set()
+    for _, attributes in _HTML_TAG.findall(page):
+        for name, value in _HTML_ATTRIBUTE.findall(attributes):
+            name = name.lower()
+            names.add(f"[{name}")
+            value = value.strip("\"'")
+            if name == "class":
+                names.update(f".{c}" for c in value.split())
+            elif name == "id":
+                names.add(f"#{value}")
+    return frozenset(names)
+
+
+def _css_blocks(css: str) -> list[tuple[str, str | list]]:
+    """Parse CSS into ``(prelude, body)`` pairs; the body of ``@media``/``@supports`` is parsed too.
+
+    A statement without a block (``@charset``) has an empty body; a rule's body
+    is its declarations as text (``@keyframes``: its frames). Enough CSS for
+    JupyterLab's stylesheet: strings are skipped, comments must be gone.
+    """
+    root: list = []
+    groups = [root]  # the innermost open @media/@supports is last
+    start = 0
+    tokens = _CSS_TOKEN.finditer(css)
+    for token in tokens:
+        mark = token.group()
+        if mark == ";":
+            groups[-1].append((css[start:token.start()].strip(), ""))
+        elif mark == "}":
+            groups.pop()
+        elif mark == "{":
+            prelude = css[start:token.start()].strip()
+            if prelude.startswith(("@media", "@supports")):
+                groups[-1].append((prelude, []))
+                groups.append(groups[-1][-1][1])
+            else:
+                depth, body_end = 1, len(css)
+                for inner in tokens:
+                    depth += {"{": 1, "}": -1}.get(inner.group(), 0)
+                    if depth == 0:
+                        body_end = inner.start()
+                        break
+                groups[-1].append((prelude, css[token.end():body_end]))
+                start = body_end + 1
+                continue
+        else:
+            continue  # a string
+        start = token.end()
+    return root
+
+
+def _selector_applies(selector: str, names: set[str]) -> bool:
+    bare = _PSEUDO_WITH_SELECTORS.sub("", selector)
+    wanted = ({f".{c}" for c in _CLASS.findall(bare)} | {f"#{i}" for i in _ID.findall(bare)}
+              | {f"[{a.lower()}" for a in _ATTRIBUTE.findall(bare)})
+    return wanted <= names
+
+
+def prune_css(css: str, names: Iterable[str]) -> str:
+    """Keep the rules of ``css`` whose selectors can match markup using ``names`` (see :func:`markup_names`).
+
+    A selector list keeps the selectors whose every class, id and attribute is
+    used; rules left with none go, and so do custom properties (``--x: ...``)
+    no kept rule reads, directly or through another property, and keyframes no
+    kept rule names. The result is minified.
+    """
+    return _prune_css(css, frozenset(names))
+
+
+@functools.lru_cache(maxsize=2)  # `mkdocs serve`: the same stylesheet and names on most rebuilds
+def _prune_css(css: str, names: frozenset[str]) -> str:
+    css = _CSS_COMMENT.sub("", css)
+    kept: list[tuple[list[str], str, str | None]] = []  # (selectors, declarations, enclosing @media)
+    keyframes: dict[str, str] = {}
+
+    def collect(blocks, media: str | None) -> None:
+        for prelude, body in blocks:
+            if isinstance(body, list):
+                collect(body, prelude)
+            elif prelude.startswith("@") and "keyframes" in prelude:
+                keyframes[prelude] = body
+            elif prelude.startswith("@") or not prelude:
+                continue  # @charset, @import, stray semicolons
+            else:
+                selectors = [s.strip() for s in _SELECTOR_COMMA.split(prelude) if _selector_applies(s.strip(), names)]
+                if selectors:
+                    kept.append((selectors, body, media))
+
+    collect(_css_blocks(css), None)
+
+    # Custom properties: keep a definition only if something kept reads it (to a fixed point).
+    def declarations(body: str) -> list[str]:
+        return [d.strip() for d in _DECLARATION_END.split(body) if d.strip()]
+
+    read = set()
+    for _, body, _ in kept:
+        read.update(_VAR_USE.findall(" ".join(d for d in declarations(body) if not _VAR_DEFINITION.match(d))))
+    definitions = {}
+    for _, body, _ in kept:
+        for declaration in declarations(body):
+            name = _VAR_DEFINITION.match(declaration)
+            if name:
+                definitions.setdefault(name.group(1), []).append(declaration)
+    frontier = set(read)
+    while frontier:
+        name = frontier.pop()
+        for declaration in definitions.get(name, []):
+            for used in _VAR_USE.findall(declaration.split(":", 1)[1]):
+                if used not in read:
+                    read.add(used)
+                    frontier.add(used)
+
+    out: list[str] = []
+    media_open: str | None = None
+    for selectors, body, media in kept:
+        body = ";".join(d for d in declarations(body)
+                        if not (_VAR_DEFINITION.match(d) and _VAR_DEFINITION.match(d).group(1) not in read))
+        if not body:
+            continue
+        if media != media_open:
+            if media_open:
+                out.append("}")
+            if media:
+                out.append(media + "{")
+            media_open = media
+        out.append(",".join(selectors) + "{" + body + "}")
+    if media_open:
+        out.append("}")
+    text = "\n".join(out)
+    for prelude, body in keyframes.items():
+        if prelude.split()[-1] in text:
+            out.append(prelude + "{" + body.strip() + "}")
+    return "\n".join(out) + "\n"
+
+
+def add_assets(page: str, *, stylesheets: list[str], scripts: list[str]) -> str:
+    """Link ``stylesheets`` at the end of the page's head and load ``scripts`` at the end of its body.
+
+    For what only some pages need (the notebook stylesheet, KaTeX's): the head's
+    other stylesheets come first, so the order of the cascade is kept.
+    """
+    links = "".join(f'<link rel="stylesheet" href="{html.escape(href)}">' for href in stylesheets)
+    tags = "".join(f'<script src="{html.escape(src)}"></script>' for src in scripts)
+    if links:
+        page = page.replace("</head>", links + "</head>", 1)
+    if tags:
+        at = page.rfind("</body>")
+        page = page[:at] + tags + page[at:] if at >= 0 else page + tags
+    return page
+
+
+_OLDER_FONT_FORMATS = re.compile(r',\s*url\([^)]*\)\s*format\("(?:woff|truetype)"\)')
+
+
+def woff2_only(css: str) -> str:
+    """Drop the WOFF and TrueType fallbacks of ``@font-face`` rules (KaTeX's), keeping WOFF2."""
+    return _OLDER_FONT_FORMATS.sub("", css)

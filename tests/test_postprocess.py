@@ -54,6 +54,12 @@ def test_extract_media_turns_data_uris_into_hashed_files_with_alt_text():
     assert 'alt="loss per epoch"' in out and "No description" not in out
 
 
+def test_every_figure_but_the_first_loads_lazily():
+    png = base64.b64encode(_png("a figure")).decode()
+    out, _ = postprocess.extract_media(f'<img src="data:image/png;base64,{png}">' * 3, str)
+    assert out.count('loading="lazy"') == 2 and not out.startswith('<img alt="a figure" loading=')
+
+
 def test_extract_media_keeps_an_authors_alt_text():
     png = base64.b64encode(_png("from the png")).decode()
     out, _ = postprocess.extract_media(f'<img alt="written by hand" src="data:image/png;base64,{png}">', str)
@@ -117,3 +123,65 @@ def test_links_to_notebooks_point_at_their_pages_but_the_download_link_stays():
     assert 'href="../02-gradient-descent/#the-loss"' in out
     assert 'href="missing.ipynb"' in out and 'href="https://example.com/a.ipynb"' in out
     assert 'href="01-tensors.ipynb" download' in out
+
+
+def test_markup_names_lists_classes_ids_and_attribute_names():
+    names = postprocess.markup_names('<div class="a b" id="top" data-x="1"><pre hidden>x</pre></div>')
+    assert {".a", ".b", "#top", "[data-x", "[hidden", "[class", "[id"} <= names
+    assert ".x" not in names
+
+
+def test_prune_css_keeps_only_selectors_the_markup_can_match():
+    css = ".used { color: red }\n.unused { color: blue }\n.used, .gone .used { margin: 0 }\n[data-on] .used { x: 1 }"
+    out = postprocess.prune_css(css, {".used"})
+    assert ".used{color: red}" in out and ".used{margin: 0}" in out
+    assert "unused" not in out and ".gone" not in out and "data-on" not in out
+
+
+def test_prune_css_requires_no_class_inside_not_or_is():
+    assert ".a:not(.b)" in postprocess.prune_css(".a:not(.b) { color: red }", {".a"})
+    out = postprocess.prune_css(".w :is(.a:hover, .b) { x: 1 }\n.gone { y: 2 }", {".w"})
+    assert out == ".w :is(.a:hover, .b){x: 1}\n"
+
+
+def test_prune_css_keeps_custom_properties_only_when_something_kept_reads_them():
+    css = (".w { --read: var(--chained); --chained: 1px; --unread: 2px; --icon: url(data:image/svg+xml;base64,AAA) }\n"
+           ".used { margin: var(--read) }")
+    out = postprocess.prune_css(css, {".w", ".used"})
+    assert "--read: var(--chained)" in out and "--chained: 1px" in out
+    assert "--unread" not in out and "--icon" not in out
+
+
+def test_prune_css_keeps_media_queries_and_keyframes_that_kept_rules_use():
+    css = ("@media (max-width: 10px) { .used { animation: spin 1s } .gone { x: 1 } }\n"
+           "@keyframes spin { to { transform: rotate(1turn) } }\n@keyframes unused { to { x: 1 } }")
+    out = postprocess.prune_css(css, {".used"})
+    assert "@media (max-width: 10px){\n.used{animation: spin 1s}\n}" in out
+    assert "@keyframes spin" in out and "unused" not in out and ".gone" not in out
+
+
+def test_add_assets_links_stylesheets_last_in_the_head_and_scripts_last_in_the_body():
+    page = '<html><head><link rel="stylesheet" href="site.css"></head><body><p>x</p></body></html>'
+    out = postprocess.add_assets(page, stylesheets=["nb.css"], scripts=["copy.js"])
+    assert '<link rel="stylesheet" href="site.css"><link rel="stylesheet" href="nb.css"></head>' in out
+    assert '<p>x</p><script src="copy.js"></script></body>' in out
+    assert postprocess.add_assets(page, stylesheets=[], scripts=[]) == page
+
+
+def test_woff2_only_drops_the_older_font_formats():
+    css = ('@font-face{src:url(fonts/A.woff2) format("woff2"),url(fonts/A.woff) format("woff"),'
+           'url(fonts/A.ttf) format("truetype")}')
+    assert postprocess.woff2_only(css) == '@font-face{src:url(fonts/A.woff2) format("woff2")}'
+
+
+def test_every_output_of_a_cell_stays_out_of_the_search_index():
+    from material.plugins.search.plugin import Parser
+
+    child = '<div class="jp-OutputArea-child"><div><pre>{}</pre></div></div>'
+    cell = ('<p>prose</p>' + postprocess._OUTPUT_AREA + child.format("first") + child.format("second")
+            + '</div><p>more prose</p>')
+    parser = Parser()
+    parser.feed(postprocess.exclude_outputs_from_search(cell))
+    text = " ".join("".join(section.text) for section in parser.data)
+    assert "prose" in text and "more prose" in text
+    assert "first" not in text and "second" not in text

@@ -140,11 +140,30 @@ def test_the_home_page_embeds_a_figure_computed_at_build_time(built_site):
     assert re.search(r'<img alt="Left: 80 noisy points[^"]*"[^>]*src="assets/media/[0-9a-f]+\.png"', article)
 
 
-def test_math_is_left_for_the_self_hosted_mathjax(built_site):
-    html = page_html(built_site, "tutorials/02-gradient-descent.ipynb")
-    assert "$" in _article(html) and "jp-MarkdownOutput" in html
-    assert re.search(r'<script src="[./]*assets/vendor/mathjax/tex-chtml\.js"', html)
-    assert (built_site / "assets" / "vendor" / "mathjax" / "tex-chtml.js").exists()
+KATEX_CSS = re.compile(r'<link rel="stylesheet" href="[./]*assets/vendor/katex/katex\.min\.css">')
+NOTEBOOK_CSS = re.compile(r'<link rel="stylesheet" href="[./]*assets/generated/notebook\.css">')
+
+
+def test_math_is_typeset_when_the_site_is_built(built_site):
+    article = _article(page_html(built_site, "tutorials/02-gradient-descent.ipynb"))
+    assert article.count('<span class="katex-display">') >= 4 and article.count('<span class="katex">') >= 40
+    prose = re.sub(r"<(pre|code|annotation)\b.*?</\1>|<[^>]+>", "", article, flags=re.S)
+    assert "$" not in prose, "raw $...$ left in the page"
+
+
+@pytest.mark.parametrize("source", NAV)
+def test_no_page_loads_math_javascript_and_only_pages_with_math_load_katex_css(built_site, source):
+    html = page_html(built_site, source)
+    scripts = " ".join(re.findall(r"<script\b[^>]*>", html)).lower()
+    assert "mathjax" not in scripts and "katex" not in scripts
+    has_math = '<span class="katex">' in html
+    assert bool(KATEX_CSS.search(html)) == has_math, f"{source}: {'no' if has_math else 'needless'} KaTeX stylesheet"
+
+
+def test_katex_stylesheet_asks_only_for_woff2_fonts_the_site_serves(built_site):
+    css_file = built_site / "assets" / "vendor" / "katex" / "katex.min.css"
+    fonts = re.findall(r"url\(([^)]+)\)", css_file.read_text())
+    assert fonts and all(font.endswith(".woff2") and (css_file.parent / font).exists() for font in fonts)
 
 
 # ------------------------------------------------------------------ budgets
@@ -162,6 +181,19 @@ def _inline_media_bytes(html: str) -> int:
     return sum(len(m.encode()) for m in re.findall(r'<figure class="linreg-graph">.*?</figure>', html, re.S))
 
 
+def _formula_bytes(html: str) -> int:
+    """Bytes of typeset formulas: KaTeX's markup, which replaced a 1.1 MiB script (the visit budget counts it)."""
+    total = 0
+    for start in (m.start() for m in re.finditer(r'<span class="katex">', html)):
+        depth = 0
+        for tag in re.finditer(r"<span\b|</span>", html[start:]):
+            depth += 1 if tag.group() == "<span" else -1
+            if depth == 0:
+                total += tag.end()
+                break
+    return total
+
+
 def _folded_source_bytes(html: str) -> int:
     """Bytes of folded source blocks: the reference's and the tutorials' "How linreg does it" blocks.
 
@@ -173,9 +205,10 @@ def _folded_source_bytes(html: str) -> int:
 
 
 @pytest.mark.parametrize("source", NAV)
-def test_page_html_stays_under_150_kib_without_its_media(built_site, source):
+def test_page_html_stays_under_150_kib_without_its_media_and_formulas(built_site, source):
     html = page_html(built_site, source)
-    size = len(html.encode()) - _inline_media_bytes(html) - _folded_source_bytes(html)
+    size = (len(html.encode()) - _inline_media_bytes(html) - _folded_source_bytes(html)
+            - _formula_bytes(html))
     assert size <= 150 * KIB, f"{source}: {size / KIB:.0f} KiB of HTML"
 
 
@@ -209,10 +242,18 @@ def test_every_animation_is_under_200_kib(built_site):
         assert video.stat().st_size <= 200 * KIB, f"{video.name}: {video.stat().st_size / KIB:.0f} KiB"
 
 
-def test_the_notebook_css_is_served_once_not_inlined(built_site):
-    assert (built_site / "assets" / "generated" / "notebook.css").stat().st_size > 100 * KIB
-    for source in NOTEBOOKS:
-        assert "<style" not in _article(page_html(built_site, source))
+def test_the_notebook_css_holds_only_rules_notebook_pages_use(built_site):
+    css = (built_site / "assets" / "generated" / "notebook.css").read_text()
+    assert len(css.encode()) <= 50 * KIB, f"notebook.css: {len(css.encode()) / KIB:.0f} KiB"
+    assert ".jupyter-wrapper .jp-InputArea" in css  # a rule the pages use is there
+    assert "jp-Toolbar" not in css and "--md-red-50" not in css  # JupyterLab's app UI and palette are not
+
+
+@pytest.mark.parametrize("source", NAV)
+def test_only_notebook_pages_load_the_notebook_css_and_none_inlines_it(built_site, source):
+    html = page_html(built_site, source)
+    assert bool(NOTEBOOK_CSS.search(html)) == source.endswith(".ipynb")
+    assert "<style" not in _article(html)
 
 
 def test_the_search_index_holds_prose_not_printed_outputs(built_site):
