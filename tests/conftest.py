@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,9 @@ def built_site(tmp_path_factory) -> Path:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     (site / ".build-log.txt").write_text(result.stderr)
     return site
+
+
+NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
 
 
 class ExecutedPage:
@@ -88,6 +92,24 @@ class ExecutedPage:
                 start = html.find(marker)
                 if start >= 0:
                     yield html[start + len(marker): html.find('"', start + len(marker))]
+
+    def printed(self, line: str) -> bool:
+        """Whether a code cell printed ``line`` (spaces normalised)."""
+        return " ".join(line.split()) in " ".join(self.text.split())
+
+    def alt_containing(self, phrase: str) -> str:
+        """The one alt text on the page that contains ``phrase``."""
+        (alt,) = [alt for alt in self.alts if phrase in alt]
+        return alt
+
+    def numbers(self, pattern: str, text: str | None = None) -> list[float]:
+        """The numbers ``pattern``'s groups capture in ``text`` (default: the printed text); ``{n}`` is a number.
+
+        Example: ``page.numbers(r"final MSE {n}")`` -> ``[0.0081]``.
+        """
+        found = re.search(pattern.replace("{n}", f"({NUMBER})"), self.text if text is None else text, flags=re.M)
+        assert found, f"no match for {pattern!r}"
+        return [float(group) for group in found.groups()]
 
     def says(self, phrase: str) -> bool:
         """Whether the page's prose (with cited values filled in) contains ``phrase``, spaces normalised."""

@@ -12,9 +12,6 @@ def page(executed_page):
     return executed_page("01-tensors")
 
 
-def printed(page, line: str) -> bool:
-    """Whether a cell printed ``line`` (spaces normalised)."""
-    return " ".join(line.split()) in " ".join(page.text.split())
 
 
 def table(page, first_header: str) -> dict[str, list[str]]:
@@ -30,11 +27,11 @@ def table(page, first_header: str) -> dict[str, list[str]]:
 
 def test_python_ints_become_int64_and_floats_float32(page):
     assert page.says("Python integers become `int64`, Python floats `float32`")
-    assert printed(page, "torch.int64 torch.float32")
+    assert page.printed("torch.int64 torch.float32")
 
 
 def test_arange_stops_before_the_end_and_linspace_includes_it(page):
-    assert printed(page, "tensor([0.0000, 0.2500, 0.5000, 0.7500])\ntensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])")
+    assert page.printed("tensor([0.0000, 0.2500, 0.5000, 0.7500])\ntensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])")
 
 
 def test_a_generator_of_your_own_draws_the_same_numbers_as_the_seeded_global_one(page):
@@ -46,33 +43,33 @@ def test_a_generator_of_your_own_draws_the_same_numbers_as_the_seeded_global_one
 
 def test_slices_share_memory_and_masks_copy_even_evenly_spaced_elements(page):
     assert page.says("even when the elements happen to be evenly spaced")
-    assert printed(page, "x[:, 2] shares memory with x: True")
-    assert printed(page, "x[x % 2 == 0] shares memory with x: False")
-    assert printed(page, "x.view(-1)[::2] shares memory with x: True tensor([ 0, 2, 4, 6, 8, 10])")
-    assert printed(page, "even numbers: tensor([ 0, 2, 4, 6, 8, 10])")
+    assert page.printed("x[:, 2] shares memory with x: True")
+    assert page.printed("x[x % 2 == 0] shares memory with x: False")
+    assert page.printed("x.view(-1)[::2] shares memory with x: True tensor([ 0, 2, 4, 6, 8, 10])")
+    assert page.printed("even numbers: tensor([ 0, 2, 4, 6, 8, 10])")
 
 
 def test_add_makes_a_new_tensor_and_add_underscore_returns_the_same_one(page):
-    assert printed(page, "a.add(b): tensor([1., 2., 3.]) a: tensor([1., 1., 1.])")
-    assert printed(page, "returns a itself: True")
+    assert page.printed("a.add(b): tensor([1., 2., 3.]) a: tensor([1., 1., 1.])")
+    assert page.printed("returns a itself: True")
 
 
 def test_out_writes_into_the_same_memory(page):
-    assert printed(page, "same memory as before: True")
+    assert page.printed("same memory as before: True")
 
 
 def test_an_in_place_operation_refuses_to_change_the_dtype(page):
-    assert printed(page, "RuntimeError: result type Float can't be cast to the desired output type Long")
+    assert page.printed("RuntimeError: result type Float can't be cast to the desired output type Long")
 
 
 def test_the_view_follows_the_source_and_the_clone_does_not(page):
-    assert printed(page, "view: tensor([[100., 1., 2.],")
-    assert printed(page, "clone: tensor([0., 1., 2., 3., 4., 5.])")
+    assert page.printed("view: tensor([[100., 1., 2.],")
+    assert page.printed("clone: tensor([0., 1., 2., 3., 4., 5.])")
 
 
 def test_torch_tensor_copies_a_numpy_array_and_from_numpy_wraps_it(page):
-    assert printed(page, "torch.tensor: tensor([0., 1., 2.], dtype=torch.float64)")
-    assert printed(page, "torch.from_numpy: tensor([-1., 1., 2.], dtype=torch.float64)")
+    assert page.printed("torch.tensor: tensor([0., 1., 2.], dtype=torch.float64)")
+    assert page.printed("torch.from_numpy: tensor([-1., 1., 2.], dtype=torch.float64)")
 
 
 def test_in_the_sharing_table_both_columns_always_agree(page):
@@ -100,10 +97,10 @@ def test_the_page_shows_the_code_of_the_sharing_experiment(page):
 
 
 def test_a_transpose_is_a_non_contiguous_view_that_view_refuses_and_reshape_copies(page):
-    assert printed(page, "strides of x: (3, 1) of x.t(): (1, 3) contiguous: False")
-    assert printed(page, "view: view size is not compatible with input tensor's size and stride")
-    assert printed(page, "x.reshape(-1) shares memory with x: True")
-    assert printed(page, "x.t().reshape(-1) shares memory with x: False")
+    assert page.printed("strides of x: (3, 1) of x.t(): (1, 3) contiguous: False")
+    assert page.printed("view: view size is not compatible with input tensor's size and stride")
+    assert page.printed("x.reshape(-1) shares memory with x: True")
+    assert page.printed("x.t().reshape(-1) shares memory with x: False")
 
 
 def test_the_memory_order_figure_describes_both_flattened_orders(page):
@@ -112,24 +109,24 @@ def test_the_memory_order_figure_describes_both_flattened_orders(page):
 
 
 def test_numpy_defaults_to_float64_which_a_float32_linear_layer_refuses(page):
-    assert printed(page, "NumPy array: float64 | nn.Linear weight: torch.float32")
-    assert printed(page, "RuntimeError: mat1 and mat2 must have the same dtype")
-    assert printed(page, "torch.float32 torch.Size([4, 1])")
+    assert page.printed("NumPy array: float64 | nn.Linear weight: torch.float32")
+    assert page.printed("RuntimeError: mat1 and mat2 must have the same dtype")
+    assert page.printed("torch.float32 torch.Size([4, 1])")
 
 
 def test_numpy_refuses_a_tensor_that_requires_grad_and_after_detach_shares_its_memory(page):
     assert page.says("`.numpy()`, which on the CPU shares memory with the tensor")
-    assert printed(page, "RuntimeError: Can't call numpy() on Tensor that requires grad")
-    assert printed(page, "[2. 2. 2.] | shares memory with prediction: True")
+    assert page.printed("RuntimeError: Can't call numpy() on Tensor that requires grad")
+    assert page.printed("[2. 2. 2.] | shares memory with prediction: True")
 
 
 def test_numpy_refuses_a_tensor_outside_cpu_memory(page):
-    assert printed(page, "Use Tensor.cpu() to copy the tensor to host memory first.")
+    assert page.printed("Use Tensor.cpu() to copy the tensor to host memory first.")
 
 
 def test_cpu_and_to_return_the_tensor_itself_when_it_is_already_there(page):
-    assert printed(page, ".cpu() returned the tensor itself: True")
-    assert printed(page, "returned x itself: True")
+    assert page.printed(".cpu() returned the tensor itself: True")
+    assert page.printed("returned x itself: True")
 
 
 def test_float16_is_more_precise_and_bfloat16_has_almost_float32s_range(page):
@@ -141,6 +138,6 @@ def test_float16_is_more_precise_and_bfloat16_has_almost_float32s_range(page):
 
 
 def test_float16_overflows_at_70000_and_bfloat16_loses_the_digits_of_1_001(page):
-    assert printed(page, "70000 as float16: inf | as bfloat16: 70144.0")
-    assert printed(page, "1.001 as float16: 1.0009765625 | as bfloat16: 1.0")
-    assert printed(page, "float to long truncates: tensor([ 1, -1])")
+    assert page.printed("70000 as float16: inf | as bfloat16: 70144.0")
+    assert page.printed("1.001 as float16: 1.0009765625 | as bfloat16: 1.0")
+    assert page.printed("float to long truncates: tensor([ 1, -1])")

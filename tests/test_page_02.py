@@ -12,9 +12,6 @@ def page(executed_page):
     return executed_page("02-gradient-descent")
 
 
-def alt_containing(page, phrase):
-    (alt,) = [alt for alt in page.alts if phrase in alt]
-    return alt
 
 
 # The code the page teaches is on the page.
@@ -72,7 +69,7 @@ def test_the_loss_falls_more_than_tenfold_to_a_little_below_the_noise_variance(p
 
 
 def test_the_loss_figure_states_the_computed_numbers(page):
-    alt = alt_containing(page, "Training loss on a log scale")
+    alt = page.alt_containing("Training loss on a log scale")
     assert f"from epoch {page.glue['settled_epoch']} on" in alt
     first, final = (float(v) for v in re.search(r"falls from ([\d.]+) to ([\d.]+)", alt).groups())
     assert final == pytest.approx(page.glue["loss_final"], abs=1e-4)
@@ -138,12 +135,12 @@ def test_after_10_epochs_the_weight_is_found_and_the_bias_is_not(page):
 
 
 def test_the_walk_figures_start_at_weight_minus_15_and_bias_minus_10(page):
-    assert "from weight -15, bias -10" in alt_containing(page, "Contour plot of the MSE")
-    assert "from weight -15, bias -10" in alt_containing(page, "Animation:")
+    assert "from weight -15, bias -10" in page.alt_containing("Contour plot of the MSE")
+    assert "from weight -15, bias -10" in page.alt_containing("Animation:")
 
 
 def test_with_lr_0_1_the_walk_ends_closer_to_the_minimum_than_with_0_01(page):
-    alt = alt_containing(page, "Both paths")
+    alt = page.alt_containing("Both paths")
     fast, slow = (float(v) for v in re.search(r"lr 0.1 ends (\d+\.\d+) from the minimum, lr 0.01 (\d+\.\d+)",
                                               alt).groups())
     assert fast < 0.05 < slow

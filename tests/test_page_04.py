@@ -6,7 +6,6 @@ import pytest
 
 pytestmark = pytest.mark.site
 
-NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
 
 
 @pytest.fixture(scope="module")
@@ -14,16 +13,8 @@ def page(executed_page):
     return executed_page("04-losses-and-optimizers")
 
 
-def alt_containing(page, phrase):
-    (alt,) = [alt for alt in page.alts if phrase in alt]
-    return alt
 
 
-def numbers(pattern, text):
-    """The numbers that ``pattern``'s groups capture in ``text`` (which must match)."""
-    found = re.search(pattern.replace("{n}", f"({NUMBER})"), text, flags=re.M)
-    assert found, f"no match for {pattern!r}"
-    return [float(group) for group in found.groups()]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +32,8 @@ def test_the_squared_errors_0_1_4_have_mean_1_6667_and_sum_5(page):
 
 
 def test_optim_sgd_matches_the_closed_form_to_the_printed_four_decimals(page):
-    by_sgd = numbers(r"optim.SGD:\s+a = {n}, b = {n}", page.text)
-    assert by_sgd == numbers(r"closed form:\s+a = {n}, b = {n}", page.text)
+    by_sgd = page.numbers(r"optim.SGD:\s+a = {n}, b = {n}", page.text)
+    assert by_sgd == page.numbers(r"closed form:\s+a = {n}, b = {n}", page.text)
 
 
 def test_zero_grad_sets_the_gradient_to_none(page):
@@ -75,12 +66,12 @@ def test_rmsprops_first_step_is_ten_lr_and_its_steps_shrink(step_sizes):
 
 
 def test_the_loss_ratios_in_the_prose_and_the_alt_text_are_the_computed_ones(page):
-    alt = alt_containing(page, "times lower than SGD")
+    alt = page.alt_containing("times lower than SGD")
     assert "hundred" not in alt
     ratios = [page.glue[f"{key}_ratio"] for key in ("momentum", "rmsprop", "adam")]
     assert f"{ratios[0]:.0f}, {ratios[1]:.0f} and {ratios[2]:.0f} times lower than SGD" in alt
     for name, ratio in zip(("SGD with momentum 0.9", "RMSprop", "Adam"), ratios, strict=True):
-        printed = numbers(rf"^{name}\s+final MSE {{n}}:\s+{{n}} times lower than SGD's {{n}}", page.text)
+        printed = page.numbers(rf"^{name}\s+final MSE {{n}}:\s+{{n}} times lower than SGD's {{n}}", page.text)
         assert printed[1] == pytest.approx(ratio, abs=0.05)
         assert printed[2] / printed[0] == pytest.approx(ratio, rel=0.01)
     assert page.says(f"ends {ratios[0]:.0f} times lower than SGD")
@@ -93,33 +84,33 @@ def test_rmsprop_ends_lowest_of_the_four(page):
 
 def test_sgd_flattens_out_above_1(page):
     assert page.glue["sgd_final_loss"] > 1.0
-    assert f"ending at {page.glue['sgd_final_loss']:.2f}" in alt_containing(page, "times lower than SGD")
+    assert f"ending at {page.glue['sgd_final_loss']:.2f}" in page.alt_containing("times lower than SGD")
 
 
 def test_momentum_falls_in_waves_adam_has_bumps_and_rmsprop_falls_at_every_step(page):
-    rises = {name: int(numbers(rf"^{name}\s+final MSE .*the loss rises in {{n}} stretches", page.text)[0])
+    rises = {name: int(page.numbers(rf"^{name}\s+final MSE .*the loss rises in {{n}} stretches", page.text)[0])
              for name in ("SGD with momentum 0.9", "RMSprop", "Adam")}
     assert rises["RMSprop"] == 0 and rises["SGD with momentum 0.9"] > 2 and rises["Adam"] >= 1
-    alt = alt_containing(page, "times lower than SGD")
+    alt = page.alt_containing("times lower than SGD")
     assert f"rising in {rises['SGD with momentum 0.9']} stretches" in alt
     assert f"Adam's loss rises in {rises['Adam']} stretches" in alt and "RMSprop's falls at every step" in alt
 
 
 def test_the_contour_alt_text_states_where_each_path_ends(page):
-    alt = alt_containing(page, "Contour plot of the MSE over weight and bias, minimum")
-    weight, bias, below = numbers(r"SGD .* ends at weight {n}, bias {n}, {n} below the minimum", alt)
+    alt = page.alt_containing("Contour plot of the MSE over weight and bias, minimum")
+    weight, bias, below = page.numbers(r"SGD .* ends at weight {n}, bias {n}, {n} below the minimum", alt)
     assert bias < -1.0 and below == pytest.approx(-1.0 - bias, abs=0.06)
-    assert [weight, bias] == pytest.approx(numbers(r"^SGD\s+0.01\s+{n}\s+{n}", page.text), abs=0.006)
+    assert [weight, bias] == pytest.approx(page.numbers(r"^SGD\s+0.01\s+{n}\s+{n}", page.text), abs=0.006)
     assert page.glue["sgd_distance"] > 1.0
-    (momentum,) = numbers(r"spirals back to {n} from it", alt)
-    (rmsprop,) = numbers(r"RMSprop .* ends {n} from the minimum", alt)
-    (adam,) = numbers(r"Adam .* ends {n} from it", alt)
+    (momentum,) = page.numbers(r"spirals back to {n} from it", alt)
+    (rmsprop,) = page.numbers(r"RMSprop .* ends {n} from the minimum", alt)
+    (adam,) = page.numbers(r"Adam .* ends {n} from it", alt)
     assert max(momentum, rmsprop, adam) < 0.2
 
 
 def test_momentum_and_adam_overshoot_the_minimum(page):
-    momentum_weight, momentum_bias = numbers(r"weight {n}, bias {n}", page.glue_text["momentum_overshoot"])
-    adam_weight, _ = numbers(r"weight {n}, bias {n}", page.glue_text["adam_overshoot"])
+    momentum_weight, momentum_bias = page.numbers(r"weight {n}, bias {n}", page.glue_text["momentum_overshoot"])
+    adam_weight, _ = page.numbers(r"weight {n}, bias {n}", page.glue_text["adam_overshoot"])
     assert momentum_weight > 5 and momentum_bias > 0
     assert adam_weight > 1.0
 
@@ -130,11 +121,11 @@ def test_sgds_stability_limit_lies_between_0_3_and_0_4(page):
 
 
 def test_three_rates_fall_0_1_lowest_and_0_4_rises_at_every_step(page):
-    alt = alt_containing(page, "SGD with learning rates 0.01, 0.1, 0.3 and 0.4")
-    finals = numbers(r"ending at {n}, {n}, {n} \(0\.1 lowest\)", alt)
-    start = numbers(r"MSE every 5 steps: {n}", page.text)[0]  # every run starts from the same point
+    alt = page.alt_containing("SGD with learning rates 0.01, 0.1, 0.3 and 0.4")
+    finals = page.numbers(r"ending at {n}, {n}, {n} \(0\.1 lowest\)", alt)
+    start = page.numbers(r"MSE every 5 steps: {n}", page.text)[0]  # every run starts from the same point
     assert max(finals) < start and min(finals) == finals[1]
-    rises, steps, last = numbers(r"with 0\.4 the loss rises at {n} of its {n} steps, to {n}", alt)
+    rises, steps, last = page.numbers(r"with 0\.4 the loss rises at {n} of its {n} steps, to {n}", alt)
     assert rises == steps == 29 and last > start
 
 
@@ -152,25 +143,25 @@ def test_the_weight_bounces_shrinking_at_0_3_and_growing_at_0_4(page):
 
 
 def test_adam_with_lr_0_01_moves_each_parameter_by_about_1_in_100_steps(page):
-    assert all(0.9 <= distance <= 1.0 for distance in numbers(r"moved by {n} and {n}", page.text))
+    assert all(0.9 <= distance <= 1.0 for distance in page.numbers(r"moved by {n} and {n}", page.text))
 
 
 def test_adam_with_lr_3_overshoots_by_several_units_with_steps_of_at_most_lr(page):
-    weight_step, bias_step, weight, bias = numbers(
+    weight_step, bias_step, weight, bias = page.numbers(
         r"largest step: {n} lr \(weight\), {n} lr \(bias\); furthest out: weight {n}, bias {n}", page.text)
     assert max(weight_step, bias_step) <= 1.0
     assert weight - 1.0 > 3 and bias + 1.0 > 3
 
 
 def test_nesterov_overshoots_less_than_plain_momentum(page):
-    alt = alt_containing(page, "two momentum paths")
-    plain_reach, nesterov_reach, plain_end, nesterov_end = numbers(
+    alt = page.alt_containing("two momentum paths")
+    plain_reach, nesterov_reach, plain_end, nesterov_end = page.numbers(
         r"up to weight {n}, Nesterov momentum only to {n}; after 100 steps they end {n} and {n}", alt)
     assert nesterov_reach < plain_reach
     assert max(plain_end, nesterov_end) < 0.2
 
 
 def test_the_steepest_direction_is_almost_exactly_the_weight(page):
-    weight, bias = numbers(r"steepest direction \(weight, bias\) \[{n}, {n}\]", page.text)
+    weight, bias = page.numbers(r"steepest direction \(weight, bias\) \[{n}, {n}\]", page.text)
     assert abs(weight) > 0.99 and abs(bias) < 0.05
     assert page.says("The steepest direction is almost exactly the weight")

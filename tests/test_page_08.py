@@ -4,10 +4,10 @@ import ast
 import re
 
 import pytest
+from conftest import NUMBER
 
 pytestmark = pytest.mark.site
 
-NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
 
 
 @pytest.fixture(scope="module")
@@ -15,11 +15,6 @@ def page(executed_page):
     return executed_page("08-schedulers")
 
 
-def numbers(pattern, text):
-    """The numbers that ``pattern``'s groups capture in ``text`` ({n} stands for a number)."""
-    found = re.search(pattern.replace("{n}", f"({NUMBER})"), text, flags=re.M)
-    assert found, f"no match for {pattern!r}"
-    return [float(group) for group in found.groups()]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +36,7 @@ def test_the_scheduler_stepping_is_written_out_on_the_page(page):
 
 
 def test_the_loop_written_out_ends_exactly_where_training_fit_does(page):
-    by_hand, by_fit = numbers(r"final validation loss: fit_by_hand {n}, training.fit {n}", page.text)
+    by_hand, by_fit = page.numbers(r"final validation loss: fit_by_hand {n}, training.fit {n}", page.text)
     assert by_hand == by_fit
 
 
@@ -61,7 +56,7 @@ def test_step_lr_halves_the_rate_every_30_epochs_and_the_spikes_shrink(page):
     assert [epoch for epoch, _ in epochs_and_rates] == [1, 31, 61, 91]
     assert [rate for _, rate in epochs_and_rates] == pytest.approx([0.8, 0.4, 0.2, 0.1])
     assert rate_changes(page, "") == [tuple(pair) for pair in epochs_and_rates]
-    highest = numbers(r"highest training loss, epochs 5-30: {n}, 31-60: {n}, 61-90: {n}, 91-100: {n}", page.text)
+    highest = page.numbers(r"highest training loss, epochs 5-30: {n}, 31-60: {n}, 61-90: {n}, 91-100: {n}", page.text)
     assert all(later < earlier for earlier, later in zip(highest, highest[1:], strict=False))
 
 
@@ -84,7 +79,7 @@ def test_reduce_on_plateau_cuts_every_11_epochs_down_to_8e_8(page):
 
 def test_min_lr_stops_the_cuts_without_costing_loss(page, table):
     assert page.glue["floored_last_lr"] == pytest.approx(1e-3)
-    floored_train, _ = numbers(r"final training loss {n}, validation loss {n}", page.text)
+    floored_train, _ = page.numbers(r"final training loss {n}, validation loss {n}", page.text)
     assert floored_train == pytest.approx(table["ReduceLROnPlateau"][0], abs=2e-5)
 
 
@@ -98,8 +93,8 @@ def test_one_cycle_climbs_from_max_lr_over_25_for_30_percent_of_the_run_and_sett
     first, peak, last = page.glue["one_cycle_rates"]
     assert first == pytest.approx(0.8 / 25) and peak == 31 and last < first / 10
     (alt,) = [alt for alt in page.alts if "decays smoothly towards zero" in alt]
-    early, high_epochs, late = numbers(r"varies by {n} over the {n} epochs with a rate above 0\.4 and by {n} over the "
-                                       r"last 30", alt)
+    early, high_epochs, late = page.numbers(
+        r"varies by {n} over the {n} epochs with a rate above 0\.4 and by {n} over the last 30", alt)
     assert high_epochs >= 30
     assert late < early / 5
 
@@ -124,6 +119,6 @@ def test_the_sweep_has_a_valley_of_good_rates_and_diverges_past_it(page):
 
 
 def test_an_impatient_plateau_scheduler_drops_the_rate_sooner(page):
-    (impatient,) = numbers(r"patience=3: first epoch at a lower rate: {n}", page.text)
-    (patient,) = numbers(r"patience=10: first epoch at a lower rate: {n}", page.text)
+    (impatient,) = page.numbers(r"patience=3: first epoch at a lower rate: {n}", page.text)
+    (patient,) = page.numbers(r"patience=10: first epoch at a lower rate: {n}", page.text)
     assert impatient < patient == page.glue["plateau_first_drop"]

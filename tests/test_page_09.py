@@ -14,9 +14,6 @@ def page(executed_page):
     return executed_page("09-neural-networks")
 
 
-def printed(page, line: str) -> bool:
-    """Whether a cell printed ``line`` (spaces normalised)."""
-    return " ".join(line.split()) in " ".join(page.text.split())
 
 
 def alt_numbers(page, start: str, pattern: str) -> list[float]:
@@ -47,7 +44,7 @@ def test_printing_general_fit_lists_a_relu_after_each_of_the_first_two_linear_la
 
 
 def test_recipe_e_starts_from_a_random_line_whose_loss_is_not_the_2_of_other_write_ups(page):
-    assert printed(page, f"epoch 1: loss {page.glue['line_first']:.4f}")
+    assert page.printed(f"epoch 1: loss {page.glue['line_first']:.4f}")
     assert abs(page.glue["line_first"] - 2) > 0.5  # the prose says ours starts elsewhere
 
 
@@ -142,14 +139,14 @@ def test_dead_units_exist_before_training_and_lr_1_leaves_many_more(page):
     glue = page.glue
     assert 0 < glue["dead_start"] <= glue["dead_slow"] < glue["dead_fast"]
     assert glue["dead_fast"] > 32
-    assert printed(page, f"at the start {glue['dead_start']}, after lr 0.01 {glue['dead_slow']}, "
+    assert page.printed(f"at the start {glue['dead_start']}, after lr 0.01 {glue['dead_slow']}, "
                          f"after lr 1 {glue['dead_fast']}")
 
 
 def test_the_loss_figure_alt_states_the_printed_runs(page):
     slow_end, fast_end = alt_numbers(page, "Log-scale training loss of the network",
                                      r"falls to ([\d.]+); with lr 1 .* at ([\d.]+), far above")
-    assert printed(page, f"epoch 200 {slow_end:.3f} (noise floor")
+    assert page.printed(f"epoch 200 {slow_end:.3f} (noise floor")
     assert fast_end > 10 * slow_end
 
 
@@ -162,6 +159,6 @@ def test_plain_sgd_at_lr_1_stops_with_diverged_error_naming_the_learning_rate(pa
 
 
 def test_three_linear_layers_collapse_into_one_but_not_with_relus(page):
-    assert printed(page, "parameters: stack 4353 -> single layer 2")
-    assert printed(page, "same outputs: True")
-    assert printed(page, "same outputs with ReLUs: False")
+    assert page.printed("parameters: stack 4353 -> single layer 2")
+    assert page.printed("same outputs: True")
+    assert page.printed("same outputs with ReLUs: False")

@@ -13,9 +13,6 @@ def page(executed_page):
     return executed_page("10-autoencoders")
 
 
-def printed(page, line: str) -> bool:
-    """Whether a cell printed ``line`` (spaces normalised)."""
-    return " ".join(line.split()) in " ".join(page.text.split())
 
 
 def test_the_page_shows_both_ways_of_writing_the_model(page):
@@ -36,7 +33,7 @@ def test_the_page_shows_how_the_tanh_error_floor_is_computed(page):
 
 def test_the_data_set_sizes_are_the_printed_split(page):
     assert page.glue["n_images"] == 1797
-    assert printed(page, f"{page.glue['n_train']} train / 270 validation / 270 test")
+    assert page.printed(f"{page.glue['n_train']} train / 270 validation / 270 test")
 
 
 def tanh_table(page) -> dict[str, tuple[float, float]]:
@@ -60,9 +57,9 @@ def test_raw_pixels_have_a_tanh_error_floor_above_the_mean_image_error(page):
 
 def test_both_versions_have_the_same_parameter_count_and_compute_the_same_function(page):
     n = page.glue["n_parameters"]
-    assert printed(page, f"parameters, explicit layers: {n}")
-    assert printed(page, f"parameters, nn.Sequential: {n}")
-    assert printed(page, "same outputs: True")
+    assert page.printed(f"parameters, explicit layers: {n}")
+    assert page.printed(f"parameters, nn.Sequential: {n}")
+    assert page.printed("same outputs: True")
 
 
 def test_the_compression_ratios_are_8_and_32(page):
@@ -120,8 +117,8 @@ def test_a_code_of_2_numbers_reconstructs_worse_than_a_code_of_8(page):
 
 
 def test_a_reloaded_state_dict_gives_identical_outputs(page):
-    assert printed(page, "identical outputs after loading: True")
+    assert page.printed("identical outputs after loading: True")
 
 
 def test_explicit_and_sequential_models_train_identically_from_the_same_seed(page):
-    assert printed(page, "identical validation losses: True")
+    assert page.printed("identical validation losses: True")
