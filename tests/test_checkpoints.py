@@ -1,4 +1,4 @@
-"""Specification of linreg.training's checkpoints: save, load, resume."""
+"""Specification of linreg.checkpoints: save, load, resume."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ import pickle
 import pytest
 import torch
 
+from linreg.checkpoints import CheckpointError, load_checkpoint, resume, save_checkpoint
 from linreg.data import line_data_b
 from linreg.datasets import LineDataset, make_loader
 from linreg.models import LinearRegression
-from linreg.training import (
-    CheckpointError,
-    History,
-    fit,
-    load_checkpoint,
-    resume,
-    save_checkpoint,
-)
+from linreg.training import History, fit
 
 
 def _setup(model_seed: int = 0, loader_seed: int = 7):

@@ -33,8 +33,11 @@ def test_fit_repeats_the_hand_written_loop_up_to_float32_rounding(page):
 
 
 def test_the_epoch_loop_and_the_checkpoint_code_are_shown_from_linreg(page):
-    for name in ("_train_epoch", "_checkpoint_state", "_write_atomically", "resume", "_restore"):
-        assert f"show_source(training.{name}" in page.code
+    shown = ["training._train_epoch"] + [
+        f"checkpoints.{name}" for name in ("_checkpoint_state", "_write_atomically", "resume", "_restore")
+    ]
+    for name in shown:
+        assert f"show_source({name}" in page.code
 
 
 def test_a_diverging_run_stops_with_diverged_error(page):

@@ -361,6 +361,6 @@ def test_reference_cross_references_are_links_not_sphinx_roles(built_site, sourc
 
 
 def test_a_docstring_cross_reference_links_to_its_target(built_site):
-    html = page_html(built_site, "reference/training.md")
+    html = page_html(built_site, "reference/checkpoints.md")
     # resume's docstring names load_checkpoint: mkdocs-autorefs turns it into a link to its entry
-    assert re.search(r'<a[^>]+href="#linreg\.training\.load_checkpoint"', html)
+    assert re.search(r'<a[^>]+href="#linreg\.checkpoints\.load_checkpoint"', html)
