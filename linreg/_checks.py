@@ -68,6 +68,15 @@ def check_non_negative_int(name: str, value: Any) -> int:
     return int(value)
 
 
+def check_non_negative_number(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0 (a noise level, a weight decay)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a non-negative number, got {_describe(value)}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a non-negative, finite number, got {value!r}")
+    return float(value)
+
+
 def check_fraction(name: str, value: Any, *, inclusive: bool = False) -> float:
     """Return ``value`` if it lies strictly between 0 and 1 (or in [0, 1] if ``inclusive``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -134,6 +143,15 @@ def check_tensor(name: str, value: Any, *, ndim: int | None = None) -> torch.Ten
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {tuple(value.shape)}")
     if value.numel() == 0:
         raise ValueError(f"{name} is empty: it needs at least one element")
+    return value
+
+
+def check_column(name: str, value: Any) -> torch.Tensor:
+    """Return ``value`` if it is a tensor of shape (N, 1) with N > 0: one feature (or target) per sample."""
+    if not _is_tensor(value):
+        raise TypeError(f"{name} must be a torch.Tensor of shape (N, 1), got {type(value).__name__}")
+    if value.ndim != 2 or value.shape[1] != 1 or value.shape[0] == 0:
+        raise ValueError(f"{name} must have shape (N, 1) with N > 0, got {tuple(value.shape)}")
     return value
 
 

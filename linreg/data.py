@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from linreg._checks import check_non_negative_int, check_positive_int
+from linreg._checks import check_column, check_non_negative_int, check_non_negative_number, check_positive_int
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,14 @@ class LineData:
         return tuple(torch.from_numpy(a).float().to(device) for a in arrays)
 
 
+def _seeded_recipe(seed: int, n: int, noise: float) -> tuple[torch.Generator, int, float]:
+    """Check a torch recipe's shared arguments; return its private generator (the global RNG stays untouched)."""
+    check_non_negative_int("seed", seed)
+    n = check_positive_int("n", n)
+    noise = check_non_negative_number("noise", noise)
+    return torch.Generator().manual_seed(seed), n, noise
+
+
 def line_data(
     seed: int = 42,
     n: int = 100,
@@ -82,8 +90,7 @@ def line_data(
     check_positive_int("n_train", n_train)
     if n_train >= n:
         raise ValueError(f"n_train must be smaller than n={n} to leave validation points, got {n_train}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
+    noise = check_non_negative_number("noise", noise)
 
     rng = np.random.RandomState(seed)
     x = rng.rand(n, 1)
@@ -172,11 +179,7 @@ def polynomial_data(seed: int = 0, n: int = 500, noise: float = 1.0) -> tuple[to
         >>> tuple(x.shape)
         (100, 1)
     """
-    check_non_negative_int("seed", seed)
-    check_positive_int("n", n)
-    if not noise >= 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
-    generator = torch.Generator().manual_seed(seed)
+    generator, n, noise = _seeded_recipe(seed, n, noise)
     x = 4 * torch.rand(n, 1, generator=generator) - 2  # (n, 1), uniform on [-2, 2)
     y = 3 * x**2 + 2 * x + 1 + noise * torch.randn(n, 1, generator=generator)
     return x, y
@@ -190,10 +193,7 @@ def polynomial_features(x: torch.Tensor) -> torch.Tensor:
         tensor([[2., 4.],
                 [3., 9.]])
     """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor of shape (N, 1), got {type(x).__name__}")
-    if x.ndim != 2 or x.shape[1] != 1:
-        raise ValueError(f"x must have shape (N, 1), got {tuple(x.shape)}")
+    check_column("x", x)
     return torch.cat([x, x**2], dim=1)  # (N, 2): one column per power
 
 
@@ -208,11 +208,7 @@ def wavy_curve(seed: int = 0, n: int = 1000, noise: float = 0.3) -> tuple[torch.
         >>> tuple(y.shape)
         (50, 1)
     """
-    check_non_negative_int("seed", seed)
-    check_positive_int("n", n)
-    if not noise >= 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
-    generator = torch.Generator().manual_seed(seed)
+    generator, n, noise = _seeded_recipe(seed, n, noise)
     x = 10 * torch.rand(n, 1, generator=generator) - 5  # (n, 1), uniform on [-5, 5)
     y = x * torch.sin(x) + noise * torch.randn(n, 1, generator=generator)
     return x, y
@@ -237,11 +233,7 @@ def line_data_b(
         >>> tuple(x.shape), tuple(y.shape)
         ((200, 1), (200, 1))
     """
-    check_non_negative_int("seed", seed)
-    check_positive_int("n", n)
-    if not noise >= 0:
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
-    generator = torch.Generator().manual_seed(seed)
+    generator, n, noise = _seeded_recipe(seed, n, noise)
     x = torch.randn(n, generator=generator)
     y = alpha + beta * x + noise * torch.randn(n, generator=generator)
     return x.view(-1, 1), y.view(-1, 1)  # (n,) -> (n, 1): one feature per sample, as nn.Linear expects

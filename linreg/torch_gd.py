@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 import torch
 
 from linreg import scratch
-from linreg._checks import check_finite_loss, check_positive_int, check_positive_number
+from linreg._checks import (
+    check_column,
+    check_finite_loss,
+    check_positive_int,
+    check_positive_number,
+    check_same_length,
+)
 
 __all__ = ["AutogradFit", "gradient_descent", "initial_parameters"]
 
@@ -70,13 +76,8 @@ def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1, epoch
         >>> round(fit.a, 2), round(fit.b, 2)
         (1.02, 1.97)
     """
-    for name, value in (("x", x), ("y", y)):
-        if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
-        if value.ndim != 2 or value.shape[1] != 1 or value.shape[0] == 0:
-            raise ValueError(f"{name} must have shape (N, 1) with N > 0, got {tuple(value.shape)}")
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must hold the same number of samples, got {x.shape[0]} and {y.shape[0]}")
+    x, y = check_column("x", x), check_column("y", y)
+    check_same_length("x", x, "y", y)
     lr = check_positive_number("lr", lr)
     epochs = check_positive_int("epochs", epochs)
 

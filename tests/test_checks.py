@@ -12,9 +12,11 @@ from linreg import DivergedError
 from linreg._checks import (
     as_2d_array,
     as_line_arrays,
+    check_column,
     check_finite_loss,
     check_fraction,
     check_non_negative_int,
+    check_non_negative_number,
     check_positive_int,
     check_positive_number,
     check_same_length,
@@ -53,6 +55,23 @@ def test_non_negative_int_accepts_zero_and_rejects_negatives():
     assert check_non_negative_int("seed", 0) == 0
     with pytest.raises(ValueError, match="seed"):
         check_non_negative_int("seed", -1)
+
+
+def test_non_negative_number_accepts_zero_as_a_float():
+    assert check_non_negative_number("noise", 0) == 0.0
+    assert isinstance(check_non_negative_number("noise", 0), float)
+
+
+@pytest.mark.parametrize("bad", [-0.1, math.nan, math.inf])
+def test_non_negative_number_rejects_negative_or_non_finite_values_naming_the_argument(bad):
+    with pytest.raises(ValueError, match="noise must be a non-negative, finite number"):
+        check_non_negative_number("noise", bad)
+
+
+@pytest.mark.parametrize("bad", ["0.1", None, True])
+def test_non_negative_number_rejects_non_numbers_with_type_error(bad):
+    with pytest.raises(TypeError, match="noise must be a non-negative number"):
+        check_non_negative_number("noise", bad)
 
 
 def test_fraction_bounds():
@@ -100,6 +119,22 @@ def test_check_tensor_checks_type_dimensions_and_emptiness():
         check_tensor("x", torch.ones(3), ndim=2)
     with pytest.raises(ValueError, match="x is empty"):
         check_tensor("x", torch.ones(0))
+
+
+def test_check_column_accepts_one_feature_per_sample():
+    column = torch.ones(4, 1)
+    assert check_column("x", column) is column
+
+
+@pytest.mark.parametrize("shape", [(4,), (4, 2), (0, 1)])
+def test_check_column_rejects_other_shapes_and_empty_columns(shape):
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 1\) with N > 0"):
+        check_column("x", torch.ones(shape))
+
+
+def test_check_column_rejects_a_non_tensor():
+    with pytest.raises(TypeError, match="x must be a torch.Tensor of shape"):
+        check_column("x", [[1.0]])
 
 
 def test_finite_loss_passes_through_and_non_finite_loss_blames_the_learning_rate():

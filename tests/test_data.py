@@ -1,4 +1,4 @@
-"""Specification of the data recipes A, C and D (linreg.data)."""
+"""Specification of linreg.data: recipes A, C and D, recipes E and F and the wavy curve (page 9)."""
 
 import numpy as np
 import pytest
@@ -43,7 +43,7 @@ def test_line_data_tensors_are_float32_copies():
     ({"n_train": 100}, "n_train must be smaller than n=100"),
     ({"n": 0}, "n must be a positive integer"),
     ({"seed": -1}, "seed must be a non-negative integer"),
-    ({"noise": -0.1}, "noise must be a non-negative number"),
+    ({"noise": -0.1}, "noise must be a non-negative, finite number"),
 ])
 def test_line_data_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -64,3 +64,90 @@ def test_surface_line_data_matches_torch_manual_seed():
     y = 1 * x - 1 + 0.1 * torch.randn(x.size())
     x2, y2 = data.surface_line_data()
     assert torch.equal(x, x2) and torch.equal(y, y2)
+
+
+# Recipes E and F and the wavy curve (page 9) ----------------------------------
+
+
+def test_noisy_line_has_10000_points_of_shape_n_by_1_by_default():
+    x, y = data.noisy_line(seed=0)
+    assert x.shape == (10_000, 1) and y.shape == (10_000, 1)
+    assert x.dtype == torch.float32
+
+
+def test_noisy_line_is_reproducible_for_a_seed_and_differs_between_seeds():
+    assert torch.equal(data.noisy_line(seed=3)[1], data.noisy_line(seed=3)[1])
+    assert not torch.equal(data.noisy_line(seed=3)[1], data.noisy_line(seed=4)[1])
+
+
+def test_noisy_line_leaves_the_global_random_state_alone():
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    data.noisy_line(seed=1)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_noisy_line_follows_2x_plus_1_with_noise_growing_with_x():
+    x, y = data.noisy_line(seed=0)
+    residual = (y - (2 * x + 1)).squeeze()
+    left, right = residual[x.squeeze() < 0.2], residual[x.squeeze() > 0.8]
+    assert abs(residual.mean().item()) < 0.01
+    assert right.std() > 3 * left.std()  # std 0.1 + 0.5x: about 0.15 on the left, 0.55 on the right
+
+
+def test_noisy_line_noise_floor_is_about_0_143():
+    x, y = data.noisy_line(seed=0)
+    assert ((y - (2 * x + 1)) ** 2).mean().item() == pytest.approx(0.01 + 0.05 + 0.25 / 3, rel=0.05)
+
+
+def test_polynomial_data_follows_3x2_plus_2x_plus_1():
+    x, y = data.polynomial_data(seed=0, n=2000, noise=0.0)
+    assert x.shape == (2000, 1)
+    assert torch.allclose(y, 3 * x**2 + 2 * x + 1)
+    assert x.min() >= -2 and x.max() < 2
+
+
+def test_polynomial_data_is_reproducible_for_a_seed():
+    assert torch.equal(data.polynomial_data(seed=5)[1], data.polynomial_data(seed=5)[1])
+
+
+def test_polynomial_features_stacks_x_and_x_squared_into_n_by_2():
+    x = torch.tensor([[1.0], [-2.0], [3.0]])
+    features = data.polynomial_features(x)
+    assert features.shape == (3, 2)
+    assert torch.equal(features, torch.tensor([[1.0, 1.0], [-2.0, 4.0], [3.0, 9.0]]))
+
+
+def test_polynomial_features_rejects_a_wrong_shape():
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 1\)"):
+        data.polynomial_features(torch.zeros(3, 2))
+
+
+def test_polynomial_features_rejects_a_non_tensor():
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        data.polynomial_features([[1.0]])
+
+
+def test_wavy_curve_follows_x_sin_x_on_minus_5_to_5():
+    x, y = data.wavy_curve(seed=0, n=500, noise=0.0)
+    assert torch.allclose(y, x * torch.sin(x))
+    assert x.min() >= -5 and x.max() < 5
+
+
+@pytest.mark.parametrize("recipe", [data.noisy_line, data.polynomial_data, data.wavy_curve])
+def test_recipes_reject_a_negative_seed(recipe):
+    with pytest.raises(ValueError, match="seed"):
+        recipe(seed=-1)
+
+
+@pytest.mark.parametrize("recipe", [data.noisy_line, data.polynomial_data, data.wavy_curve])
+def test_recipes_reject_a_non_positive_n(recipe):
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        recipe(seed=0, n=0)
+
+
+@pytest.mark.parametrize("recipe", [data.polynomial_data, data.wavy_curve])
+def test_recipes_reject_negative_noise(recipe):
+    with pytest.raises(ValueError, match="noise"):
+        recipe(seed=0, noise=-0.1)
