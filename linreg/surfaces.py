@@ -12,6 +12,10 @@ slope ``b`` and the bias the intercept ``a``.
 Page 2 walks recipe D (``y = x - 1``) from a start far away (weight -15,
 bias -10) with mini-batch SGD; page 4 lets SGD, SGD with momentum, RMSprop and
 Adam race from the same start ([`optimizer_paths()`][linreg.surfaces.optimizer_paths]).
+
+Why one module of over 400 lines: every figure here draws a
+[`LossSurface`][linreg.surfaces.LossSurface] and the optimizer paths across it, and nothing else
+draws them; splitting data from figures would put each figure away from the only types it reads.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ three searches of page 12 share:
 
 Ax is imported inside [`ax_search()`][linreg.tuning.ax_search] only: it takes seconds to import and
 nothing else here needs it, so ``import linreg.tuning`` stays cheap.
+
+Why one module of over 500 lines: the three searches share one objective, one
+[`Range`][linreg.tuning.Range] and one [`Trial`][linreg.tuning.Trial] record, and the two figures read
+only those records; page 12 is the only reader, and one module keeps the search it teaches in one place.
 """
 
 from __future__ import annotations
