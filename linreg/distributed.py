@@ -18,9 +18,15 @@ The worker function lives in this importable module on purpose: the "spawn"
 start method starts a fresh Python interpreter that must import the function
 it runs, which is impossible for a function defined in a notebook cell.
 
-The launcher never hangs: it waits at most ``timeout`` seconds, stops the
-surviving ranks when one fails and raises a `RuntimeError` that names
-the failed rank and carries its traceback.
+The ranks are started and joined by PyTorch's own launcher,
+``torch.multiprocessing.start_processes``: when a rank raises, its ``join``
+stops the surviving ranks and reports the failed rank's index and traceback
+(``ProcessRaisedException``), which [`run_ddp()`][linreg.distributed.run_ddp] turns into a
+`RuntimeError` naming that rank. It never waits longer than ``timeout`` seconds.
+
+Why one module of about 500 lines: the DDP job and its single-process twin must
+build the same data set, sampler, model and checked settings, because the page's
+lesson is that both end on the same parameters; here they share one code path.
 """
 
 from __future__ import annotations
@@ -30,8 +36,7 @@ import os
 import queue as queue_module
 import socket
 import time
-import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -115,16 +120,31 @@ def choose_backend(world_size: int = 2, backend: str | None = None) -> str:
     return backend
 
 
-def _check_training_args(world_size: Any, epochs: Any, lr: Any, batch_size: Any, seed: Any) -> dict[str, Any]:
-    config = {
-        "world_size": check_positive_int("world_size", world_size),
-        "epochs": check_positive_int("epochs", epochs),
-        "lr": check_positive_number("lr", lr),
-        "batch_size": check_positive_int("batch_size", batch_size),
-        "seed": check_non_negative_int("seed", seed),
-    }
+@dataclass(frozen=True)
+class _JobConfig:
+    """The checked settings of one run; a DDP job sends a copy to every rank (it pickles by value)."""
+
+    world_size: int
+    epochs: int
+    lr: float
+    batch_size: int
+    seed: int
+    backend: str = "single-process"
+    timeout: float = 60.0
+    fail_rank: int | None = None
+    port: int = 0
+
+
+def _check_training_args(world_size: Any, epochs: Any, lr: Any, batch_size: Any, seed: Any) -> _JobConfig:
+    config = _JobConfig(
+        world_size=check_positive_int("world_size", world_size),
+        epochs=check_positive_int("epochs", epochs),
+        lr=check_positive_number("lr", lr),
+        batch_size=check_positive_int("batch_size", batch_size),
+        seed=check_non_negative_int("seed", seed),
+    )
     n_train = len(_train_dataset())
-    if config["world_size"] > n_train:
+    if config.world_size > n_train:
         raise ValueError(f"world_size must be at most {n_train} (one training sample per rank), got {world_size}")
     return config
 
@@ -219,23 +239,23 @@ def run_single_process(
     """
     start = time.perf_counter()
     config = _check_training_args(world_size, epochs, lr, batch_size, seed)
-    world_size, seed = config["world_size"], config["seed"]
+    world_size, seed = config.world_size, config.seed
     dataset = _train_dataset()
     samplers = [_sampler(dataset, world_size, rank, seed) for rank in range(world_size)]
     # The loaders' own generator only seeds their iterators; it keeps the global RNG untouched.
     loaders = [
-        DataLoader(dataset, batch_size=config["batch_size"], sampler=s, generator=torch.Generator().manual_seed(seed))
+        DataLoader(dataset, batch_size=config.batch_size, sampler=s, generator=torch.Generator().manual_seed(seed))
         for s in samplers
     ]
     model = _make_model(seed)
-    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
 
     shards = {rank: list(s) for rank, s in enumerate(samplers)}  # before set_epoch: epoch 0
     local_grads: dict[int, dict[str, torch.Tensor]] = {}
     first_grads: dict[str, torch.Tensor] = {}
     epoch_losses = []
     train_start = time.perf_counter()
-    for epoch in range(config["epochs"]):
+    for epoch in range(config.epochs):
         for sampler in samplers:
             sampler.set_epoch(epoch)
         step_losses = []
@@ -277,30 +297,30 @@ def _to_numpy(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
     return {name: t.numpy() for name, t in tensors.items()}
 
 
-def _train_rank(rank: int, config: dict[str, Any]) -> dict[str, Any]:
+def _train_rank(rank: int, config: _JobConfig) -> dict[str, Any]:
     """Train this rank's replica; return what it reports to the launcher."""
-    world_size, backend = config["world_size"], config["backend"]
+    world_size, backend = config.world_size, config.backend
     device = torch.device("cuda", rank) if backend == "nccl" else torch.device("cpu")
     if device.type == "cuda":
         torch.cuda.set_device(device)
 
     dataset = _train_dataset()  # every rank builds the same data set; the sampler picks its shard
-    sampler = DistributedSampler(dataset, shuffle=True, seed=config["seed"])  # rank/world from the group
-    generator = torch.Generator().manual_seed(config["seed"])
-    loader = DataLoader(dataset, batch_size=config["batch_size"], sampler=sampler, generator=generator)
-    model = _make_model(config["seed"]).to(device)
+    sampler = DistributedSampler(dataset, shuffle=True, seed=config.seed)  # rank/world from the group
+    generator = torch.Generator().manual_seed(config.seed)
+    loader = DataLoader(dataset, batch_size=config.batch_size, sampler=sampler, generator=generator)
+    model = _make_model(config.seed).to(device)
     ddp_model = DistributedDataParallel(model, device_ids=[rank] if device.type == "cuda" else None)
-    optimizer = torch.optim.SGD(ddp_model.parameters(), lr=config["lr"])
+    optimizer = torch.optim.SGD(ddp_model.parameters(), lr=config.lr)
 
     report: dict[str, Any] = {"shard": list(sampler)}  # epoch 0, before any set_epoch
     epoch_losses = []
     train_start = time.perf_counter()
-    for epoch in range(config["epochs"]):
+    for epoch in range(config.epochs):
         sampler.set_epoch(epoch)  # a new shuffle each epoch, identical on every rank
         step_losses = []
         for x, y in loader:
             x, y = x.to(device), y.to(device)
-            if config["fail_rank"] == rank:
+            if config.fail_rank == rank:
                 raise RuntimeError(f"injected failure on rank {rank} (fail_rank={rank})")
             if "local_grads" not in report:
                 report["local_grads"] = _to_numpy(_local_grads(model, x, y))  # bare module: no all-reduce
@@ -321,32 +341,29 @@ def _train_rank(rank: int, config: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def _worker(rank: int, config: dict[str, Any], results: Any) -> None:
-    """Entry point of one spawned rank: join the group, train, report (or report the error)."""
+def _worker(rank: int, config: _JobConfig, results: Any) -> None:
+    """Entry point of one spawned rank: join the group, train, report.
+
+    An exception is not caught here: ``start_processes`` records its traceback
+    and the launcher's ``join`` raises it as a ``ProcessRaisedException``.
+    """
+    # One thread per rank: the ranks already share the cores between them.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
+    os.environ["MASTER_ADDR"] = "127.0.0.1"
+    os.environ["MASTER_PORT"] = str(config.port)
+    dist.init_process_group(
+        config.backend, rank=rank, world_size=config.world_size, timeout=datetime.timedelta(seconds=config.timeout)
+    )
     try:
-        # One thread per rank: the ranks already share the cores between them.
-        os.environ["OMP_NUM_THREADS"] = "1"
-        torch.set_num_threads(1)
-        os.environ["MASTER_ADDR"] = "127.0.0.1"
-        os.environ["MASTER_PORT"] = str(config["port"])
-        dist.init_process_group(
-            config["backend"],
-            rank=rank,
-            world_size=config["world_size"],
-            timeout=datetime.timedelta(seconds=config["timeout"]),
-        )
-        try:
-            report = _train_rank(rank, config)
-        finally:
-            dist.destroy_process_group()
-        results.put(("ok", rank, time.time(), report))
-    except BaseException as exc:  # noqa: B036 - every failure must reach the launcher
-        results.put(("error", rank, time.time(), f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}"))
-        raise SystemExit(1) from None
+        report = _train_rank(rank, config)
+    finally:
+        dist.destroy_process_group()
+    results.put((rank, report))
 
 
 # ---------------------------------------------------------------------------
-# The launcher
+# The launcher: torch.multiprocessing starts and joins the ranks
 # ---------------------------------------------------------------------------
 
 
@@ -357,8 +374,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _failure_message(exc: mp.ProcessRaisedException | mp.ProcessExitedException) -> str:
+    """``DDP job failed on rank R: <its error>``, then the rank's traceback (if it raised one)."""
+    if isinstance(exc, mp.ProcessRaisedException):
+        traceback_text = exc.msg.split("terminated with the following error:\n", 1)[-1].rstrip()
+        last_line = [line for line in traceback_text.splitlines() if line.strip()][-1]
+        rank = exc.error_index
+        return f"DDP job failed on rank {rank}: {last_line}\n\nTraceback from rank {rank}:\n{traceback_text}"
+    return (
+        f"DDP job failed on rank {exc.error_index}: {exc.msg.strip()} without a traceback: the process crashed "
+        "or was killed. If it died on start-up, check that the script calling run_ddp guards it with "
+        '`if __name__ == "__main__":` (spawned processes import the main module).'
+    )
+
+
 def _stop(processes: list[Any]) -> None:
-    """Terminate processes still running, then kill the stubborn ones."""
+    """Terminate ranks still running (after a timeout), then kill the stubborn ones."""
     for process in processes:
         if process.is_alive():
             process.terminate()
@@ -369,25 +400,14 @@ def _stop(processes: list[Any]) -> None:
             process.join(timeout=2.0)
 
 
-def _silent_exit(exitcode: int) -> str:
-    return (
-        f"exit code {exitcode} without a report: the process crashed or was killed. "
-        "If it died on start-up, check that the script calling run_ddp guards it with "
-        "`if __name__ == \"__main__\":` (spawned processes import the main module)."
-    )
-
-
-def _failure_message(errors: list[tuple[int, float, str]]) -> str:
-    errors = sorted(errors, key=lambda e: e[1])  # the earliest failure is usually the cause
-    rank, _, text = errors[0]
-    summary, _, details = text.partition("\n\n")
-    message = f"DDP job failed on rank {rank}: {summary}"
-    others = [f"rank {r} ({t.splitlines()[0]})" for r, _, t in errors[1:]]
-    if others:
-        message += "\nThen, probably as a consequence: " + "; ".join(others)
-    if details:
-        message += f"\n\nTraceback from rank {rank}:\n{details.rstrip()}"
-    return message
+def _drain(results: Any, reports: dict[int, dict[str, Any]]) -> None:
+    # Read reports while waiting: a rank whose report still sits in the pipe cannot exit.
+    while True:
+        try:
+            rank, report = results.get_nowait()
+        except queue_module.Empty:
+            return
+        reports[rank] = report
 
 
 def run_ddp(
@@ -430,71 +450,47 @@ def run_ddp(
     """
     start = time.perf_counter()
     config = _check_training_args(world_size, epochs, lr, batch_size, seed)
-    config["backend"] = choose_backend(config["world_size"], backend)
-    config["timeout"] = check_positive_number("timeout", timeout)
     if fail_rank is not None:
         check_non_negative_int("fail_rank", fail_rank)
-        if fail_rank >= config["world_size"]:
-            raise ValueError(f"fail_rank must be None or a rank in [0, {config['world_size'] - 1}], got {fail_rank}")
-    config["fail_rank"] = fail_rank
-    config["port"] = _free_port()
-
-    context = mp.get_context("spawn")  # fresh interpreters: safe with CUDA and from notebooks
-    results = context.Queue()
-    processes = [
-        context.Process(target=_worker, args=(rank, config, results), daemon=True, name=f"linreg-ddp-rank-{rank}")
-        for rank in range(config["world_size"])
-    ]
-    for process in processes:
-        process.start()
+        if fail_rank >= config.world_size:
+            raise ValueError(f"fail_rank must be None or a rank in [0, {config.world_size - 1}], got {fail_rank}")
+    config = replace(
+        config,
+        backend=choose_backend(config.world_size, backend),
+        timeout=check_positive_number("timeout", timeout),
+        fail_rank=fail_rank,
+        port=_free_port(),
+    )
+    results = mp.get_context("spawn").Queue()
+    # "spawn": fresh interpreters, safe with CUDA and from notebooks. join=False: we wait with a deadline.
+    job = mp.start_processes(
+        _worker, args=(config, results), nprocs=config.world_size, join=False, start_method="spawn"
+    )
+    reports: dict[int, dict[str, Any]] = {}
+    deadline = time.monotonic() + config.timeout
     try:
-        reports, errors = _collect(processes, results, deadline=time.monotonic() + config["timeout"])
+        # join() returns True once every rank exited cleanly; when one fails it
+        # terminates the others and raises, naming the failed rank.
+        while not job.join(timeout=0.1):
+            _drain(results, reports)
+            if time.monotonic() >= deadline:
+                missing = sorted(set(range(config.world_size)) - set(reports))
+                raise RuntimeError(
+                    f"DDP job did not finish within timeout={config.timeout:g} s: rank(s) {missing} never "
+                    "reported. Raise timeout if the machine is slow, or look for a rank stuck waiting on a collective."
+                )
+        while len(reports) < config.world_size:  # every rank exited cleanly: its report is in the pipe
+            rank, report = results.get(timeout=config.timeout)
+            reports[rank] = report
+    except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
+        raise RuntimeError(_failure_message(exc)) from None
     finally:
-        _stop(processes)
+        _stop(job.processes)
         results.close()
-    if errors:
-        raise RuntimeError(_failure_message(errors))
-    if len(reports) < config["world_size"]:
-        missing = sorted(set(range(config["world_size"])) - set(reports))
-        raise RuntimeError(
-            f"DDP job did not finish within timeout={config['timeout']:g} s: rank(s) {missing} never reported. "
-            "Raise timeout if the machine is slow, or look for a rank stuck waiting on a collective."
-        )
     return _merge(reports, config, seconds=time.perf_counter() - start)
 
 
-def _collect(processes: list[Any], results: Any, deadline: float) -> tuple[dict, list]:
-    """Read the ranks' reports until all arrived, one failed, or the deadline passed.
-
-    The queue is drained while waiting (never join before reading: a worker
-    whose report still sits in the pipe cannot exit).
-    """
-    reports: dict[int, dict[str, Any]] = {}
-    errors: list[tuple[int, float, str]] = []
-    grace_until = None  # after a first error, listen briefly for the others
-    while len(reports) + len(errors) < len(processes):
-        now = time.monotonic()
-        if now >= deadline or (grace_until is not None and now >= grace_until):
-            break
-        try:
-            status, rank, stamp, payload = results.get(timeout=0.1)
-        except queue_module.Empty:
-            heard = set(reports) | {r for r, _, _ in errors}
-            for rank, process in enumerate(processes):
-                # A rank killed from outside (segfault, out of memory) cannot report itself.
-                if rank not in heard and process.exitcode not in (None, 0):
-                    errors.append((rank, time.time(), _silent_exit(process.exitcode)))
-                    grace_until = grace_until or time.monotonic() + 0.5
-            continue
-        if status == "ok":
-            reports[rank] = payload
-        else:
-            errors.append((rank, stamp, payload))
-            grace_until = grace_until or time.monotonic() + 0.5
-    return reports, errors
-
-
-def _merge(reports: dict[int, dict[str, Any]], config: dict[str, Any], seconds: float) -> RunResult:
+def _merge(reports: dict[int, dict[str, Any]], config: _JobConfig, seconds: float) -> RunResult:
     """Build the result from rank 0's report plus every rank's shard and gradients."""
     def as_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
         return {name: torch.from_numpy(a) for name, a in arrays.items()}
@@ -505,8 +501,8 @@ def _merge(reports: dict[int, dict[str, Any]], config: dict[str, Any], seconds: 
     )
     rank0 = reports[0]
     return RunResult(
-        backend=config["backend"],
-        world_size=config["world_size"],
+        backend=config.backend,
+        world_size=config.world_size,
         params=params[0],
         epoch_losses=rank0["epoch_losses"],
         shards={rank: reports[rank]["shard"] for rank in sorted(reports)},

@@ -114,13 +114,13 @@ def test_failing_rank_error_surfaces_long_before_the_timeout(failed_job):
 
 @pytest.mark.slow
 def test_failing_rank_leaves_no_worker_process_running(failed_job):
-    assert not [p for p in multiprocessing.active_children() if p.name.startswith("linreg-ddp")]
+    assert not multiprocessing.active_children()
 
 
 def test_job_that_overruns_its_timeout_raises_and_stops_the_workers():
     with pytest.raises(RuntimeError, match=r"did not finish within timeout=0.1 s"):
         run_ddp(2, epochs=1, timeout=0.1)
-    assert not [p for p in multiprocessing.active_children() if p.name.startswith("linreg-ddp")]
+    assert not multiprocessing.active_children()
 
 
 # --- argument errors (raised before any process starts) -----------------------------

@@ -61,6 +61,11 @@ def test_rank_0_reports_nothing_and_is_stopped_by_the_launcher(page):
     assert "rank 0 reported an error of its own: False" in page.text
 
 
+def test_torch_multiprocessing_join_is_what_terminates_the_waiting_rank(page):
+    assert "torch/multiprocessing/spawn.py" in page.text and "Terminating process" in page.text
+    assert page.says("terminated rank 0 (the warning above, logged by `torch.multiprocessing`)")
+
+
 def test_the_sampler_repeats_its_order_without_set_epoch(page):
     assert "two epochs without set_epoch are identical: True" in page.text
     assert "after set_epoch(1) the order changes: True" in page.text
