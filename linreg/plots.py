@@ -3,9 +3,10 @@
 Every function returns a `matplotlib.figure.Figure` and never calls
 ``plt.show()``: a notebook displays the returned figure, a test inspects it.
 
-The house style draws on an opaque, light "card" so that a figure reads the
-same on the site's light and dark palettes (a transparent figure with dark
-text would vanish on the dark one). Colours come from the Okabe-Ito palette,
+The house style draws on an opaque, light "card"; every figure a notebook
+displays is also rendered in a dark version of the style (`DARK_STYLE`, the
+slate page's background, light ink), and the site shows the rendering that
+matches the reader's palette (see [`figure_png()`][linreg.plots.figure_png]). Colours come from the Okabe-Ito palette,
 which stays distinguishable with the common forms of colour blindness; a page
 never picks colours by hand, it uses [`COLORS`][linreg.plots.COLORS]. An optimization method
 keeps one colour in every figure of the site ([`METHOD_COLORS`][linreg.plots.METHOD_COLORS]), so that
@@ -18,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 
 import matplotlib
-import matplotlib.pyplot as plt
 import matplotlib.collections
+import matplotlib.pyplot as plt
 import matplotlib.text
 import matplotlib.ticker
 import numpy as np

@@ -214,7 +214,7 @@ def test_rendering_the_dark_version_leaves_the_figure_in_the_light_style():
     assert matplotlib.colors.to_hex(fig.get_facecolor()).upper() == plots.STYLE["figure.facecolor"]
     assert matplotlib.colors.to_hex(fig.axes[0].get_facecolor()).upper() == plots.STYLE["axes.facecolor"]
     assert matplotlib.colors.to_hex(fig.axes[0].lines[0].get_color()).upper() == plots.COLORS["ink"]
-    assert fig.get_layout_engine() is not None and fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
+    assert type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
 
 
 def test_the_dark_rendering_recolours_text_and_ink_lines():
