@@ -95,3 +95,19 @@ def test_the_toggle_swaps_the_figures_for_the_other_palettes(browser, site_url, 
         visible = page.evaluate(_SHOWN)
         assert not problems, "\n".join(problems)
     assert visible and all(which == "only-dark" and tuple(pixel) == SLATE for which, pixel in visible)
+
+
+@pytest.mark.parametrize(("scheme", "ink", "background"),
+                         [("default", "rgb(31, 36, 48)", "rgb(252, 252, 253)"),
+                          ("slate", "rgb(226, 229, 235)", "rgb(30, 33, 41)")])
+def test_graphs_take_the_palettes_ink_and_background_from_the_stylesheet(browser, site_url, built_site,
+                                                                         scheme, ink, background):
+    source = max(NAV, key=lambda s: page_html(built_site, s).count('<figure class="linreg-graph">'))
+    with _open(browser, _page_url(site_url, source, built_site), scheme) as (page, problems):
+        inks = page.evaluate("[...document.querySelectorAll('.linreg-graph svg text')]"
+                             ".map(t => getComputedStyle(t).fill)")
+        backgrounds = page.evaluate("[...document.querySelectorAll('.linreg-graph svg')]"
+                                    ".map(s => getComputedStyle(s).backgroundColor)")
+        assert not problems, "\n".join(problems)
+    assert inks and set(inks) == {ink}
+    assert backgrounds and set(backgrounds) == {background}
