@@ -127,12 +127,13 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
         nonlocal seen
         seen += 1
         attrs = match.group(1)
-        if re.search(r'\balt="(?!No description has been provided)', attrs):
+        src = re.search(r'src="([^"]+)"', attrs)
+        authors = re.search(r'\balt="(?!No description has been provided)([^"]*)"', attrs)
+        if authors and not (src and src.group(1) in darks):
             return match.group(0)  # an author's alt text wins; nbconvert's placeholder does not
         attrs = re.sub(r'\s*\balt="[^"]*"', "", attrs)
-        src = re.search(r'src="([^"]+)"', attrs)
         name = src.group(1).rsplit("/", 1)[-1] if src else ""
-        alt = html.escape(alts.get(name, "Figure"), quote=True)
+        alt = authors.group(1) if authors else html.escape(alts.get(name, "Figure"), quote=True)
         if src and src.group(1) in darks:
             # Two renderings: Material hides "#only-light" images in the slate palette and
             # "#only-dark" ones in the default palette (toggle and system preference alike),

@@ -68,6 +68,12 @@ def test_a_figure_with_a_dark_rendering_becomes_two_lazy_images_one_per_palette(
                    f'<img alt="a figure" loading="lazy" src="m/{dark}#only-dark">')
 
 
+def test_an_authors_alt_text_goes_onto_both_renderings():
+    png = base64.b64encode(_png("from the png")).decode()
+    out, _ = postprocess.extract_media(f'<img alt="by hand" src="data:image/png;base64,{png}">', str)
+    assert out.count('alt="by hand"') == 2 and "#only-dark" in out and "from the png" not in out
+
+
 def test_the_light_file_served_to_the_site_no_longer_carries_the_dark_rendering():
     png = base64.b64encode(_png("a figure")).decode()
     _, media = postprocess.extract_media(f'<img src="data:image/png;base64,{png}">', str)
