@@ -294,8 +294,12 @@ def dark_palette(fig: Figure):
     for ax in fig.axes:  # 3-D axes keep pane and grid colours outside the artist tree
         for axis in (getattr(ax, "xaxis", None), getattr(ax, "yaxis", None), getattr(ax, "zaxis", None)):
             if axis is not None and hasattr(axis, "pane"):
-                recolor(axis.pane, "facecolor")
-                recolor(axis.pane, "edgecolor")
+                # matplotlib's panes are light greys drawn at half opacity (not a style colour):
+                # a grey just above the slate background instead, so no light wall shows.
+                undo.append((axis.pane.set_facecolor, axis.pane.get_facecolor()))
+                undo.append((axis.pane.set_edgecolor, axis.pane.get_edgecolor()))
+                axis.pane.set_facecolor("#2E323C")
+                axis.pane.set_edgecolor("#2E323C")
                 grid = axis._axinfo.get("grid", {})
                 saved_axinfo.append((grid, dict(grid)))
                 if "color" in grid and _swap(grid["color"], DARK_SWAP) is not None:
