@@ -17,12 +17,16 @@ SHARED_FIXTURES = (browser, site_url)
 # Corner pixel of a figure's visible rendering: the light card or the slate background.
 CARD, SLATE = (0xFC, 0xFC, 0xFD), (0x1E, 0x21, 0x29)
 
+# Bring each shown figure into view, as a reader scrolling down would, and wait until it loads.
 _SCROLL_TO_END = """async () => {
-    for (let y = 0; y < document.body.scrollHeight; y += 400) {
-        window.scrollTo(0, y);
-        await new Promise(r => setTimeout(r, 30));
+    for (const i of [...document.images].filter(i => i.offsetParent)) {
+        i.scrollIntoView();
+        await new Promise(r => {
+            if (i.complete && i.naturalWidth) return r();
+            i.addEventListener('load', r, {once: true});
+            setTimeout(r, 5000);
+        });
     }
-    await Promise.all([...document.images].filter(i => i.offsetParent).map(i => i.decode().catch(() => null)));
 }"""
 
 # For every image shown: which rendering it is and its corner colour.
