@@ -10,7 +10,9 @@ or video as a base64 data URI. Here each page is rewritten so that:
 * no script or font is loaded from another origin;
 * images and videos become files named by their content hash (cacheable, and
   the page's HTML stays small); a PNG's alternative text, which
-  :func:`linreg.plots.figure_png` stores inside the PNG, goes onto its ``<img>``;
+  :func:`linreg.plots.figure_png` stores inside the PNG, goes onto its ``<img>``,
+  and a dark rendering carried inside a PNG becomes a second file, shown only
+  in the dark palette (:func:`split_dark`);
 * code cells tagged ``solution`` are collapsed into a "Solution" block;
 * outputs are excluded from the search index (prose, not printed tensors).
 """
@@ -72,6 +74,22 @@ def png_description(png: bytes) -> str | None:
     return None
 
 
+DARK_CHUNK = b"dkPn"  # linreg.plots.DARK_CHUNK (not imported: the hooks stay free of matplotlib)
+
+
+def split_dark(png: bytes) -> tuple[bytes, bytes | None]:
+    """``(png without its dark chunk, the dark PNG inside it)``; ``(png, None)`` if it carries none."""
+    pos = 8  # after the PNG signature
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == DARK_CHUNK:
+            return png[:pos] + png[pos + 12 + length:], png[pos + 8:pos + 8 + length]
+        if kind == b"IEND":
+            break
+        pos += 12 + length
+    return png, None
+
+
 def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
     """Replace data URIs by files: returns the new HTML and ``{file name: bytes}``.
 
@@ -81,16 +99,24 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
     """
     media: dict[str, bytes] = {}
     alts: dict[str, str] = {}
+    darks: dict[str, str] = {}  # light PNG's URL -> its dark rendering's URL
 
     def to_file(match: re.Match) -> str:
         mime, payload = match.group(1), match.group(2)
         data = base64.b64decode(re.sub(r"\s", "", payload))
+        dark = None
+        if mime == "image/png":
+            data, dark = split_dark(data)
         name = f"{hashlib.sha256(data).hexdigest()[:20]}.{_EXTENSIONS[mime]}"
         media[name] = data
         if mime == "image/png":
             description = png_description(data)
             if description:
                 alts[name] = description
+        if dark is not None:
+            dark_name = f"{hashlib.sha256(dark).hexdigest()[:20]}.png"
+            media[dark_name] = dark
+            darks[url_for(name)] = url_for(dark_name)
         return url_for(name)
 
     body = _DATA_URI.sub(to_file, body)
@@ -101,16 +127,26 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
         nonlocal seen
         seen += 1
         attrs = match.group(1)
-        if re.search(r'\balt="(?!No description has been provided)', attrs):
+        src = re.search(r'src="([^"]+)"', attrs)
+        authors = re.search(r'\balt="(?!No description has been provided)([^"]*)"', attrs)
+        if authors and not (src and src.group(1) in darks):
             return match.group(0)  # an author's alt text wins; nbconvert's placeholder does not
         attrs = re.sub(r'\s*\balt="[^"]*"', "", attrs)
-        src = re.search(r'src="([^"]+)"', attrs)
         name = src.group(1).rsplit("/", 1)[-1] if src else ""
-        alt = alts.get(name, "Figure")
+        alt = authors.group(1) if authors else html.escape(alts.get(name, "Figure"), quote=True)
+        if src and src.group(1) in darks:
+            # Two renderings: Material hides "#only-light" images in the slate palette and
+            # "#only-dark" ones in the default palette (toggle and system preference alike),
+            # and a hidden lazy image is never fetched. Both stay lazy, the first figure too:
+            # an eager one would be fetched in both palettes, and which one matches is known
+            # only to Material's script.
+            light = attrs.replace(src.group(0), f'src="{src.group(1)}#only-light"')
+            dark = attrs.replace(src.group(0), f'src="{darks[src.group(1)]}#only-dark"')
+            return f'<img alt="{alt}" loading="lazy"{light}><img alt="{alt}" loading="lazy"{dark}>'
         # The first figure may be the largest thing on screen (the home page's):
         # loading it lazily would hold back the page's largest contentful paint.
         loading = "" if seen == 1 else ' loading="lazy"'
-        return f'<img alt="{html.escape(alt, quote=True)}"{loading}{attrs}>'
+        return f'<img alt="{alt}"{loading}{attrs}>'
 
     return _IMG.sub(add_alt, body), media
 

@@ -3,9 +3,10 @@
 Every function returns a `matplotlib.figure.Figure` and never calls
 ``plt.show()``: a notebook displays the returned figure, a test inspects it.
 
-The house style draws on an opaque, light "card" so that a figure reads the
-same on the site's light and dark palettes (a transparent figure with dark
-text would vanish on the dark one). Colours come from the Okabe-Ito palette,
+The house style draws on an opaque, light "card"; every figure a notebook
+displays is also rendered in a dark version of the style (`DARK_STYLE`, the
+slate page's background, light ink), and the site shows the rendering that
+matches the reader's palette (see [`figure_png()`][linreg.plots.figure_png]). Colours come from the Okabe-Ito palette,
 which stays distinguishable with the common forms of colour blindness; a page
 never picks colours by hand, it uses [`COLORS`][linreg.plots.COLORS]. An optimization method
 keeps one colour in every figure of the site ([`METHOD_COLORS`][linreg.plots.METHOD_COLORS]), so that
@@ -18,7 +19,9 @@ from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 
 import matplotlib
+import matplotlib.collections
 import matplotlib.pyplot as plt
+import matplotlib.text
 import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure
@@ -80,6 +83,42 @@ STYLE: dict[str, object] = {
     "animation.embed_limit": 8.0,
 }
 """Matplotlib settings of the house style: light card, dark ink, quiet grid."""
+
+DARK_BACKGROUND = "#1E2129"
+"""Page background of Material's slate palette: ``hsla(var(--md-hue), 15%, 14%, 1)`` with its default hue 225deg."""
+
+DARK_SWAP: dict[str, str] = {
+    "#FCFCFD": DARK_BACKGROUND,   # card -> slate page
+    COLORS["ink"]: "#E2E5EB",     # text, titles, ink-coloured lines (Nesterov)
+    "#000000": "#E2E5EB",         # matplotlib's own black (annotation arrows, markers)
+    COLORS["grid"]: "#3A3F4B",
+    "#9AA3B2": "#6B7385",         # spines
+    "#4A5263": "#B4BAC6",         # tick labels
+}
+"""Light-style colour -> its dark-style replacement. Data colours (the Okabe-Ito hues of
+[`COLORS`][linreg.plots.COLORS]) are not in it: each keeps at least 3:1 contrast on both
+backgrounds it has to read on, checked in ``tests/test_plots.py``."""
+
+DARK_STYLE: dict[str, object] = {
+    key: DARK_SWAP.get(value, value) if isinstance(value, str) else value for key, value in STYLE.items()
+}
+"""The house style for the site's dark (slate) palette: same sizes and fonts, colours from ``DARK_SWAP``."""
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (1 to 21; text needs 4.5, lines and shapes 3).
+
+    Examples:
+        >>> round(contrast_ratio("#000000", "#FFFFFF"), 1)
+        21.0
+    """
+    def luminance(color: str) -> float:
+        channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                    for c in matplotlib.colors.to_rgb(color)]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    darker, lighter = sorted((luminance(a), luminance(b)))
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 # Artists take their defaults from rcParams when they are created, which is
@@ -187,6 +226,135 @@ def alt_text(fig: Figure) -> str:
     return "Figure: " + "; ".join(titles) if titles else "Figure"
 
 
+DARK_CHUNK = b"dkPn"
+"""PNG chunk type (ancillary, private) holding a figure's dark rendering inside its light PNG."""
+
+
+def _swap(color, swap: Mapping[str, str]):
+    """``color`` with its RGB replaced through ``swap`` (alpha kept), or None if ``swap`` does not name it."""
+    try:
+        rgba = matplotlib.colors.to_rgba(color)
+    except (ValueError, TypeError):
+        return None
+    new = swap.get(matplotlib.colors.to_hex(rgba).upper())
+    return None if new is None else matplotlib.colors.to_rgba(new, rgba[3])
+
+
+@contextmanager
+def dark_palette(fig: Figure):
+    """Context manager: ``fig`` recoloured for the dark palette inside the block, restored after.
+
+    Only the colours that belong to the light style change (``DARK_SWAP``); data colours
+    and colormaps stay, so both renderings show the same data in the same layout.
+
+    Examples:
+        >>> fig, (ax,) = new_figure()
+        >>> with dark_palette(fig):
+        ...     matplotlib.colors.to_hex(fig.get_facecolor()).upper() == DARK_BACKGROUND
+        True
+        >>> matplotlib.colors.to_hex(fig.get_facecolor())
+        '#fcfcfd'
+    """
+    undo = []
+
+    def recolor(obj, prop):
+        getter, setter = getattr(obj, "get_" + prop, None), getattr(obj, "set_" + prop, None)
+        if getter is None or setter is None:
+            return
+        old = getter()
+        if isinstance(old, np.ndarray) and old.ndim == 2:  # collections: one colour per item
+            if not len(old):
+                return
+            rows = [_swap(tuple(row), DARK_SWAP) for row in old]
+            if all(row is None for row in rows):
+                return
+            new = np.array([row if row is not None else tuple(o) for row, o in zip(rows, old, strict=True)])
+        else:
+            new = _swap(old, DARK_SWAP) if isinstance(old, str | tuple | np.ndarray) else None
+            if new is None:
+                return
+        undo.append((setter, old))
+        setter(new)
+
+    props = ("facecolor", "edgecolor", "color", "markerfacecolor", "markeredgecolor")
+    for artist in fig.findobj():
+        if isinstance(artist, matplotlib.cm.ScalarMappable) and artist.get_array() is not None:
+            continue  # coloured by its colormap: data, not style
+        if isinstance(artist, matplotlib.text.Text):
+            recolor(artist, "color")
+            if artist.get_bbox_patch() is not None:
+                recolor(artist.get_bbox_patch(), "facecolor")
+                recolor(artist.get_bbox_patch(), "edgecolor")
+            continue
+        for prop in props:
+            if prop == "color" and isinstance(artist, matplotlib.collections.Collection):
+                continue  # set_color would overwrite face and edge with one colour
+            recolor(artist, prop)
+    saved_axinfo = []
+    for ax in fig.axes:  # 3-D axes keep pane and grid colours outside the artist tree
+        for axis in (getattr(ax, "xaxis", None), getattr(ax, "yaxis", None), getattr(ax, "zaxis", None)):
+            if axis is not None and hasattr(axis, "pane"):
+                # matplotlib's panes are light greys drawn at half opacity (not a style colour):
+                # a grey just above the slate background instead, so no light wall shows.
+                undo.append((axis.pane.set_facecolor, axis.pane.get_facecolor()))
+                undo.append((axis.pane.set_edgecolor, axis.pane.get_edgecolor()))
+                axis.pane.set_facecolor("#2E323C")
+                axis.pane.set_edgecolor("#2E323C")
+                grid = axis._axinfo.get("grid", {})
+                saved_axinfo.append((grid, dict(grid)))
+                if "color" in grid and _swap(grid["color"], DARK_SWAP) is not None:
+                    grid["color"] = _swap(grid["color"], DARK_SWAP)
+    try:
+        with matplotlib.rc_context(DARK_STYLE):  # artists created while drawing (new ticks) take dark colours
+            yield fig
+    finally:
+        for setter, old in reversed(undo):
+            setter(old)
+        for grid, old in saved_axinfo:
+            grid.clear()
+            grid.update(old)
+
+
+def _png(fig: Figure, alt: str | None = None) -> tuple[bytes, tuple[int, int]]:
+    """``fig`` as a 2x, 256-colour PNG, with ``alt`` in a Description chunk if given."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight", metadata={"Software": None},
+                facecolor=fig.get_facecolor())
+    image = Image.open(buffer).convert("RGB")
+    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    info = PngImagePlugin.PngInfo()
+    if alt is not None:
+        info.add_text("Description", alt)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True, pnginfo=info)
+    return out.getvalue(), image.size
+
+
+def dark_png(png: bytes) -> bytes | None:
+    """The dark rendering that [`figure_png()`][linreg.plots.figure_png] put inside ``png``, if any.
+
+    Examples:
+        >>> fig, _ = new_figure(width=2, height=1)
+        >>> dark_png(figure_png(fig)[0]).startswith(b"\\x89PNG")
+        True
+    """
+    import struct
+
+    pos = 8  # after the PNG signature
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == DARK_CHUNK:
+            return png[pos + 8:pos + 8 + length]
+        if kind == b"IEND":
+            break
+        pos += 12 + length
+    return None
+
+
 def figure_png(fig: Figure) -> tuple[bytes, dict[str, int]]:
     """Render ``fig`` as a 2x PNG for notebooks: ``(png_bytes, {"width", "height"})``.
 
@@ -196,26 +364,34 @@ def figure_png(fig: Figure) -> tuple[bytes, dict[str, int]]:
     ``Description`` text chunk) so the site build can put it on the ``<img>``
     tag; no ``Software`` stamp, so the bytes depend on the figure only.
 
+    The PNG is the light rendering (what Colab and a downloaded notebook show);
+    the same figure rendered for the dark palette ([`dark_palette()`][linreg.plots.dark_palette])
+    travels inside it, in a private chunk that [`dark_png()`][linreg.plots.dark_png] reads,
+    so the site can show the rendering that matches the reader's palette.
+
     Examples:
         >>> fig, _ = new_figure(width=2, height=1)
         >>> png, size = figure_png(fig)
         >>> png.startswith(b"\\x89PNG"), size["width"] > 0
         (True, True)
     """
-    import io
+    import struct
+    import zlib
 
-    from PIL import Image, PngImagePlugin
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight", metadata={"Software": None})
-    image = Image.open(buffer).convert("RGB")
-    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Description", alt_text(fig))
-    out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True, pnginfo=info)
-    width, height = image.size
-    return out.getvalue(), {"width": width // 2, "height": height // 2}
+    # Light first: drawing creates the ticks from the light style, the dark pass only recolours them.
+    light, (width, height) = _png(fig, alt=alt_text(fig))
+    # Constrained layout moves axes by a few pixels on every draw: frozen at the light
+    # rendering's positions, the dark one has exactly its layout and size.
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")
+    try:
+        with dark_palette(fig):
+            dark, _ = _png(fig)
+    finally:
+        fig.set_layout_engine(engine)
+    chunk = struct.pack(">I", len(dark)) + DARK_CHUNK + dark + struct.pack(">I", zlib.crc32(DARK_CHUNK + dark))
+    iend = len(light) - 12  # the IEND chunk closes every PNG
+    return light[:iend] + chunk + light[iend:], {"width": width // 2, "height": height // 2}
 
 
 @contextmanager

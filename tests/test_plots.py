@@ -169,3 +169,88 @@ def test_line_colors_needs_a_colour_to_cycle():
 def test_labels_that_are_not_strings_take_the_colour_cycle():
     fig = plots.loss_curves({1: [1.0, 0.5], 2: [1.0, 0.9]})
     assert [line.get_color() for line in fig.axes[0].lines] == plots.LINE_COLORS[:2]
+
+
+def _figure_with_everything():
+    """A figure with the artists a page draws: lines, scatter, legend, annotation, contours, colorbar."""
+    fig, (ax, ax2) = plots.new_figure(ncols=2, width=6, height=3)
+    ax.plot([0, 1, 2], [2, 1, 0.5], label="SGD with Nesterov momentum",
+            color=plots.METHOD_COLORS["SGD with Nesterov momentum"])
+    ax.scatter([0, 1], [1, 2], color=plots.COLORS["blue"], label="data")
+    ax.annotate("minimum", xy=(1, 1), xytext=(1.5, 1.5), arrowprops={"arrowstyle": "->"})
+    ax.legend()
+    grid = np.linspace(-1, 1, 20)
+    contours = ax2.contourf(grid, grid, np.add.outer(grid ** 2, grid ** 2))
+    fig.colorbar(contours, ax=ax2)
+    return fig
+
+
+def _light_and_dark(fig):
+    import io
+    import sys
+
+    from PIL import Image
+    sys.path.insert(0, "hooks")
+    from postprocess import split_dark
+
+    light, dark = split_dark(plots.figure_png(fig)[0])
+    return Image.open(io.BytesIO(light)).convert("RGB"), Image.open(io.BytesIO(dark)).convert("RGB")
+
+
+def test_figure_png_carries_a_dark_rendering_of_the_same_size():
+    light, dark = _light_and_dark(_figure_with_everything())
+    assert light.size == dark.size
+
+
+def test_the_dark_rendering_has_the_slate_background_and_the_light_one_the_card():
+    light, dark = _light_and_dark(_figure_with_everything())
+    assert matplotlib.colors.to_hex(np.array(light.getpixel((2, 2))) / 255).upper() == plots.STYLE["figure.facecolor"]
+    assert matplotlib.colors.to_hex(np.array(dark.getpixel((2, 2))) / 255).upper() == plots.DARK_BACKGROUND
+
+
+def test_rendering_the_dark_version_leaves_the_figure_in_the_light_style():
+    fig = _figure_with_everything()
+    plots.figure_png(fig)
+    assert matplotlib.colors.to_hex(fig.get_facecolor()).upper() == plots.STYLE["figure.facecolor"]
+    assert matplotlib.colors.to_hex(fig.axes[0].get_facecolor()).upper() == plots.STYLE["axes.facecolor"]
+    assert matplotlib.colors.to_hex(fig.axes[0].lines[0].get_color()).upper() == plots.COLORS["ink"]
+    assert type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+
+
+def test_the_dark_rendering_recolours_text_and_ink_lines():
+    fig = _figure_with_everything()
+    ax = fig.axes[0]
+    with plots.dark_palette(fig):
+        assert matplotlib.colors.to_hex(ax.lines[0].get_color()).upper() == plots.DARK_SWAP[plots.COLORS["ink"]]
+        assert matplotlib.colors.to_hex(ax.texts[0].get_color()).upper() == plots.DARK_SWAP[plots.COLORS["ink"]]
+        assert matplotlib.colors.to_hex(ax.collections[0].get_facecolor()[0]).upper() == plots.COLORS["blue"]
+    assert matplotlib.colors.to_hex(ax.lines[0].get_color()).upper() == plots.COLORS["ink"]
+
+
+def test_the_dark_palette_also_recolours_3d_panes_and_grids():
+    fig, (ax,) = plots.new_figure(projection="3d")
+    ax.plot_surface(*np.meshgrid([0, 1], [0, 1]), np.zeros((2, 2)))
+    light, dark = _light_and_dark(fig)
+    assert light.size == dark.size
+    assert np.asarray(dark).mean() < np.asarray(light).mean() - 100  # mostly dark, not a light card
+
+
+@pytest.mark.parametrize("name", ["blue", "orange", "green", "red", "purple", "sky", "yellow"])
+def test_every_data_colour_keeps_3_to_1_contrast_on_the_dark_background(name):
+    assert plots.contrast_ratio(plots.COLORS[name], plots.DARK_BACKGROUND) >= 3
+
+
+@pytest.mark.parametrize("method", list(plots.METHOD_COLORS))
+def test_every_method_colour_keeps_3_to_1_contrast_on_the_dark_background(method):
+    color = plots.DARK_SWAP.get(plots.METHOD_COLORS[method], plots.METHOD_COLORS[method])
+    assert plots.contrast_ratio(color, plots.DARK_BACKGROUND) >= 3
+
+
+@pytest.mark.parametrize("key", ["text.color", "axes.labelcolor", "xtick.color", "ytick.color"])
+def test_text_in_both_styles_meets_4_5_to_1_against_its_own_background(key):
+    assert plots.contrast_ratio(plots.STYLE[key], plots.STYLE["figure.facecolor"]) >= 4.5
+    assert plots.contrast_ratio(plots.DARK_STYLE[key], plots.DARK_STYLE["figure.facecolor"]) >= 4.5
+
+
+def test_spines_keep_3_to_1_contrast_in_the_dark_style():
+    assert plots.contrast_ratio(plots.DARK_STYLE["axes.edgecolor"], plots.DARK_STYLE["figure.facecolor"]) >= 3

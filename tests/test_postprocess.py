@@ -42,7 +42,7 @@ def test_png_description_reads_the_alt_text_linreg_stores():
 
 
 def test_extract_media_turns_data_uris_into_hashed_files_with_alt_text():
-    png = _png("loss per epoch")
+    png, _ = postprocess.split_dark(_png("loss per epoch"))  # a single rendering
     html = (f'<img alt="No description has been provided for this image" src="data:image/png;base64,'
             f'{base64.b64encode(png).decode()}" width=10>'
             f'<video poster="data:image/png;base64,{base64.b64encode(png).decode()}">'
@@ -54,10 +54,32 @@ def test_extract_media_turns_data_uris_into_hashed_files_with_alt_text():
     assert 'alt="loss per epoch"' in out and "No description" not in out
 
 
-def test_every_figure_but_the_first_loads_lazily():
-    png = base64.b64encode(_png("a figure")).decode()
+def test_every_single_rendering_figure_but_the_first_loads_lazily():
+    png = base64.b64encode(_png(None)).decode()
     out, _ = postprocess.extract_media(f'<img src="data:image/png;base64,{png}">' * 3, str)
-    assert out.count('loading="lazy"') == 2 and not out.startswith('<img alt="a figure" loading=')
+    assert out.count('loading="lazy"') == 2 and not out.startswith('<img alt="Figure" loading=')
+
+
+def test_a_figure_with_a_dark_rendering_becomes_two_lazy_images_one_per_palette():
+    png = base64.b64encode(_png("a figure")).decode()
+    out, media = postprocess.extract_media(f'<img src="data:image/png;base64,{png}">', lambda name: f"m/{name}")
+    light, dark = sorted(media, key=lambda name: f"m/{name}#only-light" in out, reverse=True)
+    assert out == (f'<img alt="a figure" loading="lazy" src="m/{light}#only-light">'
+                   f'<img alt="a figure" loading="lazy" src="m/{dark}#only-dark">')
+
+
+def test_an_authors_alt_text_goes_onto_both_renderings():
+    png = base64.b64encode(_png("from the png")).decode()
+    out, _ = postprocess.extract_media(f'<img alt="by hand" src="data:image/png;base64,{png}">', str)
+    assert out.count('alt="by hand"') == 2 and "#only-dark" in out and "from the png" not in out
+
+
+def test_the_light_file_served_to_the_site_no_longer_carries_the_dark_rendering():
+    png = base64.b64encode(_png("a figure")).decode()
+    _, media = postprocess.extract_media(f'<img src="data:image/png;base64,{png}">', str)
+    assert len(media) == 2
+    assert all(postprocess.split_dark(data)[1] is None for data in media.values())
+    assert sum(map(len, media.values())) < len(_png("a figure")) + 64  # each file once, nothing doubled
 
 
 def test_extract_media_keeps_an_authors_alt_text():

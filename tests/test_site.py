@@ -109,11 +109,11 @@ def test_notebook_pages_have_no_error_or_stderr_output(built_site, executed_page
 def test_notebook_pages_show_their_executed_outputs(built_site, source):
     article = _article(page_html(built_site, source))
     counts = {
-        "img": len(re.findall(r'<img alt="[^"]+"[^>]*src="[^"]*assets/media/[0-9a-f]+\.png"', article)),
+        "img": len(re.findall(r'<img alt="[^"]+"[^>]*src="[^"]*assets/media/[0-9a-f]+\.png(?:#only-light)?"', article)),
         "svg_graph": article.count('<figure class="linreg-graph">'),
         "video": len([tag for tag in re.findall(r"<video\b[^>]*>", article)
                       if all(f" {attr}" in tag for attr in ("controls", "muted", "loop", "playsinline"))
-                      and re.search(r'poster="[^"]*assets/media/[0-9a-f]+\.png"', tag)]),
+                      and re.search(r'poster="[^"]*assets/media/[0-9a-f]+\.png(?:#only-light)?"', tag)]),
     }
     assert "jp-OutputArea-output" in article, f"{source} has no outputs at all"
     expected = EXPECTED_MEDIA.get(source, {"img": 1})
@@ -151,7 +151,8 @@ def test_the_colab_setup_cell_is_hidden_on_the_site(built_site, source):
 
 def test_the_home_page_embeds_a_figure_computed_at_build_time(built_site):
     article = _article(page_html(built_site, "index.md"))
-    assert re.search(r'<img alt="Left: 80 noisy points[^"]*"[^>]*src="assets/media/[0-9a-f]+\.png"', article)
+    assert re.search(r'<img alt="Left: 80 noisy points[^"]*"[^>]*src="assets/media/[0-9a-f]+\.png(?:#only-light)?"',
+                     article)
 
 
 KATEX_CSS = re.compile(r'<link rel="stylesheet" href="[./]*assets/vendor/katex/katex\.min\.css">')
