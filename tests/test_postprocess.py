@@ -207,3 +207,8 @@ def test_every_output_of_a_cell_stays_out_of_the_search_index():
     text = " ".join("".join(section.text) for section in parser.data)
     assert "prose" in text and "more prose" in text
     assert "first" not in text and "second" not in text
+
+
+def test_the_hook_reads_the_dark_chunk_linreg_plots_writes():
+    # the hook keeps its own copy of the chunk name (it does not import matplotlib): they must agree
+    assert postprocess.DARK_CHUNK == plots.DARK_CHUNK
