@@ -32,6 +32,7 @@ WRAPPER = '<div class="jupyter-wrapper">'
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _DATA_URI = re.compile(r'data:(image/png|image/jpeg|video/mp4);base64,([A-Za-z0-9+/=\s]+)')
 _IMG = re.compile(r"<img\b([^>]*)>", re.S)
+_VIDEO_POSTER = re.compile(r"(<video\b[^>]*?\s)poster=")
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "video/mp4": "mp4"}
 
 
@@ -120,6 +121,9 @@ def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
         return url_for(name)
 
     body = _DATA_URI.sub(to_file, body)
+    # A video's poster is fetched even when the player is hidden: the site's script
+    # (site.js) gives the poster only to the player of the palette in force.
+    body = _VIDEO_POSTER.sub(r"\1data-poster=", body)
 
     seen = 0
 

@@ -7,9 +7,13 @@ starts before it has fully downloaded). A 100-frame 600x400 training animation
 is about 80 KiB this way, against about 4.3 MiB for matplotlib's
 ``to_jshtml()``, which embeds every frame as a base64 PNG: never use that here.
 
-In a notebook a [`Video`][linreg.animation.Video] displays as
+Every video is encoded twice, like every figure: in the light house style and
+recoloured for the dark palette ([`linreg.plots.dark_palette`][linreg.plots.dark_palette]),
+same frames and layout. In a notebook a [`Video`][linreg.animation.Video] displays as
 ``<video controls muted loop playsinline>`` with a poster frame (the last
-frame, so a reader who does not press play still sees the result).
+frame, so a reader who does not press play still sees the result); the dark
+player sits beside it with the ``hidden`` attribute, so Jupyter and Colab show
+the light one and the site's stylesheet swaps them in the slate palette.
 """
 
 from __future__ import annotations
@@ -28,12 +32,15 @@ from matplotlib.figure import Figure
 
 from linreg._checks import as_2d_array, check_positive_int
 
-__all__ = ["Video", "render_video", "PredictionRecorder", "animate_predictions"]
+__all__ = ["Video", "render_video", "even_pixel_size", "PredictionRecorder", "animate_predictions"]
 
 
 @dataclass(frozen=True)
 class Video:
-    """An encoded MP4 video with its poster frame and alternative text.
+    """An encoded MP4 video with its poster frame and alternative text, light and dark.
+
+    ``dark_mp4``/``dark_poster_png`` are the same animation rendered for the dark
+    palette (absent for a video made without one).
 
     Examples:
         >>> video = Video(mp4=b"...", poster_png=b"...", alt="a line fitting the data",
@@ -48,23 +55,34 @@ class Video:
     width: int
     height: int
     frames: int
+    dark_mp4: bytes | None = None
+    dark_poster_png: bytes | None = None
 
     @property
     def size_kib(self) -> float:
-        """Size of the MP4 in KiB (the poster is not counted)."""
+        """Size of the (light) MP4 in KiB (the poster is not counted)."""
         return len(self.mp4) / 1024
 
-    def _repr_html_(self) -> str:
-        mp4 = base64.b64encode(self.mp4).decode("ascii")
-        poster = base64.b64encode(self.poster_png).decode("ascii")
+    def _player(self, mp4: bytes, poster: bytes, palette: str) -> str:
+        # preload="none": nothing of a video is fetched before the reader presses
+        # play, so the player of the palette not shown costs nothing.
         alt = html.escape(self.alt, quote=True)
+        hidden = " hidden" if palette == "dark" else ""
         return (
-            '<figure class="linreg-video">'
-            f'<video controls muted loop playsinline preload="metadata" width="{self.width}" '
-            f'height="{self.height}" aria-label="{alt}" poster="data:image/png;base64,{poster}">'
-            f'<source src="data:video/mp4;base64,{mp4}" type="video/mp4">'
+            f'<video class="linreg-{palette}" controls muted loop playsinline preload="none" '
+            f'width="{self.width}" height="{self.height}" aria-label="{alt}"{hidden} '
+            f'poster="data:image/png;base64,{base64.b64encode(poster).decode("ascii")}">'
+            f'<source src="data:video/mp4;base64,{base64.b64encode(mp4).decode("ascii")}" type="video/mp4">'
             f"{alt}</video>"
-            f"<figcaption>{alt}</figcaption></figure>"
+        )
+
+    def _repr_html_(self) -> str:
+        players = self._player(self.mp4, self.poster_png, "light")
+        if self.dark_mp4 is not None and self.dark_poster_png is not None:
+            players += self._player(self.dark_mp4, self.dark_poster_png, "dark")
+        return (
+            f'<figure class="linreg-video">{players}'
+            f"<figcaption>{html.escape(self.alt)}</figcaption></figure>"
         )
 
     def save(self, path: str | Path) -> Path:
@@ -93,23 +111,32 @@ def _png_bytes(rgb: np.ndarray) -> bytes:
 
 
 def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
-                 alt: str, fps: int = 20, crf: int = 30) -> Video:
-    """Render ``frames`` frames of ``fig`` to an H.264 MP4.
+                 alt: str, fps: int = 20, crf: int = 30,
+                 set_palette: Callable[[str], object] | None = None) -> Video:
+    """Render ``frames`` frames of ``fig`` to an H.264 MP4, in the light and the dark palette.
 
     ``update(i)`` redraws the figure for frame ``i`` (0-based). ``alt`` is the
     alternative text a screen reader announces and the caption shown below.
     ``crf`` trades size for quality (lower is better and bigger; 30 keeps
     line plots crisp at about 1 KiB per frame).
 
+    Each frame is drawn twice: as it is (light) and recoloured by
+    [`linreg.plots.dark_palette`][linreg.plots.dark_palette] (dark), into two encoders.
+    A figure that shows pre-rendered pixels (a snapshot of a slow plot) cannot be
+    recoloured: pass ``set_palette(name)``, called with ``"light"`` or ``"dark"`` before
+    each rendering, to swap its pixels.
+
     Examples:
         >>> from linreg.plots import new_figure
         >>> fig, (ax,) = new_figure(width=3, height=2)
         >>> line, = ax.plot([0, 1], [0, 0])
         >>> video = render_video(fig, lambda i: line.set_ydata([0, i]), frames=5, alt="a rising line")
-        >>> video.frames
-        5
+        >>> video.frames, video.dark_mp4 != video.mp4
+        (5, True)
     """
     import imageio_ffmpeg
+
+    from linreg.plots import dark_palette
 
     frames = check_positive_int("frames", frames)
     fps = check_positive_int("fps", fps)
@@ -117,17 +144,14 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
         raise ValueError("alt must be a non-empty description of the animation, for screen readers")
     if not isinstance(crf, int) or not 0 <= crf <= 51:
         raise ValueError(f"crf must be an integer in [0, 51], got {crf!r}")
+    set_palette = set_palette or (lambda name: None)
 
     # H.264 with yuv420p needs even dimensions: round the canvas down to them.
-    dpi = fig.get_dpi()
-    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
-    even_w, even_h = width_px - width_px % 2, height_px - height_px % 2
-    fig.set_size_inches(even_w / dpi, even_h / dpi)
+    even_w, even_h = even_pixel_size(fig)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "animation.mp4"
+    def encoder(path: Path):
         writer = imageio_ffmpeg.write_frames(
-            str(out), (even_w, even_h), fps=fps, codec="libx264", pix_fmt_in="rgb24",
+            str(path), (even_w, even_h), fps=fps, codec="libx264", pix_fmt_in="rgb24",
             pix_fmt_out="yuv420p", macro_block_size=2, ffmpeg_log_level="error",
             output_params=[
                 "-crf", str(crf), "-preset", "slow", "-tune", "animation",
@@ -136,17 +160,54 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
             ],
         )
         writer.send(None)  # start ffmpeg
-        rgb = None
-        for i in range(frames):
-            update(i)
-            rgb = _frame_rgb(fig)
-            if rgb.shape[:2] != (even_h, even_w):
-                raise RuntimeError(f"update() changed the figure size at frame {i}; keep it fixed")
-            writer.send(rgb)
-        writer.close()
-        mp4 = out.read_bytes()
-    return Video(mp4=mp4, poster_png=_png_bytes(rgb), alt=alt.strip(),
-                 width=even_w, height=even_h, frames=frames)
+        return writer
+
+    def frame(i: int) -> np.ndarray:
+        rgb = _frame_rgb(fig)
+        if rgb.shape[:2] != (even_h, even_w):
+            raise RuntimeError(f"update() changed the figure size at frame {i}; keep it fixed")
+        return rgb
+
+    # Constrained layout would shift axes by a pixel between the two renderings:
+    # freeze it after the first draw so both palettes share one layout.
+    engine = fig.get_layout_engine()
+    with tempfile.TemporaryDirectory() as tmp:
+        light_out, dark_out = Path(tmp) / "light.mp4", Path(tmp) / "dark.mp4"
+        light_writer, dark_writer = encoder(light_out), encoder(dark_out)
+        try:
+            for i in range(frames):
+                update(i)
+                set_palette("light")
+                light = frame(i)
+                fig.set_layout_engine("none")
+                set_palette("dark")
+                with dark_palette(fig):
+                    dark = frame(i)
+                light_writer.send(light)
+                dark_writer.send(dark)
+        finally:
+            light_writer.close()
+            dark_writer.close()
+            fig.set_layout_engine(engine)
+            set_palette("light")
+        return Video(mp4=light_out.read_bytes(), poster_png=_png_bytes(light), alt=alt.strip(),
+                     width=even_w, height=even_h, frames=frames,
+                     dark_mp4=dark_out.read_bytes(), dark_poster_png=_png_bytes(dark))
+
+
+def even_pixel_size(fig: Figure) -> tuple[int, int]:
+    """Round ``fig``'s canvas down to even pixel sizes (H.264 with yuv420p needs them) and return them.
+
+    Examples:
+        >>> from matplotlib.figure import Figure
+        >>> even_pixel_size(Figure(figsize=(3.01, 2.0), dpi=100))
+        (300, 200)
+    """
+    dpi = fig.get_dpi()
+    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
+    even_w, even_h = width_px - width_px % 2, height_px - height_px % 2
+    fig.set_size_inches(even_w / dpi, even_h / dpi)
+    return even_w, even_h
 
 
 class PredictionRecorder:

@@ -385,24 +385,30 @@ def learning_rate_figure(x, y, runs: Mapping[str, object], *, minimum=None, xlab
     return fig
 
 
-def _frozen_copy(fig: Figure) -> tuple[Figure, list]:
+def _frozen_copy(fig: Figure) -> tuple[Figure, list, Callable[[str], None]]:
     """A snapshot of ``fig`` as one image, with an empty, invisible axes over each of its axes.
 
     Every video frame is a full redraw, and ticks, labels and contours are most of
     its cost. Drawing them once into a picture and animating only the moving
     artists on transparent overlays makes each frame several times cheaper.
+    The snapshot is taken in both palettes; the third item, ``set_palette(name)``,
+    shows the ``"light"`` or ``"dark"`` one (what ``render_video`` expects).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    dpi = fig.get_dpi()
-    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
-    # Even pixel sizes, as H.264 needs: render_video would otherwise resize the snapshot.
-    fig.set_size_inches((width_px - width_px % 2) / dpi, (height_px - height_px % 2) / dpi)
+    from linreg.animation import even_pixel_size
+    from linreg.plots import dark_palette
+
+    even_pixel_size(fig)  # render_video would otherwise resize the snapshot
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    rgb = np.asarray(canvas.buffer_rgba())[..., :3].copy()  # (H, W, 3)
-    frozen = Figure(figsize=fig.get_size_inches(), dpi=dpi, layout="none")  # overlays sit where they are
-    frozen.figimage(rgb, 0, 0, origin="upper", zorder=-1)  # pixel for pixel, under the overlays
+    snapshots = {"light": np.asarray(canvas.buffer_rgba())[..., :3].copy()}  # (H, W, 3)
+    fig.set_layout_engine("none")  # the dark snapshot keeps the light one's layout
+    with dark_palette(fig):
+        canvas.draw()
+        snapshots["dark"] = np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    frozen = Figure(figsize=fig.get_size_inches(), dpi=fig.get_dpi(), layout="none")  # overlays stay put
+    image = frozen.figimage(snapshots["light"], 0, 0, origin="upper", zorder=-1)  # pixel for pixel
     overlays = []
     for ax in fig.axes:
         overlay = frozen.add_axes(ax.get_position(), facecolor="none")
@@ -410,7 +416,7 @@ def _frozen_copy(fig: Figure) -> tuple[Figure, list]:
         overlay.set_ylim(ax.get_ylim())
         overlay.set_axis_off()
         overlays.append(overlay)
-    return frozen, overlays
+    return frozen, overlays, lambda name: image.set_data(snapshots[name])
 
 
 def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None, xlabel: str = "weight",
@@ -450,7 +456,7 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
     ax_data.legend(loc="upper left", fontsize=9)
 
     # Only the path, the line and the caption move: draw everything else once.
-    frozen, (over_surface, over_data) = _frozen_copy(fig)
+    frozen, (over_surface, over_data), set_palette = _frozen_copy(fig)
     (trail,) = over_surface.plot([], [], color=COLORS["red"], lw=1.8)
     (head,) = over_surface.plot([], [], marker="o", ms=7, color=COLORS["red"], mec="white", mew=1.2)
     x_line = np.array([x.min(), x.max()])
@@ -465,4 +471,4 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
         line.set_data(x_line, path.biases[k] + path.weights[k] * x_line)
         label.set_text(f"step {k}: weight {path.weights[k]:.2f}, bias {path.biases[k]:.2f}")
 
-    return render_video(frozen, update, len(frames), alt=alt, fps=fps)
+    return render_video(frozen, update, len(frames), alt=alt, fps=fps, set_palette=set_palette)

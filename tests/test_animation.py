@@ -1,5 +1,6 @@
 """Specification of the training animations (linreg.animation)."""
 
+import io
 import subprocess
 
 import imageio_ffmpeg
@@ -35,10 +36,44 @@ def test_render_video_is_deterministic():
 
 def test_video_html_is_a_muted_looping_inline_player_with_poster_and_alt():
     html = _tiny_video(alt='line "rises"')._repr_html_()
-    assert "<video controls muted loop playsinline" in html
+    assert "<video class=\"linreg-light\" controls muted loop playsinline" in html
     assert 'poster="data:image/png;base64,' in html and 'type="video/mp4"' in html
-    assert 'aria-label="line &quot;rises&quot;"' in html and "<figcaption>" in html
+    assert 'aria-label="line &quot;rises&quot;"' in html and html.count("<figcaption>") == 1
     assert "to_jshtml" not in html and "<img" not in html
+
+
+def test_video_html_has_a_hidden_dark_player_and_fetches_nothing_before_play():
+    html = _tiny_video()._repr_html_()
+    light, dark = html.split("<video")[1:]
+    assert "hidden" not in light.split(">")[0] and " hidden " in dark.split(">")[0]
+    assert 'class="linreg-dark"' in dark
+    assert html.count('preload="none"') == 2
+
+
+def test_render_video_encodes_a_dark_rendering_of_the_same_frames():
+    video = _tiny_video(frames=4)
+    assert video.dark_mp4 and video.dark_mp4 != video.mp4
+    from PIL import Image
+
+    light = np.asarray(Image.open(io.BytesIO(video.poster_png)).convert("L"), dtype=float)
+    dark = np.asarray(Image.open(io.BytesIO(video.dark_poster_png)).convert("L"), dtype=float)
+    assert light.shape == dark.shape
+    assert light.mean() > 200 and dark.mean() < 60  # a light card and a dark one
+
+
+def test_render_video_asks_a_snapshot_figure_to_swap_palettes_and_restores_light():
+    calls = []
+    fig, (ax,) = plots.new_figure(width=2, height=2)
+    animation.render_video(fig, lambda i: None, frames=2, alt="x", set_palette=calls.append)
+    assert calls == ["light", "dark", "light", "dark", "light"]
+
+
+def test_even_pixel_size_rounds_the_canvas_down():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3.01, 2.03), dpi=100)
+    assert animation.even_pixel_size(fig) == (300, 202)
+    assert tuple(fig.get_size_inches() * 100) == pytest.approx((300, 202))
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [

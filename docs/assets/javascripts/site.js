@@ -14,3 +14,19 @@ function focusableWhenScrolling() {
 // Material wraps wide tables after the page loads: look once it has.
 document$.subscribe(() => requestAnimationFrame(focusableWhenScrolling));
 addEventListener("resize", () => requestAnimationFrame(focusableWhenScrolling));
+
+// Videos come as a light and a dark player (linreg.animation); the stylesheet
+// shows the one for the palette in force. Their posters arrive as data-poster
+// (a hidden player would fetch its poster anyway): only the player shown gets it,
+// now and after the reader switches palettes.
+function postersForShownVideos() {
+  document.querySelectorAll(".linreg-video video[data-poster]").forEach((video) => {
+    if (getComputedStyle(video).display === "none") return;
+    video.poster = video.dataset.poster;
+    video.removeAttribute("data-poster");
+  });
+}
+
+document$.subscribe(postersForShownVideos);
+new MutationObserver(postersForShownVideos)
+  .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
