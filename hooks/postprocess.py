@@ -191,7 +191,9 @@ def collapse_solutions(body: str) -> str:
 _COPY_ICON = re.compile(r'<svg\b[^>]*class="clipboard-copy-icon"[^>]*>.*?</svg>', re.S)
 
 
-_TAG_GAP = re.compile(r"(?:(?<=>)|\A)\s{2,}(?=<|\Z)")  # between tags, or at the edge of a verbatim block
+# A run of whitespace that spans lines renders as one space, like a single newline: between
+# tags, and inside text too (Material's nav titles carry ~20 blank characters each).
+_TAG_GAP = re.compile(r"\s*\n\s*")
 _VERBATIM = re.compile(r"(<(?:pre|textarea|script)\b.*?</(?:pre|textarea|script)>)", re.S)
 _EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
 
@@ -208,7 +210,7 @@ def slim_markup(body: str) -> str:
 
 
 def compact_whitespace(page: str) -> str:
-    """Drop the indentation between tags (~10% of a page), keeping one newline.
+    """Drop indentation and blank lines (~10% of a page), keeping one newline for each run.
 
     ``<pre>``, ``<textarea>`` and ``<script>`` are left alone: there every
     space is content. One newline still separates inline elements.

@@ -86,11 +86,13 @@ def test_the_system_preference_picks_the_dark_figures_on_a_first_visit(browser, 
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
         page.evaluate(_SCROLL_TO_END)
         visible = page.evaluate(_SHOWN)
+        requested = _requested_figures(page)
     finally:
         context.close()
-    # Not asserted: which files were requested. With no stored choice, Material switches to the
-    # system's palette only when its script runs, so the light figures in view may be fetched first.
     assert visible and all(which == "only-dark" and tuple(pixel) != CARD for which, pixel in visible)
+    # The page applies the system's palette before any figure starts loading (overrides/main.html),
+    # so no light figure is fetched even with no stored choice.
+    assert not requested & _figure_files(built_site, source, "light"), "light figures were fetched"
 
 
 def test_the_toggle_swaps_the_figures_for_the_other_palettes(browser, site_url, built_site):
@@ -117,3 +119,48 @@ def test_graphs_take_the_palettes_ink_and_background_from_the_stylesheet(browser
         assert not problems, "\n".join(problems)
     assert inks and set(inks) == {ink}
     assert backgrounds and set(backgrounds) == {background}
+
+
+def _video_page(built_site) -> str:
+    return max(NAV, key=lambda s: page_html(built_site, s).count('class="linreg-dark"'))
+
+
+# For every player: its palette class, whether it is displayed, its poster file and its corner colour.
+_PLAYERS = """async () => {
+    const players = [...document.querySelectorAll('.linreg-video video')];
+    for (const v of players) if (v.offsetParent) { v.scrollIntoView(); await new Promise(r => setTimeout(r, 200)); }
+    return players.map(v => [v.className, !!v.offsetParent, v.poster.split('/').pop(), v.preload]);
+}"""
+
+
+@pytest.mark.parametrize(("scheme", "shown", "hidden"),
+                         [("default", "linreg-light", "linreg-dark"), ("slate", "linreg-dark", "linreg-light")])
+def test_videos_show_the_palettes_player_and_fetch_only_its_poster(browser, site_url, built_site,
+                                                                    scheme, shown, hidden):
+    source = _video_page(built_site)
+    html = page_html(built_site, source)
+    assert html.count('class="linreg-dark"') >= 1 and " poster=" not in html  # posters come from site.js
+    with _open(browser, _page_url(site_url, source, built_site), scheme) as (page, problems):
+        players = page.evaluate(_PLAYERS)
+        requested = {name.rsplit("/", 1)[-1] for name in
+                     page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")}
+        assert not problems, "\n".join(problems)
+    displayed = [p for p in players if p[1]]
+    assert displayed and all(cls == shown and poster.endswith(".png") for cls, _, poster, _ in displayed)
+    assert all(poster == "" for cls, shown_, poster, _ in players if cls == hidden)
+    assert all(preload == "none" for *_, preload in players)
+    posters = {poster for *_, poster, _ in displayed}
+    hidden_posters = set(re.findall(rf'class="{hidden}"[^>]*data-poster="[^"]*/([0-9a-f]+\.png)"', html))
+    assert posters <= requested and not hidden_posters & requested
+    assert not any(name.endswith(".mp4") for name in requested)  # nothing of a video before play
+
+
+def test_the_toggle_swaps_the_video_players(browser, site_url, built_site):
+    source = _video_page(built_site)
+    with _open(browser, _page_url(site_url, source, built_site), "default") as (page, problems):
+        _set_palette(page, "slate")
+        players = page.evaluate(_PLAYERS)
+        assert not problems, "\n".join(problems)
+    assert [cls for cls, displayed, poster, _ in players if displayed] == \
+        [cls for cls, *_ in players if cls == "linreg-dark"]
+    assert all(poster for cls, displayed, poster, _ in players if displayed)

@@ -52,6 +52,7 @@ def test_extract_media_turns_data_uris_into_hashed_files_with_alt_text():
     assert len(names) == 2 and names[0].endswith((".mp4", ".png")) and media[names[-1]] in (png, b"mp4")
     assert "data:" not in out and out.count("../media/") == 3
     assert 'alt="loss per epoch"' in out and "No description" not in out
+    assert '<video data-poster="../media/' in out  # site.js gives the poster to the player shown only
 
 
 def test_every_single_rendering_figure_but_the_first_loads_lazily():
@@ -103,6 +104,11 @@ def test_compact_whitespace_keeps_pre_and_script_verbatim():
     out = postprocess.compact_whitespace(html)
     assert out.startswith("<div>\n<p>a</p>\n<pre>")
     assert "<pre>x\n    <b>y</b>    <i>z</i></pre>" in out and "if (a >  <b)" in out
+
+
+def test_compact_whitespace_collapses_blank_runs_inside_text_to_one_newline():
+    html = '<span class="md-ellipsis">\n    \n  \n    12. Search\n  \n\n    \n  </span> a  b'
+    assert postprocess.compact_whitespace(html) == '<span class="md-ellipsis">\n12. Search\n</span> a  b'
 
 
 def test_accessibility_fixes_name_the_search_dialog_and_make_notebook_code_focusable():

@@ -183,6 +183,9 @@ def test_katex_stylesheet_asks_only_for_woff2_fonts_the_site_serves(built_site):
 
 # ------------------------------------------------------------------ budgets
 
+_VIDEO_PLAYER = re.compile(r'<video\b[^>]*class="linreg-(light|dark)"[^>]*>.*?</video>', re.S)
+
+
 def _media_bytes(site: Path, html_file: Path) -> int:
     """Bytes of the media files a page references, for the palette whose set is heavier.
 
@@ -190,10 +193,16 @@ def _media_bytes(site: Path, html_file: Path) -> int:
     reader's browser fetches one set, so the budget counts the heavier set only.
     """
     sizes = {"light": 0, "dark": 0}
-    for ref in set(re.findall(r'(?:src|poster)="([^"]+)"', html_file.read_text(encoding="utf-8"))):
+    html = html_file.read_text(encoding="utf-8")
+    # A video's light and dark players (class linreg-light / linreg-dark) play one palette's files.
+    refs = {(ref, "") for ref in re.findall(r'(?:src|poster)="([^"]+)"', _VIDEO_PLAYER.sub("", html))}
+    for player in _VIDEO_PLAYER.finditer(html):
+        refs |= {(ref, f"only-{player[1]}") for ref in re.findall(r'(?:src|poster)="([^"]+)"', player[0])}
+    for ref, player_palette in refs:
         if "assets/media/" not in ref:
             continue
         path, fragment = urldefrag(ref)
+        fragment = fragment or player_palette
         size = (html_file.parent / unquote(path)).resolve().stat().st_size
         for palette in sizes:
             if fragment != f"only-{'dark' if palette == 'light' else 'light'}":
@@ -317,7 +326,7 @@ class _Refs(HTMLParser):
             self.ids.add(attrs["id"])
         if tag == "a" and "name" in attrs:
             self.ids.add(attrs["name"])
-        for key in ("src", "poster"):
+        for key in ("src", "poster", "data-poster"):
             if attrs.get(key):
                 self.loads.append(attrs[key])
         if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("canonical", "alternate"):

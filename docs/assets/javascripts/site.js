@@ -11,9 +11,16 @@ function focusableWhenScrolling() {
   });
 }
 
-// Material wraps wide tables after the page loads: look once it has.
-document$.subscribe(() => requestAnimationFrame(focusableWhenScrolling));
-addEventListener("resize", () => requestAnimationFrame(focusableWhenScrolling));
+// A box starts or stops scrolling when it or its content changes size: the window
+// resizes, or a web font arrives (KaTeX's glyphs make a formula wider than the
+// fallback font did). Material wraps wide tables after the page loads: look once it has.
+const resized = new ResizeObserver(() => requestAnimationFrame(focusableWhenScrolling));
+document$.subscribe(() => requestAnimationFrame(() => {
+  document.querySelectorAll(scrollingBoxes).forEach((box) => {
+    resized.observe(box);
+    if (box.firstElementChild) resized.observe(box.firstElementChild);
+  });
+}));
 
 // Videos come as a light and a dark player (linreg.animation); the stylesheet
 // shows the one for the palette in force. Their posters arrive as data-poster
