@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 
 from linreg._checks import as_2d_array, check_positive_int
 
-__all__ = ["Video", "render_video", "PredictionRecorder", "animate_predictions"]
+__all__ = ["Video", "round_to_even_pixels", "render_video", "PredictionRecorder", "animate_predictions"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,24 @@ def _png_bytes(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def round_to_even_pixels(fig: Figure) -> tuple[int, int]:
+    """Shrink ``fig`` to the nearest even pixel size at or below its own; return ``(width, height)`` in pixels.
+
+    H.264 with ``yuv420p`` stores colour per 2x2 block of pixels, so a video's
+    width and height must be even.
+
+    Examples:
+        >>> fig = Figure(figsize=(3.01, 2.0), dpi=100)
+        >>> round_to_even_pixels(fig)
+        (300, 200)
+    """
+    dpi = fig.get_dpi()
+    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
+    even_w, even_h = width_px - width_px % 2, height_px - height_px % 2
+    fig.set_size_inches(even_w / dpi, even_h / dpi)
+    return even_w, even_h
+
+
 def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
                  alt: str, fps: int = 20, crf: int = 30) -> Video:
     """Render ``frames`` frames of ``fig`` to an H.264 MP4.
@@ -118,11 +136,7 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     if not isinstance(crf, int) or not 0 <= crf <= 51:
         raise ValueError(f"crf must be an integer in [0, 51], got {crf!r}")
 
-    # H.264 with yuv420p needs even dimensions: round the canvas down to them.
-    dpi = fig.get_dpi()
-    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
-    even_w, even_h = width_px - width_px % 2, height_px - height_px % 2
-    fig.set_size_inches(even_w / dpi, even_h / dpi)
+    even_w, even_h = round_to_even_pixels(fig)
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "animation.mp4"

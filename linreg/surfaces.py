@@ -394,10 +394,11 @@ def _frozen_copy(fig: Figure) -> tuple[Figure, list]:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from linreg.animation import round_to_even_pixels
+
+    # Even pixel sizes, as H.264 needs, before the snapshot: render_video would otherwise resize it.
+    round_to_even_pixels(fig)
     dpi = fig.get_dpi()
-    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
-    # Even pixel sizes, as H.264 needs: render_video would otherwise resize the snapshot.
-    fig.set_size_inches((width_px - width_px % 2) / dpi, (height_px - height_px % 2) / dpi)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[..., :3].copy()  # (H, W, 3)
