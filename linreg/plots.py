@@ -2,6 +2,12 @@
 
 Every function returns a `matplotlib.figure.Figure` and never calls
 ``plt.show()``: a notebook displays the returned figure, a test inspects it.
+
+Why one module of a little over 350 lines: nine independent functions of 20 to 60 lines,
+one per kind of figure; they share only the style and the checks, and a reader looks
+for "the loss-curve figure" in one list. Figures that read a topic's own types live
+with that topic (loss surfaces in [`linreg.surfaces`][linreg.surfaces], searches in
+[`linreg.tuning`][linreg.tuning]).
 """
 
 from __future__ import annotations
@@ -14,6 +20,21 @@ from matplotlib.figure import Figure
 
 from linreg.display import describe
 from linreg.style import COLORS, line_colors, new_figure
+
+
+def _curve_arrays(curves: Mapping[str, Sequence[float]], *, log: bool, remedy: str = "") -> dict[str, np.ndarray]:
+    """``curves`` as label -> 1-D float array, or a ValueError naming the curve a plot cannot show (and ``remedy``)."""
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    arrays = {}
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
+        if log and np.any(values <= 0):
+            raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show{remedy}")
+        arrays[label] = values
+    return arrays
 
 
 def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
@@ -30,16 +51,10 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
         >>> fig.axes[0].get_yscale()
         'log'
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    curves = _curve_arrays(curves, log=log, remedy="; pass log=False")
     fig, (ax,) = new_figure()
     colors = line_colors(curves)
     for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        if values.ndim != 1 or values.size == 0:
-            raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
-        if log and np.any(values <= 0):
-            raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show; pass log=False")
         ax.plot(np.arange(1, values.size + 1), values, label=label, color=colors[label])
     if log:
         ax.set_yscale("log")
@@ -90,17 +105,11 @@ def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
         >>> [ax.get_yscale() for ax in fig.axes]
         ['linear', 'log']
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    curves = _curve_arrays(curves, log=True)  # the right-hand panel is a log scale
     fig, axes = new_figure(ncols=2, width=9.0, height=3.6)
     colors = line_colors(curves)
     for ax, log in zip(axes, (False, True), strict=True):
         for label, values in curves.items():
-            values = np.asarray(values, dtype=float)
-            if values.ndim != 1 or values.size == 0:
-                raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
-            if log and np.any(values <= 0):
-                raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show")
             ax.plot(np.arange(1, values.size + 1), values, label=label, color=colors[label])
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set(xlabel="epoch", ylabel="loss (log scale)" if log else "loss",

@@ -26,6 +26,8 @@ import matplotlib.colors
 import numpy as np
 from matplotlib.figure import Figure
 
+from linreg._checks import check_positive_int
+
 COLORS: dict[str, str] = {
     "blue": "#0072B2",
     "orange": "#E69F00",
@@ -204,9 +206,7 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,
         >>> axes.shape
         (2,)
     """
-    for name, value in (("ncols", ncols), ("nrows", nrows)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    ncols, nrows = check_positive_int("ncols", ncols), check_positive_int("nrows", nrows)
     base_w, base_h = STYLE["figure.figsize"]
     size = (width or base_w * (1 if ncols == 1 else 0.62 * ncols),
             height or base_h * (1 if nrows == 1 else 0.85 * nrows))

@@ -25,9 +25,9 @@ def test_new_figure_returns_a_bare_figure_and_an_array_of_axes():
     assert fig.canvas.manager is None  # not registered with pyplot: nothing shows twice
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
-def test_new_figure_rejects_bad_grid_sizes(bad):
-    with pytest.raises(ValueError, match="ncols must be a positive integer"):
+@pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_new_figure_rejects_bad_grid_sizes(bad, error):
+    with pytest.raises(error, match="ncols must be a positive integer"):
         style.new_figure(ncols=bad)
 
 
