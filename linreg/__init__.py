@@ -12,6 +12,7 @@ Every tutorial page imports this package; one module per purpose:
   [`linreg.style`][linreg.style], shown by [`linreg.display`][linreg.display];
   [`linreg.animation`][linreg.animation], [`linreg.graphs`][linreg.graphs];
 * the pages themselves: [`linreg.glue`][linreg.glue] (numbers cited in prose),
+  [`linreg.tables`][linreg.tables] (Markdown tables),
   [`linreg.source`][linreg.source] (library code shown on the page that teaches it).
 
 A notebook reads like a short story; the library does the work. Submodules are

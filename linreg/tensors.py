@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from linreg._checks import check_tensor
 from linreg.display import describe
 from linreg.style import COLORS, STYLE, new_figure
+from linreg.tables import markdown_table
 
 __all__ = [
     "DTYPES",
@@ -28,7 +29,6 @@ __all__ = [
     "SubpackageRow",
     "dtype_markdown",
     "dtype_table",
-    "markdown_table",
     "memory_order_figure",
     "pick_device",
     "shares_memory",
@@ -219,27 +219,6 @@ def subpackage_table() -> list[SubpackageRow]:
     for row in _SUBPACKAGES:
         importlib.import_module(row.module)  # fail loudly if PyTorch reorganises
     return list(_SUBPACKAGES)
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table of ``rows`` under ``headers`` (display it with ``IPython.display.Markdown``).
-
-    Examples:
-        >>> print(markdown_table(["a", "b"], [(1, "x|y")]))
-        | a | b |
-        | --- | --- |
-        | 1 | x\\|y |
-    """
-    headers = list(headers)
-    if not headers:
-        raise ValueError("headers must name at least one column")
-    lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
-    for position, row in enumerate(rows):
-        cells = [str(cell).replace("|", "\\|") for cell in row]
-        if len(cells) != len(headers):
-            raise ValueError(f"rows[{position}] has {len(cells)} cells but there are {len(headers)} headers")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
 
 
 def dtype_markdown(dtypes: Sequence[torch.dtype] | None = None) -> str:

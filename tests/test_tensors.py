@@ -173,22 +173,6 @@ def test_subpackage_markdown_has_a_row_per_module():
     assert len(tensors.subpackage_markdown().splitlines()) == 2 + 6
 
 
-# markdown_table --------------------------------------------------------------------------------------------------
-
-def test_markdown_table_escapes_pipes():
-    assert tensors.markdown_table(["a"], [("x|y",)]).splitlines()[-1] == "| x\\|y |"
-
-
-def test_markdown_table_refuses_a_row_of_the_wrong_length():
-    with pytest.raises(ValueError, match=r"rows\[0\] has 1 cells but there are 2 headers"):
-        tensors.markdown_table(["a", "b"], [(1,)])
-
-
-def test_markdown_table_needs_headers():
-    with pytest.raises(ValueError, match="headers"):
-        tensors.markdown_table([], [])
-
-
 # memory_order_figure ---------------------------------------------------------------------------------------------
 
 def test_memory_order_figure_has_two_grids_and_a_strip_with_alt_text():
