@@ -15,6 +15,14 @@ Every tutorial page imports this package; one module per purpose:
   [`linreg.tables`][linreg.tables] (Markdown tables),
   [`linreg.source`][linreg.source] (library code shown on the page that teaches it).
 
+Results share one convention: a frozen dataclass (a record of what a run did,
+which no later cell can change by accident) whose per-epoch or per-step series
+are NumPy arrays (they index, slice, compare and plot like the data they came
+from, and ``len()`` still counts epochs). The one exception,
+[`linreg.training.History`][linreg.training.History], is filled in while
+training runs, can be passed back to continue it, and holds plain lists so that
+a checkpoint can carry it.
+
 A notebook reads like a short story; the library does the work. Submodules are
 imported on demand (``from linreg import plots``), so importing ``linreg`` alone
 stays cheap.
