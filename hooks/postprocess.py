@@ -10,7 +10,7 @@ or video as a base64 data URI. Here each page is rewritten so that:
 * no script or font is loaded from another origin;
 * images and videos become files named by their content hash (cacheable, and
   the page's HTML stays small); a PNG's alternative text, which
-  :func:`linreg.plots.figure_png` stores inside the PNG, goes onto its ``<img>``,
+  :func:`linreg.display.figure_png` stores inside the PNG, goes onto its ``<img>``,
   and a dark rendering carried inside a PNG becomes a second file, shown only
   in the dark palette (:func:`split_dark`);
 * code cells tagged ``solution`` are collapsed into a "Solution" block;
@@ -75,7 +75,7 @@ def png_description(png: bytes) -> str | None:
     return None
 
 
-DARK_CHUNK = b"dkPn"  # linreg.plots.DARK_CHUNK (not imported: the hooks stay free of matplotlib)
+DARK_CHUNK = b"dkPn"  # linreg.display.DARK_CHUNK (not imported: the hooks stay free of matplotlib)
 
 
 def split_dark(png: bytes) -> tuple[bytes, bytes | None]:

@@ -8,7 +8,7 @@ is about 80 KiB this way, against about 4.3 MiB for matplotlib's
 ``to_jshtml()``, which embeds every frame as a base64 PNG: never use that here.
 
 Every video is encoded twice, like every figure: in the light house style and
-recoloured for the dark palette ([`linreg.plots.dark_palette`][linreg.plots.dark_palette]),
+recoloured for the dark palette ([`linreg.display.dark_palette`][linreg.display.dark_palette]),
 same frames and layout. In a notebook a [`Video`][linreg.animation.Video] displays as
 ``<video controls muted loop playsinline>`` with a poster frame (the last
 frame, so a reader who does not press play still sees the result); the dark
@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 from linreg._checks import as_2d_array, check_positive_int
 
-__all__ = ["Video", "render_video", "even_pixel_size", "PredictionRecorder", "animate_predictions"]
+__all__ = ["Video", "round_to_even_pixels", "render_video", "PredictionRecorder", "animate_predictions"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,24 @@ def _png_bytes(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def round_to_even_pixels(fig: Figure) -> tuple[int, int]:
+    """Shrink ``fig`` to the nearest even pixel size at or below its own; return ``(width, height)`` in pixels.
+
+    H.264 with ``yuv420p`` stores colour per 2x2 block of pixels, so a video's
+    width and height must be even.
+
+    Examples:
+        >>> fig = Figure(figsize=(3.01, 2.0), dpi=100)
+        >>> round_to_even_pixels(fig)
+        (300, 200)
+    """
+    dpi = fig.get_dpi()
+    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
+    even_w, even_h = width_px - width_px % 2, height_px - height_px % 2
+    fig.set_size_inches(even_w / dpi, even_h / dpi)
+    return even_w, even_h
+
+
 def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
                  alt: str, fps: int = 20, crf: int = 30,
                  set_palette: Callable[[str], object] | None = None) -> Video:
@@ -121,13 +139,13 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     line plots crisp at about 1 KiB per frame).
 
     Each frame is drawn twice: as it is (light) and recoloured by
-    [`linreg.plots.dark_palette`][linreg.plots.dark_palette] (dark), into two encoders.
+    [`linreg.display.dark_palette`][linreg.display.dark_palette] (dark), into two encoders.
     A figure that shows pre-rendered pixels (a snapshot of a slow plot) cannot be
     recoloured: pass ``set_palette(name)``, called with ``"light"`` or ``"dark"`` before
     each rendering, to swap its pixels.
 
     Examples:
-        >>> from linreg.plots import new_figure
+        >>> from linreg.style import new_figure
         >>> fig, (ax,) = new_figure(width=3, height=2)
         >>> line, = ax.plot([0, 1], [0, 0])
         >>> video = render_video(fig, lambda i: line.set_ydata([0, i]), frames=5, alt="a rising line")
@@ -136,7 +154,7 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     """
     import imageio_ffmpeg
 
-    from linreg.plots import dark_palette
+    from linreg.display import dark_palette
 
     frames = check_positive_int("frames", frames)
     fps = check_positive_int("fps", fps)
@@ -147,7 +165,7 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     set_palette = set_palette or (lambda name: None)
 
     # H.264 with yuv420p needs even dimensions: round the canvas down to them.
-    even_w, even_h = even_pixel_size(fig)
+    even_w, even_h = round_to_even_pixels(fig)
 
     def encoder(path: Path):
         writer = imageio_ffmpeg.write_frames(
@@ -193,21 +211,6 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
         return Video(mp4=light_out.read_bytes(), poster_png=_png_bytes(light), alt=alt.strip(),
                      width=even_w, height=even_h, frames=frames,
                      dark_mp4=dark_out.read_bytes(), dark_poster_png=_png_bytes(dark))
-
-
-def even_pixel_size(fig: Figure) -> tuple[int, int]:
-    """Round ``fig``'s canvas down to even pixel sizes (H.264 with yuv420p needs them) and return them.
-
-    Examples:
-        >>> from matplotlib.figure import Figure
-        >>> even_pixel_size(Figure(figsize=(3.01, 2.0), dpi=100))
-        (300, 200)
-    """
-    dpi = fig.get_dpi()
-    width_px, height_px = (int(v) for v in fig.get_size_inches() * dpi)
-    even_w, even_h = width_px - width_px % 2, height_px - height_px % 2
-    fig.set_size_inches(even_w / dpi, even_h / dpi)
-    return even_w, even_h
 
 
 class PredictionRecorder:
@@ -274,7 +277,7 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
         >>> video.frames
         2
     """
-    from linreg.plots import COLORS, new_figure
+    from linreg.style import COLORS, new_figure
 
     x = as_2d_array("x", x)[:, 0]
     y = as_2d_array("y", y)[:, 0]

@@ -63,7 +63,7 @@ __all__ = [
 BACKENDS = ("gloo", "nccl")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
     """What a training run reports (a DDP job or its single-process twin).
 
@@ -83,7 +83,7 @@ class RunResult:
     backend: str
     world_size: int
     params: dict[str, torch.Tensor]
-    epoch_losses: list[float]
+    epoch_losses: np.ndarray
     shards: dict[int, list[int]]
     local_grads: dict[int, dict[str, torch.Tensor]]
     first_grads: dict[str, torch.Tensor]
@@ -277,7 +277,7 @@ def run_single_process(
         backend="single-process",
         world_size=world_size,
         params=_params(model),
-        epoch_losses=epoch_losses,
+        epoch_losses=np.asarray(epoch_losses),
         shards=shards,
         local_grads=local_grads,
         first_grads=first_grads,
@@ -504,7 +504,7 @@ def _merge(reports: dict[int, dict[str, Any]], config: _JobConfig, seconds: floa
         backend=config.backend,
         world_size=config.world_size,
         params=params[0],
-        epoch_losses=rank0["epoch_losses"],
+        epoch_losses=np.asarray(rank0["epoch_losses"]),
         shards={rank: reports[rank]["shard"] for rank in sorted(reports)},
         local_grads={rank: as_tensors(reports[rank]["local_grads"]) for rank in sorted(reports)},
         first_grads=as_tensors(rank0["first_grads"]),

@@ -1,427 +1,40 @@
-"""Static figures in one house style, one function per kind of figure.
+"""Static figures, one function per kind of figure, in the house style of [`linreg.style`][linreg.style].
 
 Every function returns a `matplotlib.figure.Figure` and never calls
 ``plt.show()``: a notebook displays the returned figure, a test inspects it.
 
-The house style draws on an opaque, light "card"; every figure a notebook
-displays is also rendered in a dark version of the style (`DARK_STYLE`, the
-slate page's background, light ink), and the site shows the rendering that
-matches the reader's palette (see [`figure_png()`][linreg.plots.figure_png]). Colours come from the Okabe-Ito palette,
-which stays distinguishable with the common forms of colour blindness; a page
-never picks colours by hand, it uses [`COLORS`][linreg.plots.COLORS]. An optimization method
-keeps one colour in every figure of the site ([`METHOD_COLORS`][linreg.plots.METHOD_COLORS]), so that
-a loss curve and a path on a loss surface can be read together.
+Why one module of a little over 350 lines: nine independent functions of 20 to 60 lines,
+one per kind of figure; they share only the style and the checks, and a reader looks
+for "the loss-curve figure" in one list. Figures that read a topic's own types live
+with that topic (loss surfaces in [`linreg.surfaces`][linreg.surfaces], searches in
+[`linreg.tuning`][linreg.tuning]).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
 
-import matplotlib
-import matplotlib.collections
-import matplotlib.pyplot as plt
-import matplotlib.text
 import matplotlib.ticker
 import numpy as np
 from matplotlib.figure import Figure
 
-COLORS: dict[str, str] = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "red": "#D55E00",
-    "purple": "#CC79A7",
-    "sky": "#56B4E9",
-    "yellow": "#F0E442",
-    "ink": "#1F2430",
-    "grid": "#D8DCE3",
-}
-"""Named colours of the house style (Okabe-Ito), in the order lines receive them."""
-
-LINE_COLORS: list[str] = [COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky")]
-"""Colours that lines receive in turn when nothing else decides (matplotlib's colour cycle)."""
-
-METHOD_COLORS: dict[str, str] = {
-    "SGD": COLORS["red"],
-    "SGD with momentum": COLORS["orange"],
-    "SGD with Nesterov momentum": COLORS["ink"],
-    "RMSprop": COLORS["purple"],
-    "Adam": COLORS["sky"],
-}
-"""One colour per optimization method, the same on every page and in every kind of figure
-(loss curves, paths on a loss surface). A figure's label names the method by starting with one of these names
-(see [`method_of()`][linreg.plots.method_of]). The colours stand out both on the light card and on the viridis loss
-surfaces."""
-
-STYLE: dict[str, object] = {
-    "figure.facecolor": "#FCFCFD",
-    "axes.facecolor": "#FCFCFD",
-    "savefig.facecolor": "#FCFCFD",
-    "figure.figsize": (7.0, 3.8),
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
-    "figure.constrained_layout.use": True,
-    "font.size": 10.5,
-    "axes.titlesize": 11.5,
-    "axes.titleweight": "bold",
-    "axes.edgecolor": "#9AA3B2",
-    "axes.labelcolor": COLORS["ink"],
-    "axes.grid": True,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.prop_cycle": matplotlib.cycler(color=LINE_COLORS),
-    "grid.color": COLORS["grid"],
-    "grid.linewidth": 0.7,
-    "text.color": COLORS["ink"],
-    "xtick.color": "#4A5263",
-    "ytick.color": "#4A5263",
-    "legend.frameon": False,
-    "lines.linewidth": 2.0,
-    "scatter.edgecolors": "none",
-    "svg.hashsalt": "linreg",  # stable ids inside SVG output: same code, same file
-    "animation.embed_limit": 8.0,
-}
-"""Matplotlib settings of the house style: light card, dark ink, quiet grid."""
-
-DARK_BACKGROUND = "#1E2129"
-"""Page background of Material's slate palette: ``hsla(var(--md-hue), 15%, 14%, 1)`` with its default hue 225deg."""
-
-DARK_SWAP: dict[str, str] = {
-    "#FCFCFD": DARK_BACKGROUND,   # card -> slate page
-    COLORS["ink"]: "#E2E5EB",     # text, titles, ink-coloured lines (Nesterov)
-    "#000000": "#E2E5EB",         # matplotlib's own black (annotation arrows, markers)
-    COLORS["grid"]: "#3A3F4B",
-    "#9AA3B2": "#6B7385",         # spines
-    "#4A5263": "#B4BAC6",         # tick labels
-}
-"""Light-style colour -> its dark-style replacement. Data colours (the Okabe-Ito hues of
-[`COLORS`][linreg.plots.COLORS]) are not in it: each keeps at least 3:1 contrast on both
-backgrounds it has to read on, checked in ``tests/test_plots.py``."""
-
-DARK_STYLE: dict[str, object] = {
-    key: DARK_SWAP.get(value, value) if isinstance(value, str) else value for key, value in STYLE.items()
-}
-"""The house style for the site's dark (slate) palette: same sizes and fonts, colours from ``DARK_SWAP``."""
+from linreg.display import describe
+from linreg.style import COLORS, line_colors, new_figure
 
 
-def contrast_ratio(a: str, b: str) -> float:
-    """WCAG contrast ratio of two colours (1 to 21; text needs 4.5, lines and shapes 3).
-
-    Examples:
-        >>> round(contrast_ratio("#000000", "#FFFFFF"), 1)
-        21.0
-    """
-    def luminance(color: str) -> float:
-        channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-                    for c in matplotlib.colors.to_rgb(color)]
-        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-    darker, lighter = sorted((luminance(a), luminance(b)))
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-# Artists take their defaults from rcParams when they are created, which is
-# often after new_figure() has returned: so the style is applied globally, once,
-# on import. Everything that imports linreg.plots draws in the house style.
-matplotlib.rcParams.update(STYLE)
-
-
-def method_of(label: str) -> str | None:
-    """The method of [`METHOD_COLORS`][linreg.plots.METHOD_COLORS] that ``label`` names, or None.
-
-    A label names a method when it starts with the method's name followed by
-    nothing, a space or punctuation; the longest such name wins, so
-    "SGD with momentum 0.9" is momentum, not plain SGD.
-
-    Examples:
-        >>> method_of("SGD with momentum 0.9 (lr 0.01)"), method_of("Adam"), method_of("AdamW")
-        ('SGD with momentum', 'Adam', None)
-    """
-    if not isinstance(label, str):
-        raise TypeError(f"label must be a string, got {type(label).__name__}")
-    named = [method for method in METHOD_COLORS
-             if label.startswith(method) and not label[len(method):len(method) + 1].isalnum()]
-    return max(named, key=len, default=None)
-
-
-def line_colors(labels, cycle: Sequence[str] = LINE_COLORS) -> dict[str, str]:
-    """A colour for each label: its method's colour when the labels name different methods, else ``cycle``.
-
-    Method colours are used only when every label names a method and no two
-    name the same one: in "SGD with four learning rates" every curve is SGD,
-    and the colour must tell the curves apart instead. A label that is not a
-    string names no method.
-
-    Examples:
-        >>> line_colors(["SGD (lr 0.01)", "Adam (lr 0.5)"]) == {
-        ...     "SGD (lr 0.01)": METHOD_COLORS["SGD"], "Adam (lr 0.5)": METHOD_COLORS["Adam"]}
-        True
-        >>> line_colors(["train", "validation"], cycle=["red", "blue"])
-        {'train': 'red', 'validation': 'blue'}
-    """
-    labels = list(labels)
-    if not cycle:
-        raise ValueError("cycle must hold at least one colour")
-    methods = [method_of(label) if isinstance(label, str) else None for label in labels]
-    if None not in methods and len(set(methods)) == len(methods):
-        return {label: METHOD_COLORS[method] for label, method in zip(labels, methods, strict=True)}
-    return {label: cycle[i % len(cycle)] for i, label in enumerate(labels)}
-
-
-def use_house_style() -> None:
-    """Apply the house style and, inside IPython, show figures as 2x PNGs with alt text.
-
-    Call once near the top of a notebook: figures a page draws by hand then
-    match the ones [`linreg.plots`][linreg.plots] returns, and every figure carries its
-    alternative text (see [`describe()`][linreg.plots.describe]) into the built page.
-
-    Examples:
-        >>> use_house_style()
-        >>> matplotlib.rcParams["axes.spines.top"]
-        False
-    """
-    matplotlib.rcParams.update(STYLE)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with the docs extra
-        return
-    shell = get_ipython()
-    if shell is not None:
-        formatters = shell.display_formatter.formatters
-        formatters["image/png"].for_type(Figure, figure_png)
-        # figure_png is the only representation: no duplicate text/plain "<Figure ...>"
-        formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: None)
-
-
-def describe(fig: Figure, alt: str) -> Figure:
-    """Attach alternative text to ``fig`` (what a screen reader says instead of the picture).
-
-    Without it, the text is built from the figure's titles (see [`alt_text()`][linreg.plots.alt_text]).
-
-    Examples:
-        >>> fig, _ = new_figure()
-        >>> alt_text(describe(fig, "a straight line"))
-        'a straight line'
-    """
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError("alt must be a non-empty description of the figure")
-    fig.set_label(alt.strip())
-    return fig
-
-
-def alt_text(fig: Figure) -> str:
-    """The alternative text of ``fig``: its [`describe()`][linreg.plots.describe] label, else its titles.
-
-    Examples:
-        >>> fig, (ax,) = new_figure()
-        >>> _ = ax.set_title("Loss per epoch")
-        >>> alt_text(fig)
-        'Figure: Loss per epoch'
-    """
-    if fig.get_label():
-        return fig.get_label()
-    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
-    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    return "Figure: " + "; ".join(titles) if titles else "Figure"
-
-
-DARK_CHUNK = b"dkPn"
-"""PNG chunk type (ancillary, private) holding a figure's dark rendering inside its light PNG."""
-
-
-def _swap(color, swap: Mapping[str, str]):
-    """``color`` with its RGB replaced through ``swap`` (alpha kept), or None if ``swap`` does not name it."""
-    try:
-        rgba = matplotlib.colors.to_rgba(color)
-    except (ValueError, TypeError):
-        return None
-    new = swap.get(matplotlib.colors.to_hex(rgba).upper())
-    return None if new is None else matplotlib.colors.to_rgba(new, rgba[3])
-
-
-@contextmanager
-def dark_palette(fig: Figure):
-    """Context manager: ``fig`` recoloured for the dark palette inside the block, restored after.
-
-    Only the colours that belong to the light style change (``DARK_SWAP``); data colours
-    and colormaps stay, so both renderings show the same data in the same layout.
-
-    Examples:
-        >>> fig, (ax,) = new_figure()
-        >>> with dark_palette(fig):
-        ...     matplotlib.colors.to_hex(fig.get_facecolor()).upper() == DARK_BACKGROUND
-        True
-        >>> matplotlib.colors.to_hex(fig.get_facecolor())
-        '#fcfcfd'
-    """
-    undo = []
-
-    def recolor(obj, prop):
-        getter, setter = getattr(obj, "get_" + prop, None), getattr(obj, "set_" + prop, None)
-        if getter is None or setter is None:
-            return
-        old = getter()
-        if isinstance(old, np.ndarray) and old.ndim == 2:  # collections: one colour per item
-            if not len(old):
-                return
-            rows = [_swap(tuple(row), DARK_SWAP) for row in old]
-            if all(row is None for row in rows):
-                return
-            new = np.array([row if row is not None else tuple(o) for row, o in zip(rows, old, strict=True)])
-        else:
-            new = _swap(old, DARK_SWAP) if isinstance(old, str | tuple | np.ndarray) else None
-            if new is None:
-                return
-        undo.append((setter, old))
-        setter(new)
-
-    props = ("facecolor", "edgecolor", "color", "markerfacecolor", "markeredgecolor")
-    for artist in fig.findobj():
-        if isinstance(artist, matplotlib.cm.ScalarMappable) and artist.get_array() is not None:
-            continue  # coloured by its colormap: data, not style
-        if isinstance(artist, matplotlib.text.Text):
-            recolor(artist, "color")
-            if artist.get_bbox_patch() is not None:
-                recolor(artist.get_bbox_patch(), "facecolor")
-                recolor(artist.get_bbox_patch(), "edgecolor")
-            continue
-        for prop in props:
-            if prop == "color" and isinstance(artist, matplotlib.collections.Collection):
-                continue  # set_color would overwrite face and edge with one colour
-            recolor(artist, prop)
-    saved_axinfo = []
-    for ax in fig.axes:  # 3-D axes keep pane and grid colours outside the artist tree
-        for axis in (getattr(ax, "xaxis", None), getattr(ax, "yaxis", None), getattr(ax, "zaxis", None)):
-            if axis is not None and hasattr(axis, "pane"):
-                # matplotlib's panes are light greys drawn at half opacity (not a style colour):
-                # a grey just above the slate background instead, so no light wall shows.
-                undo.append((axis.pane.set_facecolor, axis.pane.get_facecolor()))
-                undo.append((axis.pane.set_edgecolor, axis.pane.get_edgecolor()))
-                axis.pane.set_facecolor("#2E323C")
-                axis.pane.set_edgecolor("#2E323C")
-                grid = axis._axinfo.get("grid", {})
-                saved_axinfo.append((grid, dict(grid)))
-                if "color" in grid and _swap(grid["color"], DARK_SWAP) is not None:
-                    grid["color"] = _swap(grid["color"], DARK_SWAP)
-    try:
-        with matplotlib.rc_context(DARK_STYLE):  # artists created while drawing (new ticks) take dark colours
-            yield fig
-    finally:
-        for setter, old in reversed(undo):
-            setter(old)
-        for grid, old in saved_axinfo:
-            grid.clear()
-            grid.update(old)
-
-
-def _png(fig: Figure, alt: str | None = None) -> tuple[bytes, tuple[int, int]]:
-    """``fig`` as a 2x, 256-colour PNG, with ``alt`` in a Description chunk if given."""
-    import io
-
-    from PIL import Image, PngImagePlugin
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight", metadata={"Software": None},
-                facecolor=fig.get_facecolor())
-    image = Image.open(buffer).convert("RGB")
-    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    info = PngImagePlugin.PngInfo()
-    if alt is not None:
-        info.add_text("Description", alt)
-    out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True, pnginfo=info)
-    return out.getvalue(), image.size
-
-
-def dark_png(png: bytes) -> bytes | None:
-    """The dark rendering that [`figure_png()`][linreg.plots.figure_png] put inside ``png``, if any.
-
-    Examples:
-        >>> fig, _ = new_figure(width=2, height=1)
-        >>> dark_png(figure_png(fig)[0]).startswith(b"\\x89PNG")
-        True
-    """
-    import struct
-
-    pos = 8  # after the PNG signature
-    while pos + 8 <= len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        if kind == DARK_CHUNK:
-            return png[pos + 8:pos + 8 + length]
-        if kind == b"IEND":
-            break
-        pos += 12 + length
-    return None
-
-
-def figure_png(fig: Figure) -> tuple[bytes, dict[str, int]]:
-    """Render ``fig`` as a 2x PNG for notebooks: ``(png_bytes, {"width", "height"})``.
-
-    The image is reduced to a 256-colour palette (no dithering): line plots on
-    a flat card lose nothing visible and shrink about 3x, which keeps pages
-    with many figures light. The alternative text travels inside the PNG (a
-    ``Description`` text chunk) so the site build can put it on the ``<img>``
-    tag; no ``Software`` stamp, so the bytes depend on the figure only.
-
-    The PNG is the light rendering (what Colab and a downloaded notebook show);
-    the same figure rendered for the dark palette ([`dark_palette()`][linreg.plots.dark_palette])
-    travels inside it, in a private chunk that [`dark_png()`][linreg.plots.dark_png] reads,
-    so the site can show the rendering that matches the reader's palette.
-
-    Examples:
-        >>> fig, _ = new_figure(width=2, height=1)
-        >>> png, size = figure_png(fig)
-        >>> png.startswith(b"\\x89PNG"), size["width"] > 0
-        (True, True)
-    """
-    import struct
-    import zlib
-
-    # Light first: drawing creates the ticks from the light style, the dark pass only recolours them.
-    light, (width, height) = _png(fig, alt=alt_text(fig))
-    # Constrained layout moves axes by a few pixels on every draw: frozen at the light
-    # rendering's positions, the dark one has exactly its layout and size.
-    engine = fig.get_layout_engine()
-    fig.set_layout_engine("none")
-    try:
-        with dark_palette(fig):
-            dark, _ = _png(fig)
-    finally:
-        fig.set_layout_engine(engine)
-    chunk = struct.pack(">I", len(dark)) + DARK_CHUNK + dark + struct.pack(">I", zlib.crc32(DARK_CHUNK + dark))
-    iend = len(light) - 12  # the IEND chunk closes every PNG
-    return light[:iend] + chunk + light[iend:], {"width": width // 2, "height": height // 2}
-
-
-@contextmanager
-def house_style():
-    """Context manager: the house style for the figures created inside the block."""
-    with plt.style.context(STYLE):
-        yield
-
-
-def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,
-               height: float | None = None, **subplot_kw) -> tuple[Figure, np.ndarray]:
-    """Create a figure in the house style; returns ``(fig, axes)`` with ``axes`` always an array.
-
-    Examples:
-        >>> fig, axes = new_figure(ncols=2)
-        >>> axes.shape
-        (2,)
-    """
-    for name, value in (("ncols", ncols), ("nrows", nrows)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    base_w, base_h = STYLE["figure.figsize"]
-    size = (width or base_w * (1 if ncols == 1 else 0.62 * ncols),
-            height or base_h * (1 if nrows == 1 else 0.85 * nrows))
-    with house_style():
-        # A bare Figure, not plt.figure(): pyplot's registry of open figures is
-        # global state, and a notebook would display every figure twice.
-        fig = Figure(figsize=size)
-        axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw or None)
-    return fig, axes.ravel()
+def _curve_arrays(curves: Mapping[str, Sequence[float]], *, log: bool, remedy: str = "") -> dict[str, np.ndarray]:
+    """``curves`` as label -> 1-D float array, or a ValueError naming the curve a plot cannot show (and ``remedy``)."""
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    arrays = {}
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
+        if log and np.any(values <= 0):
+            raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show{remedy}")
+        arrays[label] = values
+    return arrays
 
 
 def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
@@ -431,23 +44,17 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
 
     ``curves`` maps a label (``"train"``, ``"validation"``, ...) to its values.
     Labels that name optimization methods ("SGD", "Adam (lr 0.5)") draw in
-    the methods' own colours ([`line_colors()`][linreg.plots.line_colors]).
+    the methods' own colours ([`line_colors()`][linreg.style.line_colors]).
 
     Examples:
         >>> fig = loss_curves({"train": [1.0, 0.5, 0.25]})
         >>> fig.axes[0].get_yscale()
         'log'
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    curves = _curve_arrays(curves, log=log, remedy="; pass log=False")
     fig, (ax,) = new_figure()
     colors = line_colors(curves)
     for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        if values.ndim != 1 or values.size == 0:
-            raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
-        if log and np.any(values <= 0):
-            raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show; pass log=False")
         ax.plot(np.arange(1, values.size + 1), values, label=label, color=colors[label])
     if log:
         ax.set_yscale("log")
@@ -498,17 +105,11 @@ def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
         >>> [ax.get_yscale() for ax in fig.axes]
         ['linear', 'log']
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise ValueError("curves must be a non-empty mapping of label -> loss values")
+    curves = _curve_arrays(curves, log=True)  # the right-hand panel is a log scale
     fig, axes = new_figure(ncols=2, width=9.0, height=3.6)
     colors = line_colors(curves)
     for ax, log in zip(axes, (False, True), strict=True):
         for label, values in curves.items():
-            values = np.asarray(values, dtype=float)
-            if values.ndim != 1 or values.size == 0:
-                raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
-            if log and np.any(values <= 0):
-                raise ValueError(f"curves[{label!r}] has values <= 0, which a log scale cannot show")
             ax.plot(np.arange(1, values.size + 1), values, label=label, color=colors[label])
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set(xlabel="epoch", ylabel="loss (log scale)" if log else "loss",
@@ -703,26 +304,6 @@ def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
            ylabel="final loss (log scale)")
     ax.legend()
     return fig
-
-
-def figure_html(fig: Figure) -> str:
-    """An ``<img>`` tag holding ``fig`` as a 2x PNG, with its alt text: for Markdown pages.
-
-    Markdown pages run code at build time (markdown-exec) and print HTML; the
-    site build turns the data URI into a cached file.
-
-    Examples:
-        >>> fig, _ = new_figure()
-        >>> figure_html(describe(fig, "empty")).startswith('<img alt="empty"')
-        True
-    """
-    import base64
-    import html
-
-    png, size = figure_png(fig)
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<img alt="{html.escape(alt_text(fig), quote=True)}" width="{size["width"]}" '
-            f'height="{size["height"]}" src="data:image/png;base64,{data}">')
 
 
 def landing_figure(points, fit, least_squares: tuple[float, float], *,

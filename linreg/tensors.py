@@ -18,8 +18,10 @@ import torch
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from linreg import plots
 from linreg._checks import check_tensor
+from linreg.display import describe
+from linreg.style import COLORS, STYLE, new_figure
+from linreg.tables import markdown_table
 
 __all__ = [
     "DTYPES",
@@ -27,7 +29,6 @@ __all__ = [
     "SubpackageRow",
     "dtype_markdown",
     "dtype_table",
-    "markdown_table",
     "memory_order_figure",
     "pick_device",
     "shares_memory",
@@ -220,27 +221,6 @@ def subpackage_table() -> list[SubpackageRow]:
     return list(_SUBPACKAGES)
 
 
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table of ``rows`` under ``headers`` (display it with ``IPython.display.Markdown``).
-
-    Examples:
-        >>> print(markdown_table(["a", "b"], [(1, "x|y")]))
-        | a | b |
-        | --- | --- |
-        | 1 | x\\|y |
-    """
-    headers = list(headers)
-    if not headers:
-        raise ValueError("headers must name at least one column")
-    lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
-    for position, row in enumerate(rows):
-        cells = [str(cell).replace("|", "\\|") for cell in row]
-        if len(cells) != len(headers):
-            raise ValueError(f"rows[{position}] has {len(cells)} cells but there are {len(headers)} headers")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def dtype_markdown(dtypes: Sequence[torch.dtype] | None = None) -> str:
     """The dtype table as Markdown, names as code (``torch.float32``), ready for ``IPython.display.Markdown``.
 
@@ -272,7 +252,7 @@ def _draw_grid(ax, values: np.ndarray, cmap, vmax: float, title: str) -> None:
     for (row, col), value in np.ndenumerate(values):
         dark = value > 0.55 * vmax
         ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=10, fontweight="bold",
-                color=plots.STYLE["figure.facecolor"] if dark else plots.COLORS["ink"])
+                color=STYLE["figure.facecolor"] if dark else COLORS["ink"])
     ax.set_xticks(range(values.shape[1]))
     ax.set_yticks(range(values.shape[0]))
     ax.tick_params(length=0)
@@ -296,10 +276,10 @@ def memory_order_figure(x: torch.Tensor) -> Figure:
     check_tensor("x", x, ndim=2)
     values = x.detach().cpu().double().numpy()
     flat, flat_t = x.reshape(-1), x.t().reshape(-1)
-    cmap = LinearSegmentedColormap.from_list("card_to_blue", [plots.COLORS["grid"], plots.COLORS["blue"]])
+    cmap = LinearSegmentedColormap.from_list("card_to_blue", [COLORS["grid"], COLORS["blue"]])
     vmax = float(values.max()) or 1.0
     rows, cols = values.shape
-    fig, axes = plots.new_figure(ncols=2, nrows=2, width=8.0, height=4.6)
+    fig, axes = new_figure(ncols=2, nrows=2, width=8.0, height=4.6)
     grid_spec = axes[2].get_subplotspec().get_gridspec()
     for ax in axes[2:]:
         ax.remove()
@@ -312,7 +292,7 @@ def memory_order_figure(x: torch.Tensor) -> Figure:
     strip.set_xlabel("position in the flat tensor")
     for ax in axes[:2]:
         ax.set(xlabel="column", ylabel="row")
-    return plots.describe(fig, (
+    return describe(fig, (
         f"Top: a {rows} by {cols} tensor and its {cols} by {rows} transpose, each cell coloured and labelled "
         f"by its value. Bottom: the two flattened: x.view(-1) reads {', '.join(f'{v:g}' for v in values.ravel()[:4])}"
         f"... in order, while x.t().reshape(-1) reads {', '.join(f'{v:g}' for v in values.T.ravel()[:4])}..., "

@@ -80,7 +80,7 @@ class ExecutedPage:
     def _alts(self):
         for out in self._outputs():
             png = out.get("data", {}).get("image/png")
-            if png:  # linreg.plots carries a figure's alt text in the PNG's Description chunk
+            if png:  # linreg.display carries a figure's alt text in the PNG's Description chunk
                 import base64
                 import io
 

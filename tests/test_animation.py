@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import animation, plots
+from linreg import animation, style
 
 
 def _tiny_video(frames=8, alt="a rising line"):
-    fig, (ax,) = plots.new_figure(width=3, height=2)
+    fig, (ax,) = style.new_figure(width=3, height=2)
     (line,) = ax.plot([0, 1], [0, 0])
     ax.set_ylim(0, frames)
     return animation.render_video(fig, lambda i: line.set_ydata([0, i]), frames=frames, alt=alt)
@@ -63,17 +63,9 @@ def test_render_video_encodes_a_dark_rendering_of_the_same_frames():
 
 def test_render_video_asks_a_snapshot_figure_to_swap_palettes_and_restores_light():
     calls = []
-    fig, (ax,) = plots.new_figure(width=2, height=2)
+    fig, (ax,) = style.new_figure(width=2, height=2)
     animation.render_video(fig, lambda i: None, frames=2, alt="x", set_palette=calls.append)
     assert calls == ["light", "dark", "light", "dark", "light"]
-
-
-def test_even_pixel_size_rounds_the_canvas_down():
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(3.01, 2.03), dpi=100)
-    assert animation.even_pixel_size(fig) == (300, 202)
-    assert tuple(fig.get_size_inches() * 100) == pytest.approx((300, 202))
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
@@ -83,7 +75,7 @@ def test_even_pixel_size_rounds_the_canvas_down():
     ({"crf": 99}, ValueError, "crf"),
 ])
 def test_render_video_rejects_bad_arguments(kwargs, error, message):
-    fig, _ = plots.new_figure(width=2, height=2)
+    fig, _ = style.new_figure(width=2, height=2)
     args = {"frames": 2, "alt": "x", **kwargs}
     with pytest.raises(error, match=message):
         animation.render_video(fig, lambda i: None, **args)

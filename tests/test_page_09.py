@@ -29,13 +29,13 @@ def alt_numbers(page, start: str, pattern: str) -> list[float]:
 
 
 def test_the_page_shows_linear_regression_general_fit_and_collapse_linear_layers(page):
-    for name in ("models.LinearRegression", "models.GeneralFit", "models.collapse_linear_layers"):
+    for name in ("models.LinearRegression", "models.MLP", "models.collapse_linear_layers"):
         assert f"How linreg does it: {name}" in page.text
 
 
 def test_printing_general_fit_lists_a_relu_after_each_of_the_first_two_linear_layers(page):
     assert page.says("with an `nn.ReLU`")
-    printout = page.text[page.text.index("GeneralFit(\n  (layers): Sequential("):]
+    printout = page.text[page.text.index("MLP(\n  (layers): Sequential("):]
     layers = re.findall(r"\((\d)\): (\w+)\(", printout[:printout.index("\n)\n")])
     assert [kind for _, kind in layers] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
 

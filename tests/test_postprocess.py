@@ -8,17 +8,17 @@ import io
 import pytest
 
 import postprocess
-from linreg import plots
+from linreg import display, style
 
 HEAD = ('<style type="text/css">.jp-Cell { color: red }</style><script src="https://cdn.example/mathjax.js"></script>'
         '<script>document.addEventListener("clipboard-copy", f)</script>')
 
 
 def _png(alt: str | None) -> bytes:
-    fig, _ = plots.new_figure(width=1, height=1)
+    fig, _ = style.new_figure(width=1, height=1)
     if alt:
-        plots.describe(fig, alt)
-        return plots.figure_png(fig)[0]
+        display.describe(fig, alt)
+        return display.figure_png(fig)[0]
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -215,6 +215,6 @@ def test_every_output_of_a_cell_stays_out_of_the_search_index():
     assert "first" not in text and "second" not in text
 
 
-def test_the_hook_reads_the_dark_chunk_linreg_plots_writes():
+def test_the_hook_reads_the_dark_chunk_linreg_display_writes():
     # the hook keeps its own copy of the chunk name (it does not import matplotlib): they must agree
-    assert postprocess.DARK_CHUNK == plots.DARK_CHUNK
+    assert postprocess.DARK_CHUNK == display.DARK_CHUNK

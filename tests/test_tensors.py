@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import plots, tensors
+from linreg import tensors
+from linreg.display import alt_text
 
 # shares_memory ---------------------------------------------------------------------------------------------------
 
@@ -172,29 +173,13 @@ def test_subpackage_markdown_has_a_row_per_module():
     assert len(tensors.subpackage_markdown().splitlines()) == 2 + 6
 
 
-# markdown_table --------------------------------------------------------------------------------------------------
-
-def test_markdown_table_escapes_pipes():
-    assert tensors.markdown_table(["a"], [("x|y",)]).splitlines()[-1] == "| x\\|y |"
-
-
-def test_markdown_table_refuses_a_row_of_the_wrong_length():
-    with pytest.raises(ValueError, match=r"rows\[0\] has 1 cells but there are 2 headers"):
-        tensors.markdown_table(["a", "b"], [(1,)])
-
-
-def test_markdown_table_needs_headers():
-    with pytest.raises(ValueError, match="headers"):
-        tensors.markdown_table([], [])
-
-
 # memory_order_figure ---------------------------------------------------------------------------------------------
 
 def test_memory_order_figure_has_two_grids_and_a_strip_with_alt_text():
     fig = tensors.memory_order_figure(torch.arange(12.0).view(3, 4))
     assert len(fig.axes) == 3
     assert [ax.get_title() for ax in fig.axes[:2]] == ["x: shape (3, 4)", "x.t(): shape (4, 3)"]
-    assert "0, 4, 8, 1" in plots.alt_text(fig)
+    assert "0, 4, 8, 1" in alt_text(fig)
 
 
 def test_memory_order_figure_labels_the_strip_in_flattening_order():

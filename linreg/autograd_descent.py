@@ -8,8 +8,9 @@ numbers, both versions end on the same line to four decimals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from linreg import scratch
@@ -24,17 +25,18 @@ from linreg._checks import (
 __all__ = ["AutogradFit", "gradient_descent", "initial_parameters"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class AutogradFit:
-    """The result of [`gradient_descent()`][linreg.torch_gd.gradient_descent].
+    """The result of [`gradient_descent()`][linreg.autograd_descent.gradient_descent].
 
     ``a`` and ``b`` are the final intercept and slope, ``losses`` the training
-    MSE of every epoch, measured before that epoch's update.
+    MSE of every epoch, measured before that epoch's update (an array, like
+    [`linreg.scratch.DescentResult.losses`][linreg.scratch.DescentResult]).
     """
 
     a: float
     b: float
-    losses: list[float] = field(default_factory=list)
+    losses: np.ndarray
 
 
 def initial_parameters(seed: int = 42, device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
@@ -93,4 +95,4 @@ def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1, epoch
             b -= lr * b.grad
         a.grad.zero_()
         b.grad.zero_()
-    return AutogradFit(a=a.item(), b=b.item(), losses=losses)
+    return AutogradFit(a=a.item(), b=b.item(), losses=np.asarray(losses))
