@@ -20,7 +20,7 @@ import time
 import torch
 from torch.utils.data import DataLoader
 
-from linreg.data import line_data_b
+from linreg.data import gaussian_line_data
 from linreg.datasets import LineDataset
 from linreg.models import LinearRegression
 from linreg.training import fit
@@ -36,7 +36,7 @@ def _setup() -> tuple[torch.nn.Module, torch.optim.Optimizer, DataLoader]:
     model = LinearRegression()
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
     generator = torch.Generator().manual_seed(0)
-    loader = DataLoader(LineDataset(*line_data_b()), batch_size=BATCH_SIZE, shuffle=True, generator=generator)
+    loader = DataLoader(LineDataset(*gaussian_line_data()), batch_size=BATCH_SIZE, shuffle=True, generator=generator)
     return model, optimizer, loader
 
 

@@ -7,7 +7,8 @@ and get the same data, and tests can pin the exact numbers.
 Recipes (see the curriculum for where each one is used):
 
 * A — [`line_data()`][linreg.data.line_data]: ``y = 1 + 2x + noise``, 100 points, 80/20 split (pages 2-8).
-* B — [`line_data_b()`][linreg.data.line_data_b]: ``y = 1.5 + 2x + noise``, 200 standard-normal x (pages 6-8).
+* B — [`gaussian_line_data()`][linreg.data.gaussian_line_data]: ``y = 1.5 + 2x + noise``, 200 standard-normal x
+  (pages 6-8).
 * C — [`crop_yields()`][linreg.data.crop_yields]: five regions, three weather inputs, two crops (pages 2 and 5).
 * D — [`surface_line_data()`][linreg.data.surface_line_data]: ``y = x - 1 + noise`` on a grid, for loss surfaces
   (page 2).
@@ -214,14 +215,14 @@ def wavy_curve(seed: int = 0, n: int = 1000, noise: float = 0.3) -> tuple[torch.
     return x, y
 
 
-def line_data_b(
+def gaussian_line_data(
     seed: int = 420,
     n: int = 200,
     alpha: float = 1.5,
     beta: float = 2.0,
     noise: float = 0.1,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Recipe B: ``y = alpha + beta x + noise`` with ``x ~ N(0, 1)``, as float32 columns of shape (n, 1).
+    """Recipe B: ``y = alpha + beta x + noise`` with Gaussian ``x ~ N(0, 1)``, as float32 columns of shape (n, 1).
 
     Draws ``x = randn(n)`` then the noise ``randn(n)`` from a private generator
     seeded with ``seed``: the same numbers as ``torch.manual_seed(seed)``
@@ -229,7 +230,7 @@ def line_data_b(
     The data set pages 6-8 wrap in a ``Dataset`` and split into train and test.
 
     Examples:
-        >>> x, y = line_data_b()
+        >>> x, y = gaussian_line_data()
         >>> tuple(x.shape), tuple(y.shape)
         ((200, 1), (200, 1))
     """

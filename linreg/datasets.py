@@ -209,7 +209,7 @@ def line_b_loaders(
 ) -> tuple[DataLoader, DataLoader]:
     """Recipe B as a [`LineDataset`][linreg.datasets.LineDataset], split at random, as ``(train_loader, val_loader)``.
 
-    The set-up of pages 6-8 in one call: [`linreg.data.line_data_b()`][linreg.data.line_data_b],
+    The set-up of pages 6-8 in one call: [`linreg.data.gaussian_line_data()`][linreg.data.gaussian_line_data],
     [`seeded_split()`][linreg.datasets.seeded_split] into ``lengths`` samples with ``split_seed``, a
     shuffling [`make_loader()`][linreg.datasets.make_loader] for training (seeded with ``loader_seed``)
     and a loader that serves the validation subset in one unshuffled batch.
@@ -219,9 +219,9 @@ def line_b_loaders(
         >>> len(train_loader.dataset), len(val_loader.dataset)
         (160, 40)
     """
-    from linreg.data import line_data_b
+    from linreg.data import gaussian_line_data
 
-    train_set, val_set = seeded_split(LineDataset(*line_data_b()), list(lengths), seed=split_seed)
+    train_set, val_set = seeded_split(LineDataset(*gaussian_line_data()), list(lengths), seed=split_seed)
     train_loader = make_loader(train_set, batch_size, shuffle=True, seed=loader_seed)
     val_loader = make_loader(val_set, len(val_set), shuffle=False)
     return train_loader, val_loader

@@ -182,12 +182,12 @@ def line_b_splits(lengths: Sequence[int] = (120, 40, 40), seed: int = 42):
         >>> len(train), len(val), len(test)
         (120, 40, 40)
     """
-    from linreg.data import line_data_b
+    from linreg.data import gaussian_line_data
     from linreg.datasets import LineDataset, seeded_split
 
     if isinstance(lengths, (str, bytes)) or not isinstance(lengths, Sequence) or len(lengths) != 3:
         raise ValueError(f"lengths must be three sample counts (train, validation, test), got {lengths!r}")
-    return tuple(seeded_split(LineDataset(*line_data_b()), list(lengths), seed=seed))
+    return tuple(seeded_split(LineDataset(*gaussian_line_data()), list(lengths), seed=seed))
 
 
 def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs: int = 2,

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from linreg.checkpoints import CheckpointError, load_checkpoint, resume, save_checkpoint
-from linreg.data import line_data_b
+from linreg.data import gaussian_line_data
 from linreg.datasets import LineDataset, make_loader
 from linreg.models import LinearRegression
 from linreg.training import History, fit
@@ -20,7 +20,7 @@ def _setup(model_seed: int = 0, loader_seed: int = 7):
     model = LinearRegression()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
-    loader = make_loader(LineDataset(*line_data_b(n=96)), batch_size=16, seed=loader_seed)
+    loader = make_loader(LineDataset(*gaussian_line_data(n=96)), batch_size=16, seed=loader_seed)
     return model, optimizer, scheduler, loader
 
 

@@ -1,4 +1,4 @@
-"""Specification of linreg.datasets and recipe B (linreg.data.line_data_b)."""
+"""Specification of linreg.datasets and recipe B (linreg.data.gaussian_line_data)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from linreg.data import line_data_b
+from linreg.data import gaussian_line_data
 from linreg.datasets import AugmentedLineDataset, LineDataset, make_loader, seed_worker, seeded_split
 
 # --------------------------------------------------------------------------- recipe B
 
 
-def test_line_data_b_reproduces_the_classic_manual_seed_recipe():
-    x, y = line_data_b()
+def test_gaussian_line_data_reproduces_the_classic_manual_seed_recipe():
+    x, y = gaussian_line_data()
     state = torch.random.get_rng_state()
     torch.manual_seed(420)
     classic_x = torch.randn(200)
@@ -23,46 +23,46 @@ def test_line_data_b_reproduces_the_classic_manual_seed_recipe():
     assert torch.equal(x.view(-1), classic_x) and torch.equal(y.view(-1), classic_y)
 
 
-def test_line_data_b_returns_float32_columns():
-    x, y = line_data_b()
+def test_gaussian_line_data_returns_float32_columns():
+    x, y = gaussian_line_data()
     assert x.shape == y.shape == (200, 1) and x.dtype == torch.float32
 
 
-def test_line_data_b_leaves_the_global_random_state_alone():
+def test_gaussian_line_data_leaves_the_global_random_state_alone():
     state = torch.random.get_rng_state()
-    line_data_b()
+    gaussian_line_data()
     assert torch.equal(state, torch.random.get_rng_state())
 
 
-def test_line_data_b_rejects_negative_noise_and_bad_sizes():
+def test_gaussian_line_data_rejects_negative_noise_and_bad_sizes():
     with pytest.raises(ValueError, match="noise"):
-        line_data_b(noise=-1)
+        gaussian_line_data(noise=-1)
     with pytest.raises(ValueError, match="n"):
-        line_data_b(n=0)
+        gaussian_line_data(n=0)
 
 
 # --------------------------------------------------------------------------- LineDataset
 
 
 def test_line_dataset_has_one_sample_per_point():
-    assert len(LineDataset(*line_data_b())) == 200
+    assert len(LineDataset(*gaussian_line_data())) == 200
 
 
 def test_line_dataset_returns_the_pair_at_an_index():
-    x, y = line_data_b()
+    x, y = gaussian_line_data()
     sample_x, sample_y = LineDataset(x, y)[7]
     assert torch.equal(sample_x, x[7]) and torch.equal(sample_y, y[7])
 
 
 def test_line_dataset_counts_negative_indices_from_the_end():
-    x, y = line_data_b()
+    x, y = gaussian_line_data()
     assert torch.equal(LineDataset(x, y)[-1][0], x[-1])
 
 
 @pytest.mark.parametrize("index", [200, -201, 10**6])
 def test_line_dataset_raises_index_error_out_of_range(index):
     with pytest.raises(IndexError, match="out of range"):
-        LineDataset(*line_data_b())[index]
+        LineDataset(*gaussian_line_data())[index]
 
 
 def test_line_dataset_iteration_stops_at_the_end():
@@ -80,7 +80,7 @@ def test_line_dataset_rejects_a_float_index():
 
 
 def test_line_dataset_slices_like_tensor_dataset():
-    x, y = line_data_b()
+    x, y = gaussian_line_data()
     ours, theirs = LineDataset(x, y)[:10], TensorDataset(x, y)[:10]
     assert all(torch.equal(a, b) for a, b in zip(ours, theirs, strict=True))
 
@@ -103,7 +103,7 @@ def test_line_dataset_rejects_empty_or_3d_inputs():
 
 
 def test_line_dataset_batches_have_shape_batch_by_one():
-    x_batch, y_batch = next(iter(DataLoader(LineDataset(*line_data_b()), batch_size=16)))
+    x_batch, y_batch = next(iter(DataLoader(LineDataset(*gaussian_line_data()), batch_size=16)))
     assert x_batch.shape == y_batch.shape == (16, 1)
 
 
@@ -111,17 +111,17 @@ def test_line_dataset_batches_have_shape_batch_by_one():
 
 
 def test_seeded_split_makes_subsets_of_the_given_sizes():
-    train, test = seeded_split(LineDataset(*line_data_b()), [160, 40], seed=42)
+    train, test = seeded_split(LineDataset(*gaussian_line_data()), [160, 40], seed=42)
     assert (len(train), len(test)) == (160, 40)
 
 
 def test_seeded_split_is_a_partition():
-    train, test = seeded_split(LineDataset(*line_data_b()), [160, 40], seed=42)
+    train, test = seeded_split(LineDataset(*gaussian_line_data()), [160, 40], seed=42)
     assert sorted(train.indices + test.indices) == list(range(200))
 
 
 def test_seeded_split_depends_only_on_the_seed():
-    dataset = LineDataset(*line_data_b())
+    dataset = LineDataset(*gaussian_line_data())
     first = seeded_split(dataset, [160, 40], seed=42)[1].indices
     torch.manual_seed(0)  # the global state must not matter
     assert seeded_split(dataset, [160, 40], seed=42)[1].indices == first
@@ -129,18 +129,18 @@ def test_seeded_split_depends_only_on_the_seed():
 
 
 def test_seeded_split_accepts_fractions():
-    train, test = seeded_split(LineDataset(*line_data_b()), [0.8, 0.2], seed=0)
+    train, test = seeded_split(LineDataset(*gaussian_line_data()), [0.8, 0.2], seed=0)
     assert (len(train), len(test)) == (160, 40)
 
 
 def test_seeded_split_rejects_lengths_that_do_not_add_up():
     with pytest.raises(ValueError, match="add up"):
-        seeded_split(LineDataset(*line_data_b()), [100, 40], seed=0)
+        seeded_split(LineDataset(*gaussian_line_data()), [100, 40], seed=0)
 
 
 def test_seeded_split_rejects_a_bad_seed_and_a_bad_dataset():
     with pytest.raises(ValueError, match="seed"):
-        seeded_split(LineDataset(*line_data_b()), [160, 40], seed=-1)
+        seeded_split(LineDataset(*gaussian_line_data()), [160, 40], seed=-1)
     with pytest.raises(TypeError, match="dataset"):
         seeded_split(42, [1], seed=0)
 
@@ -224,18 +224,18 @@ def test_augmented_dataset_rejects_negative_jitter():
 
 
 def test_line_dataset_takes_a_list_of_indices():
-    x, y = line_data_b()
+    x, y = gaussian_line_data()
     batch_x, _ = LineDataset(x, y)[[3, 0, -1]]
     assert torch.equal(batch_x, x[[3, 0, -1]])
 
 
 def test_line_dataset_list_index_out_of_range_raises_index_error():
     with pytest.raises(IndexError):
-        LineDataset(*line_data_b())[[0, 200]]
+        LineDataset(*gaussian_line_data())[[0, 200]]
 
 
 def test_a_split_subset_slices_to_its_own_samples_only():
-    dataset = LineDataset(*line_data_b())
+    dataset = LineDataset(*gaussian_line_data())
     _, test = seeded_split(dataset, [160, 40], seed=42)
     x_test, _ = test[:]
     assert x_test.shape == (40, 1) and torch.equal(x_test, dataset.x[test.indices])

@@ -9,13 +9,13 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import linreg
 from linreg import DivergedError, data, training
-from linreg.data import line_data_b
+from linreg.data import gaussian_line_data
 from linreg.models import LinearRegression, ManualLinearRegression
 from linreg.training import History, evaluate, fit, make_train_step
 
 
 def _loader(n: int = 64, batch_size: int = 16, shuffle: bool = False, seed: int = 0) -> DataLoader:
-    x, y = line_data_b(n=n)
+    x, y = gaussian_line_data(n=n)
     generator = torch.Generator().manual_seed(seed)
     return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle, generator=generator)
 
@@ -70,7 +70,7 @@ def test_make_train_step_rejects_wrong_argument_types(bad):
 
 def test_evaluate_returns_the_sample_weighted_mean_loss():
     model, loss_fn, _ = _setup()
-    x, y = line_data_b(n=50)
+    x, y = gaussian_line_data(n=50)
     uneven = DataLoader(TensorDataset(x, y), batch_size=16)  # batches of 16, 16, 16, 2
     with torch.no_grad():
         expected = loss_fn(model(x), y).item()
