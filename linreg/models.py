@@ -61,11 +61,13 @@ class LinearRegression(nn.Module):
         return self.linear(x)  # (N, n_out)
 
 
-class GeneralFit(nn.Module):
-    """Three linear layers with a ReLU after the first two, in one ``nn.Sequential`` (so printing shows the ReLUs).
+class MLP(nn.Module):
+    """A small multi-layer perceptron: three linear layers with a ReLU after the first two.
+
+    One ``nn.Sequential`` holds them all, so printing the model shows the ReLUs.
 
     Examples:
-        >>> [type(layer).__name__ for layer in GeneralFit(n_in=1, hidden=16, n_out=1).layers]
+        >>> [type(layer).__name__ for layer in MLP(n_in=1, hidden=16, n_out=1).layers]
         ['Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']
     """
 

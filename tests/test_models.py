@@ -1,4 +1,4 @@
-"""Specification of linreg.models: the linear models (page 5), GeneralFit, the autoencoders and their helpers."""
+"""Specification of linreg.models: the linear models (page 5), MLP, the autoencoders and their helpers."""
 
 import pytest
 import torch
@@ -134,20 +134,20 @@ def test_sequential_3_4_1_network_has_21_parameters():
     assert sum(p.numel() for p in network.parameters()) == 3 * 4 + 4 + 4 * 1 + 1 == 21
 
 
-# GeneralFit, the autoencoders, compression_ratio, collapse_linear_layers ------
+# MLP, the autoencoders, compression_ratio, collapse_linear_layers ------
 
 
 def n_parameters(model):
     return sum(p.numel() for p in model.parameters())
 
 
-def test_general_fit_maps_n_by_n_in_to_n_by_n_out():
-    model = models.GeneralFit(n_in=3, hidden=8, n_out=2)
+def test_mlp_maps_n_by_n_in_to_n_by_n_out():
+    model = models.MLP(n_in=3, hidden=8, n_out=2)
     assert model(torch.zeros(5, 3)).shape == (5, 2)
 
 
-def test_general_fit_has_three_linear_layers_with_relu_after_the_first_two():
-    model = models.GeneralFit(n_in=1, hidden=4, n_out=1)
+def test_mlp_has_three_linear_layers_with_relu_after_the_first_two():
+    model = models.MLP(n_in=1, hidden=4, n_out=1)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(1, 4), (4, 4), (4, 1)]
     # every weight and bias -1: layer 1 gives -2 and layer 2 gives -1, the ReLUs clip both to 0,
@@ -159,38 +159,38 @@ def test_general_fit_has_three_linear_layers_with_relu_after_the_first_two():
     assert torch.equal(model(torch.ones(2, 1)), torch.full((2, 1), -1.0))  # only the last bias survives
 
 
-def test_general_fit_lists_its_relus_as_layers_so_printing_it_shows_them():
-    model = models.GeneralFit(n_in=1, hidden=4, n_out=1)
+def test_mlp_lists_its_relus_as_layers_so_printing_it_shows_them():
+    model = models.MLP(n_in=1, hidden=4, n_out=1)
     assert [type(m) for m in model.layers] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear]
     assert str(model).count("ReLU()") == 2
 
 
-def test_general_fit_draws_the_same_initial_weights_as_three_linear_layers_made_in_order():
+def test_mlp_draws_the_same_initial_weights_as_three_linear_layers_made_in_order():
     torch.manual_seed(0)
-    model = models.GeneralFit(n_in=1, hidden=4, n_out=1)
+    model = models.MLP(n_in=1, hidden=4, n_out=1)
     torch.manual_seed(0)
     stack = [nn.Linear(1, 4), nn.Linear(4, 4), nn.Linear(4, 1)]  # ReLUs hold no parameters
     for ours, theirs in zip(model.parameters(), (p for layer in stack for p in layer.parameters()), strict=True):
         assert torch.equal(ours, theirs)
 
 
-def test_general_fit_can_output_negative_values():
-    model = models.GeneralFit(n_in=1, hidden=4, n_out=1)
+def test_mlp_can_output_negative_values():
+    model = models.MLP(n_in=1, hidden=4, n_out=1)
     with torch.no_grad():
         model.layers[-1].bias.fill_(-5.0)
         model.layers[-1].weight.zero_()
     assert model(torch.zeros(1, 1)).item() == -5.0
 
 
-def test_general_fit_rejects_inputs_of_the_wrong_width():
+def test_mlp_rejects_inputs_of_the_wrong_width():
     with pytest.raises(ValueError, match=r"x must have shape \(N, 1\)"):
-        models.GeneralFit()(torch.zeros(4, 2))
+        models.MLP()(torch.zeros(4, 2))
 
 
 @pytest.mark.parametrize("name", ["n_in", "hidden", "n_out"])
-def test_general_fit_rejects_non_positive_sizes(name):
+def test_mlp_rejects_non_positive_sizes(name):
     with pytest.raises(ValueError, match=name):
-        models.GeneralFit(**{name: 0})
+        models.MLP(**{name: 0})
 
 
 @pytest.mark.parametrize("cls", [models.Autoencoder, models.SequentialAutoencoder])
