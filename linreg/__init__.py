@@ -5,7 +5,7 @@ Every tutorial page imports this package; one module per purpose:
 * data: [`linreg.data`][linreg.data] (recipes), [`linreg.datasets`][linreg.datasets],
   [`linreg.digits`][linreg.digits];
 * the lessons' own machinery: [`linreg.tensors`][linreg.tensors], [`linreg.scratch`][linreg.scratch],
-  [`linreg.torch_gd`][linreg.torch_gd], [`linreg.surfaces`][linreg.surfaces],
+  [`linreg.autograd_descent`][linreg.autograd_descent], [`linreg.surfaces`][linreg.surfaces],
   [`linreg.distributed`][linreg.distributed], [`linreg.tuning`][linreg.tuning];
 * models and training: [`linreg.models`][linreg.models], [`linreg.training`][linreg.training];
 * media: [`linreg.plots`][linreg.plots] (kinds of figure) in the house style of

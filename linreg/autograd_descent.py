@@ -27,7 +27,7 @@ __all__ = ["AutogradFit", "gradient_descent", "initial_parameters"]
 
 @dataclass(frozen=True)
 class AutogradFit:
-    """The result of [`gradient_descent()`][linreg.torch_gd.gradient_descent].
+    """The result of [`gradient_descent()`][linreg.autograd_descent.gradient_descent].
 
     ``a`` and ``b`` are the final intercept and slope, ``losses`` the training
     MSE of every epoch, measured before that epoch's update (an array, like

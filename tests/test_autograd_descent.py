@@ -1,11 +1,11 @@
-"""Specification of linreg.torch_gd: recipe A's gradient descent with autograd (page 3)."""
+"""Specification of linreg.autograd_descent: recipe A's gradient descent with autograd (page 3)."""
 
 import numpy as np
 import pytest
 import torch
 
 from linreg import DivergedError, data, scratch
-from linreg.torch_gd import gradient_descent, initial_parameters
+from linreg.autograd_descent import gradient_descent, initial_parameters
 
 
 @pytest.fixture(scope="module")
