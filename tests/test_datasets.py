@@ -13,7 +13,11 @@ from linreg.datasets import AugmentedLineDataset, LineDataset, make_loader, seed
 # --------------------------------------------------------------------------- recipe B
 
 
+<<<<<<< HEAD
 def test_line_data_b_reproduces_the_classic_manual_seed_recipe():
+=======
+def test_gaussian_line_data_reproduces_the_classic_manual_seed_recipe():
+>>>>>>> health
     x, y = gaussian_line_data()
     state = torch.random.get_rng_state()
     torch.manual_seed(420)
@@ -23,18 +27,22 @@ def test_line_data_b_reproduces_the_classic_manual_seed_recipe():
     assert torch.equal(x.view(-1), classic_x) and torch.equal(y.view(-1), classic_y)
 
 
+<<<<<<< HEAD
 def test_line_data_b_returns_float32_columns():
+=======
+def test_gaussian_line_data_returns_float32_columns():
+>>>>>>> health
     x, y = gaussian_line_data()
     assert x.shape == y.shape == (200, 1) and x.dtype == torch.float32
 
 
-def test_line_data_b_leaves_the_global_random_state_alone():
+def test_gaussian_line_data_leaves_the_global_random_state_alone():
     state = torch.random.get_rng_state()
     gaussian_line_data()
     assert torch.equal(state, torch.random.get_rng_state())
 
 
-def test_line_data_b_rejects_negative_noise_and_bad_sizes():
+def test_gaussian_line_data_rejects_negative_noise_and_bad_sizes():
     with pytest.raises(ValueError, match="noise"):
         gaussian_line_data(noise=-1)
     with pytest.raises(ValueError, match="n"):

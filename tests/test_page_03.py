@@ -65,7 +65,7 @@ def test_a_minus_lr_times_grad_is_not_a_leaf(page):
     assert "still a leaf: True" in page.text  # the update under no_grad keeps it one
 
 
-def test_torch_gd_is_the_loop_and_matches_numpy_to_the_cited_decimals(page):
+def test_autograd_descent_is_the_loop_and_matches_numpy_to_the_cited_decimals(page):
     assert page.glue["package_matches_loop"] is True
     assert page.glue["torch_numpy_gap"] < 10 ** -page.glue["torch_numpy_decimals"]
     assert page.glue["torch_numpy_decimals"] >= 4  # the curriculum's "to 4 decimals"

@@ -28,12 +28,12 @@ def alt_numbers(page, start: str, pattern: str) -> list[float]:
 # --- the code the page teaches is on the page
 
 
-def test_the_page_shows_linear_regression_general_fit_and_collapse_linear_layers(page):
+def test_the_page_shows_linear_regression_mlp_and_collapse_linear_layers(page):
     for name in ("models.LinearRegression", "models.MLP", "models.collapse_linear_layers"):
         assert f"How linreg does it: {name}" in page.text
 
 
-def test_printing_general_fit_lists_a_relu_after_each_of_the_first_two_linear_layers(page):
+def test_printing_the_mlp_lists_a_relu_after_each_of_the_first_two_linear_layers(page):
     assert page.says("with an `nn.ReLU`")
     printout = page.text[page.text.index("MLP(\n  (layers): Sequential("):]
     layers = re.findall(r"\((\d)\): (\w+)\(", printout[:printout.index("\n)\n")])
