@@ -13,11 +13,7 @@ from linreg.datasets import AugmentedLineDataset, LineDataset, make_loader, seed
 # --------------------------------------------------------------------------- recipe B
 
 
-<<<<<<< HEAD
-def test_line_data_b_reproduces_the_classic_manual_seed_recipe():
-=======
 def test_gaussian_line_data_reproduces_the_classic_manual_seed_recipe():
->>>>>>> health
     x, y = gaussian_line_data()
     state = torch.random.get_rng_state()
     torch.manual_seed(420)
@@ -27,11 +23,7 @@ def test_gaussian_line_data_reproduces_the_classic_manual_seed_recipe():
     assert torch.equal(x.view(-1), classic_x) and torch.equal(y.view(-1), classic_y)
 
 
-<<<<<<< HEAD
-def test_line_data_b_returns_float32_columns():
-=======
 def test_gaussian_line_data_returns_float32_columns():
->>>>>>> health
     x, y = gaussian_line_data()
     assert x.shape == y.shape == (200, 1) and x.dtype == torch.float32
 

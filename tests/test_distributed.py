@@ -1,7 +1,6 @@
 """Specification of linreg.distributed: a DDP job equals its single-process twin, and never hangs."""
 
 import multiprocessing
-import time
 
 import numpy as np
 import pytest
@@ -85,32 +84,27 @@ def test_one_rank_ddp_equals_single_process():
 
 @pytest.fixture(scope="module")
 def failed_job():
-    """Run a job whose rank 1 raises at its first step; return (error, seconds until it surfaced)."""
-    start = time.monotonic()
+    """Run a job whose rank 1 raises at its first step; return the error it surfaced.
+
+    Rank 0 is left waiting in an all-reduce that only the process-group timeout would
+    end. That timeout is set far beyond any run (30 min): the error can only surface
+    because the launcher stopped the job when rank 1 died, and a launcher that waited
+    for the timeout would hold the suite past CI's limit instead of passing.
+    """
     with pytest.raises(RuntimeError) as info:
-        run_ddp(2, epochs=2, fail_rank=1, timeout=120)
-    return info.value, time.monotonic() - start
+        run_ddp(2, epochs=2, fail_rank=1, timeout=1800)
+    return info.value
 
 
 @pytest.mark.slow
 def test_failing_rank_raises_runtime_error_naming_it(failed_job):
-    error, _ = failed_job
-    assert str(error).startswith("DDP job failed on rank 1: RuntimeError: injected failure on rank 1")
+    assert str(failed_job).startswith("DDP job failed on rank 1: RuntimeError: injected failure on rank 1")
 
 
 @pytest.mark.slow
 def test_failing_rank_error_carries_the_worker_traceback(failed_job):
-    error, _ = failed_job
-    assert "Traceback from rank 1" in str(error)
-    assert "_train_rank" in str(error)  # a frame of the worker's own traceback
-
-
-@pytest.mark.slow
-def test_failing_rank_error_surfaces_long_before_the_timeout(failed_job):
-    # Rank 0 is left waiting in an all-reduce that only the 120 s process-group
-    # timeout would end: surfacing in under half of it means the launcher did not wait.
-    _, seconds = failed_job
-    assert seconds < 60
+    assert "Traceback from rank 1" in str(failed_job)
+    assert "_train_rank" in str(failed_job)  # a frame of the worker's own traceback
 
 
 @pytest.mark.slow

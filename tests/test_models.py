@@ -141,20 +141,12 @@ def n_parameters(model):
     return sum(p.numel() for p in model.parameters())
 
 
-<<<<<<< HEAD
-def test_general_fit_maps_n_by_n_in_to_n_by_n_out():
-=======
 def test_mlp_maps_n_by_n_in_to_n_by_n_out():
->>>>>>> health
     model = models.MLP(n_in=3, hidden=8, n_out=2)
     assert model(torch.zeros(5, 3)).shape == (5, 2)
 
 
-<<<<<<< HEAD
-def test_general_fit_has_three_linear_layers_with_relu_after_the_first_two():
-=======
 def test_mlp_has_three_linear_layers_with_relu_after_the_first_two():
->>>>>>> health
     model = models.MLP(n_in=1, hidden=4, n_out=1)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(1, 4), (4, 4), (4, 1)]
@@ -167,11 +159,7 @@ def test_mlp_has_three_linear_layers_with_relu_after_the_first_two():
     assert torch.equal(model(torch.ones(2, 1)), torch.full((2, 1), -1.0))  # only the last bias survives
 
 
-<<<<<<< HEAD
-def test_general_fit_lists_its_relus_as_layers_so_printing_it_shows_them():
-=======
 def test_mlp_lists_its_relus_as_layers_so_printing_it_shows_them():
->>>>>>> health
     model = models.MLP(n_in=1, hidden=4, n_out=1)
     assert [type(m) for m in model.layers] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear]
     assert str(model).count("ReLU()") == 2
@@ -186,11 +174,7 @@ def test_mlp_draws_the_same_initial_weights_as_three_linear_layers_made_in_order
         assert torch.equal(ours, theirs)
 
 
-<<<<<<< HEAD
-def test_general_fit_can_output_negative_values():
-=======
 def test_mlp_can_output_negative_values():
->>>>>>> health
     model = models.MLP(n_in=1, hidden=4, n_out=1)
     with torch.no_grad():
         model.layers[-1].bias.fill_(-5.0)
