@@ -459,8 +459,21 @@ def run_ddp(
         backend=choose_backend(config.world_size, backend),
         timeout=check_positive_number("timeout", timeout),
         fail_rank=fail_rank,
-        port=_free_port(),
     )
+    # The port is free when asked for but may be taken before rank 0 listens on it
+    # (another job starting beside this one): then start again on a new port.
+    for attempt in range(3):
+        try:
+            reports = _run_job(replace(config, port=_free_port()))
+            break
+        except RuntimeError as error:
+            if "EADDRINUSE" not in str(error) or attempt == 2:
+                raise
+    return _merge(reports, config, seconds=time.perf_counter() - start)
+
+
+def _run_job(config: _JobConfig) -> dict[int, dict[str, Any]]:
+    """Start the ranks, wait for them within ``config.timeout``, return each rank's report."""
     results = mp.get_context("spawn").Queue()
     # "spawn": fresh interpreters, safe with CUDA and from notebooks. join=False: we wait with a deadline.
     job = mp.start_processes(
@@ -487,7 +500,7 @@ def run_ddp(
     finally:
         _stop(job.processes)
         results.close()
-    return _merge(reports, config, seconds=time.perf_counter() - start)
+    return reports
 
 
 def _merge(reports: dict[int, dict[str, Any]], config: _JobConfig, seconds: float) -> RunResult:

@@ -1,6 +1,7 @@
 """Specification of linreg.distributed: a DDP job equals its single-process twin, and never hangs."""
 
 import multiprocessing
+import socket
 
 import numpy as np
 import pytest
@@ -238,3 +239,15 @@ def test_loss_after_ten_epochs_grows_with_the_world_size_at_a_fixed_per_rank_bat
     losses = [run_single_process(w, epochs=10, lr=0.3, batch_size=16, seed=0).epoch_losses[-1] for w in (1, 2, 4, 8)]
     assert losses == sorted(losses)
     assert losses[0] < losses[-1] / 5
+
+
+@pytest.mark.slow
+def test_a_port_taken_before_rank_0_listens_is_retried_on_a_new_one(monkeypatch):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1]])
+        real_free_port = distributed._free_port
+        monkeypatch.setattr(distributed, "_free_port", lambda: next(ports, None) or real_free_port())
+        run = run_ddp(1, epochs=1)
+    assert len(run.shards) == 1
