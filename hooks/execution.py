@@ -45,7 +45,7 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -121,14 +121,18 @@ def environment_fingerprint(project_root: Path) -> str:
     return digest.hexdigest()
 
 
+def code_key(code: list[str], fingerprint: str) -> str:
+    """The cache key of executed code, notebooks' and Markdown pages' alike: the code + the environment."""
+    payload = json.dumps({"code": code, "kernel": KERNEL_NAME, "env": fingerprint})
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 def execution_key(notebook: nbformat.NotebookNode, fingerprint: str) -> str:
     """The cache key of one notebook: its code cells + the environment fingerprint.
 
     Markdown cells, cell ids, tags and outputs are deliberately left out.
     """
-    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    payload = json.dumps({"code": code, "kernel": KERNEL_NAME, "env": fingerprint})
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return code_key([cell.source for cell in notebook.cells if cell.cell_type == "code"], fingerprint)
 
 
 def _strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -199,6 +203,12 @@ def kernel_environment(threads: int) -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"  # same set/dict iteration order in every build
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     return env
+
+
+def executed_versions(rendered: Path) -> dict[str, str]:
+    """The Python and torch versions a rendered notebook was executed with (for the page's stamp)."""
+    meta = json.loads(rendered.read_text(encoding="utf-8")).get("metadata", {}).get("linreg", {})
+    return {k: meta[k] for k in ("python", "torch") if k in meta}
 
 
 def versions() -> dict[str, str]:
@@ -464,11 +474,14 @@ def execute_missing(plans: list[Plan], cache: NotebookCache, *, workers: int | N
 
 
 def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path, cache_root: Path,
-                      fingerprint: str | None = None, workers: int | None = None) -> list[Outcome]:
+                      fingerprint: str | None = None, workers: int | None = None,
+                      extract: Callable[[Path, nbformat.NotebookNode], None] | None = None) -> list[Outcome]:
     """Make sure every notebook in ``sources`` has an executed, rendered twin; return what happened.
 
     ``fingerprint`` is :func:`environment_fingerprint` of ``project_root``, when
-    the caller has it already. Cache misses run in parallel
+    the caller has it already. ``extract(source, notebook)`` may rewrite each
+    executed notebook before its rendered twin is written (the build takes the
+    media out: ``media.py``). Cache misses run in parallel
     (:func:`execute_missing`); progress is logged as each notebook finishes.
     Raises :class:`NotebookExecutionError` naming every notebook that failed,
     and every cell that wrote to stderr untagged.
@@ -489,9 +502,12 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
         # Checked on every build, not only after execution: tags are not part of the key.
         problems += stderr_problems(merged, where=plan.source.name)
         try:
-            text = nbformat.writes(fill_glue(merged, where=plan.source.name))
+            merged = fill_glue(merged, where=plan.source.name)
         except glue.GlueError as error:
             raise NotebookExecutionError(str(error)) from None
+        if extract is not None:
+            extract(plan.source, merged)
+        text = nbformat.writes(merged)
         # Rewrite only on change: mkdocs-jupyter caches its HTML by these bytes.
         if not rendered.exists() or rendered.read_text(encoding="utf-8") != text:
             atomic_write_text(rendered, text)

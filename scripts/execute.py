@@ -32,18 +32,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "hooks")]  # linreg (for a key without an install) and the hook
+sys.path.insert(0, str(ROOT))  # linreg (for a key without an install) and the hooks package
 
 import nbformat  # noqa: E402
 
-import execution  # noqa: E402
+from hooks import execution  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.execution")
 DOCS = ROOT / "docs"
 
 
 def cache_root() -> Path:
-    """The execution cache the site build uses (hooks/notebooks.py: ``$LINREG_CACHE_DIR`` or ``.cache/site``)."""
+    """The execution cache the site build uses (hooks/events.py: ``$LINREG_CACHE_DIR`` or ``.cache/site``)."""
     return Path(os.environ.get("LINREG_CACHE_DIR", ROOT / ".cache" / "site"))
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import execution
 import nbformat
 import pytest
-
-import execution
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.site, pytest.mark.slow]

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import execution
+from hooks import execution
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
