@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import execution
 import nbformat
 import pytest
+
+from hooks import execution
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.site, pytest.mark.slow]
