@@ -21,9 +21,8 @@ and a notebook is executed under a lock on its entry: two builds at once in one
 checkout (``make serve`` beside ``make test``) execute it once, the second one
 waits and reads the first one's entry.
 
-Execution can also be split over machines: :func:`assign_shards` deals the
-notebooks to N shards, balanced by their expected run time
-(``scripts/execute.py``, ``make execute SHARD=k/N``); a build that then finds
+Execution can also be split over machines (``scripts/execute.py``,
+``make execute SHARD=k/N``) into the same entries; a build that then finds
 every entry executes nothing.
 
 A cell that writes to stderr (a warning, a deprecation) fails the build unless
@@ -338,53 +337,6 @@ def longest_first(plans: list[Plan], cache: NotebookCache, hints_file: Path = SE
     hints = read_hints(hints_file)
     return sorted(plans, key=lambda plan: (own_processes(plan.notebook) > 1,
                                            -expected_seconds(plan.source, cache, hints)))
-
-
-def shard_weights(plans: list[Plan], cache: NotebookCache, hints_file: Path = SECONDS_HINTS) -> dict[str, float]:
-    """Core-seconds each notebook is expected to cost, by source name: seconds × its processes.
-
-    A notebook nothing is known about counts as the mean of the known ones
-    (rather than 0, which would pile every new notebook onto one shard).
-    """
-    hints = read_hints(hints_file)
-    seconds = {plan.source.name: expected_seconds(plan.source, cache, hints) for plan in plans}
-    known = [s for s in seconds.values() if s > 0]
-    fallback = sum(known) / len(known) if known else 1.0
-    return {plan.source.name: (seconds[plan.source.name] or fallback) * own_processes(plan.notebook)
-            for plan in plans}
-
-
-def assign_shards(weights: Mapping[str, float], count: int) -> list[list[str]]:
-    """Deal notebooks to ``count`` shards, the heaviest first, each onto the lightest shard so far.
-
-    The longest-processing-time-first greedy: its slowest shard is at most 4/3
-    of the best possible. Ties break by name and by shard number, so every
-    machine that computes the shards from the same weights gets the same ones.
-
-    >>> assign_shards({"a": 5, "b": 4, "c": 3, "d": 3}, 2)
-    [['a', 'd'], ['b', 'c']]
-    """
-    if count < 1:
-        raise ValueError(f"count must be a positive number of shards, got {count}")
-    shards: list[list[str]] = [[] for _ in range(count)]
-    loads = [0.0] * count
-    for name in sorted(weights, key=lambda n: (-weights[n], n)):
-        lightest = min(range(count), key=lambda i: (loads[i], i))
-        shards[lightest].append(name)
-        loads[lightest] += weights[name]
-    return shards
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"k/N"`` → ``(k, N)``, the k-th of N shards, counted from 1.
-
-    >>> parse_shard("2/3")
-    (2, 3)
-    """
-    index, sep, count = text.partition("/")
-    if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
-        raise ValueError(f"SHARD must look like k/N with 1 <= k <= N (e.g. 1/2), got {text!r}")
-    return int(index), int(count)
 
 
 def stderr_problems(notebook: nbformat.NotebookNode, *, where: str) -> list[str]:
