@@ -8,8 +8,9 @@ Every tutorial page imports this package; one module per purpose:
   [`linreg.torch_gd`][linreg.torch_gd], [`linreg.surfaces`][linreg.surfaces],
   [`linreg.distributed`][linreg.distributed], [`linreg.tuning`][linreg.tuning];
 * models and training: [`linreg.models`][linreg.models], [`linreg.training`][linreg.training];
-* media: [`linreg.plots`][linreg.plots], [`linreg.animation`][linreg.animation],
-  [`linreg.graphs`][linreg.graphs];
+* media: [`linreg.plots`][linreg.plots] (kinds of figure) in the house style of
+  [`linreg.style`][linreg.style], shown by [`linreg.display`][linreg.display];
+  [`linreg.animation`][linreg.animation], [`linreg.graphs`][linreg.graphs];
 * the pages themselves: [`linreg.glue`][linreg.glue] (numbers cited in prose),
   [`linreg.source`][linreg.source] (library code shown on the page that teaches it).
 

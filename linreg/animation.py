@@ -102,7 +102,7 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     line plots crisp at about 1 KiB per frame).
 
     Examples:
-        >>> from linreg.plots import new_figure
+        >>> from linreg.style import new_figure
         >>> fig, (ax,) = new_figure(width=3, height=2)
         >>> line, = ax.plot([0, 1], [0, 0])
         >>> video = render_video(fig, lambda i: line.set_ydata([0, i]), frames=5, alt="a rising line")
@@ -213,7 +213,7 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
         >>> video.frames
         2
     """
-    from linreg.plots import COLORS, new_figure
+    from linreg.style import COLORS, new_figure
 
     x = as_2d_array("x", x)[:, 0]
     y = as_2d_array("y", y)[:, 0]

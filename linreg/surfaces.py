@@ -35,7 +35,7 @@ from linreg._checks import (
     check_positive_int,
     check_positive_number,
 )
-from linreg.plots import COLORS, line_colors, new_figure
+from linreg.style import COLORS, line_colors, new_figure
 
 __all__ = [
     "LossSurface",
@@ -56,7 +56,7 @@ SURFACE_CMAP = "viridis"
 """Colour map of the surfaces: perceptually uniform and readable with colour blindness."""
 PATH_COLORS = [COLORS[c] for c in ("red", "orange", "purple", "sky", "ink")]
 """Colours of the paths drawn on a surface, in order (they stand out on viridis). Paths labelled with optimization
-methods take the methods' colours instead ([`linreg.plots.line_colors()`][linreg.plots.line_colors])."""
+methods take the methods' colours instead ([`linreg.style.line_colors()`][linreg.style.line_colors])."""
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ DEFAULT_OPTIMIZERS: dict[str, Callable] = {
 """Four optimizers to race on recipe D, each ``name -> params -> optimizer``. Adam's and RMSprop's steps do not scale
 with the gradient's size (Adam's stay near ``lr``; RMSprop's start near ``10 * lr`` and shrink towards ``lr``), so
 they get larger rates than SGD. The names start with the methods of
-[`linreg.plots.METHOD_COLORS`][linreg.plots.METHOD_COLORS], which gives each its colour."""
+[`linreg.style.METHOD_COLORS`][linreg.style.METHOD_COLORS], which gives each its colour."""
 
 
 def optimizer_paths(x, y, optimizers: Mapping[str, Callable] | None = None, *, weight: float = -15.0,

@@ -18,8 +18,9 @@ import torch
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from linreg import plots
 from linreg._checks import check_tensor
+from linreg.display import describe
+from linreg.style import COLORS, STYLE, new_figure
 
 __all__ = [
     "DTYPES",
@@ -272,7 +273,7 @@ def _draw_grid(ax, values: np.ndarray, cmap, vmax: float, title: str) -> None:
     for (row, col), value in np.ndenumerate(values):
         dark = value > 0.55 * vmax
         ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=10, fontweight="bold",
-                color=plots.STYLE["figure.facecolor"] if dark else plots.COLORS["ink"])
+                color=STYLE["figure.facecolor"] if dark else COLORS["ink"])
     ax.set_xticks(range(values.shape[1]))
     ax.set_yticks(range(values.shape[0]))
     ax.tick_params(length=0)
@@ -296,10 +297,10 @@ def memory_order_figure(x: torch.Tensor) -> Figure:
     check_tensor("x", x, ndim=2)
     values = x.detach().cpu().double().numpy()
     flat, flat_t = x.reshape(-1), x.t().reshape(-1)
-    cmap = LinearSegmentedColormap.from_list("card_to_blue", [plots.COLORS["grid"], plots.COLORS["blue"]])
+    cmap = LinearSegmentedColormap.from_list("card_to_blue", [COLORS["grid"], COLORS["blue"]])
     vmax = float(values.max()) or 1.0
     rows, cols = values.shape
-    fig, axes = plots.new_figure(ncols=2, nrows=2, width=8.0, height=4.6)
+    fig, axes = new_figure(ncols=2, nrows=2, width=8.0, height=4.6)
     grid_spec = axes[2].get_subplotspec().get_gridspec()
     for ax in axes[2:]:
         ax.remove()
@@ -312,7 +313,7 @@ def memory_order_figure(x: torch.Tensor) -> Figure:
     strip.set_xlabel("position in the flat tensor")
     for ax in axes[:2]:
         ax.set(xlabel="column", ylabel="row")
-    return plots.describe(fig, (
+    return describe(fig, (
         f"Top: a {rows} by {cols} tensor and its {cols} by {rows} transpose, each cell coloured and labelled "
         f"by its value. Bottom: the two flattened: x.view(-1) reads {', '.join(f'{v:g}' for v in values.ravel()[:4])}"
         f"... in order, while x.t().reshape(-1) reads {', '.join(f'{v:g}' for v in values.T.ravel()[:4])}..., "

@@ -501,7 +501,8 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
     """
     import matplotlib.colors
 
-    from linreg.plots import COLORS, describe, new_figure
+    from linreg.display import describe
+    from linreg.style import COLORS, new_figure
 
     results = _check_results(results)
     space = _check_space(space)
@@ -558,7 +559,8 @@ def best_so_far_figure(results: Mapping[str, Sequence[Trial]], *, zoom: float = 
     """
     import matplotlib.ticker
 
-    from linreg.plots import describe, new_figure
+    from linreg.display import describe
+    from linreg.style import new_figure
 
     results = _check_results(results)
     if isinstance(zoom, bool) or not isinstance(zoom, numbers.Real) or not zoom > 1:

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import animation, plots
+from linreg import animation, style
 
 
 def _tiny_video(frames=8, alt="a rising line"):
-    fig, (ax,) = plots.new_figure(width=3, height=2)
+    fig, (ax,) = style.new_figure(width=3, height=2)
     (line,) = ax.plot([0, 1], [0, 0])
     ax.set_ylim(0, frames)
     return animation.render_video(fig, lambda i: line.set_ydata([0, i]), frames=frames, alt=alt)
@@ -48,7 +48,7 @@ def test_video_html_is_a_muted_looping_inline_player_with_poster_and_alt():
     ({"crf": 99}, ValueError, "crf"),
 ])
 def test_render_video_rejects_bad_arguments(kwargs, error, message):
-    fig, _ = plots.new_figure(width=2, height=2)
+    fig, _ = style.new_figure(width=2, height=2)
     args = {"frames": 2, "alt": "x", **kwargs}
     with pytest.raises(error, match=message):
         animation.render_video(fig, lambda i: None, **args)

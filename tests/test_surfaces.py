@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import DivergedError, data, plots, scratch, surfaces
+from linreg import DivergedError, data, plots, scratch, style, surfaces
 from linreg.animation import Video
-from linreg.plots import alt_text, describe
+from linreg.display import alt_text, describe
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +266,7 @@ def test_optimizer_path_records_the_learning_rate(recipe_d):
 
 
 def test_every_default_optimizer_is_named_after_its_method():
-    methods = [plots.method_of(name) for name in surfaces.DEFAULT_OPTIMIZERS]
+    methods = [style.method_of(name) for name in surfaces.DEFAULT_OPTIMIZERS]
     assert methods == ["SGD", "SGD with momentum", "RMSprop", "Adam"]
 
 
@@ -275,7 +275,7 @@ def test_contour_paths_take_their_methods_colours(small_surface, recipe_d):
     fig = surfaces.contour_figure(small_surface, paths)
     drawn = {line.get_label(): line.get_color() for line in fig.axes[0].lines}
     for name in paths:
-        assert drawn[name] == plots.METHOD_COLORS[plots.method_of(name)]
+        assert drawn[name] == style.METHOD_COLORS[style.method_of(name)]
 
 
 def test_an_optimizer_has_the_same_colour_on_the_surface_and_in_the_loss_curves(small_surface, recipe_d):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import plots, tensors
+from linreg import tensors
+from linreg.display import alt_text
 
 # shares_memory ---------------------------------------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ def test_memory_order_figure_has_two_grids_and_a_strip_with_alt_text():
     fig = tensors.memory_order_figure(torch.arange(12.0).view(3, 4))
     assert len(fig.axes) == 3
     assert [ax.get_title() for ax in fig.axes[:2]] == ["x: shape (3, 4)", "x.t(): shape (4, 3)"]
-    assert "0, 4, 8, 1" in plots.alt_text(fig)
+    assert "0, 4, 8, 1" in alt_text(fig)
 
 
 def test_memory_order_figure_labels_the_strip_in_flattening_order():

@@ -6,7 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from linreg import DivergedError, plots, tuning
+from linreg import DivergedError, tuning
+from linreg.display import alt_text
 from linreg.tuning import Range, Trial
 
 SPACE = {"lr": Range(0.001, 0.5), "momentum": Range(0.0, 0.95)}
@@ -212,7 +213,7 @@ def test_trials_figure_rings_each_methods_best_trial(results):
 
 
 def test_trials_figure_alt_text_names_each_methods_best_loss(results):
-    alt = plots.alt_text(tuning.trials_figure(results, SPACE, x="lr", y="momentum"))
+    alt = alt_text(tuning.trials_figure(results, SPACE, x="lr", y="momentum"))
     for name, trials in results.items():
         best = tuning.best_trial(trials)
         assert f"{name}: best loss {best.val_loss:.3g} at trial {best.number}" in alt
@@ -255,7 +256,7 @@ def test_best_so_far_figure_zooms_on_the_best_loss_found(results):
 
 
 def test_best_so_far_figure_alt_text_gives_each_final_best_and_its_trial(results):
-    alt = plots.alt_text(tuning.best_so_far_figure(results))
+    alt = alt_text(tuning.best_so_far_figure(results))
     best = tuning.best_trial(results["random"])
     assert f"random ends at {best.val_loss:.3g}, found at trial {best.number}" in alt
 

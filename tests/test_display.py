@@ -1,0 +1,103 @@
+"""Specification of how a figure leaves the kernel (linreg.display): alt text, light and dark PNG."""
+
+import matplotlib
+import numpy as np
+import pytest
+
+from linreg import display, style
+
+
+def test_alt_text_prefers_the_description_then_the_titles():
+    fig, (ax,) = style.new_figure()
+    ax.set_title("Loss")
+    assert display.alt_text(fig) == "Figure: Loss"
+    display.describe(fig, "Loss falls steadily")
+    assert display.alt_text(fig) == "Loss falls steadily"
+    with pytest.raises(ValueError, match="alt"):
+        display.describe(fig, "  ")
+
+
+def test_figure_png_is_2x_and_carries_its_alt_text():
+    import sys
+    sys.path.insert(0, "hooks")
+    from postprocess import png_description
+
+    fig, (ax,) = style.new_figure(width=3, height=2)
+    display.describe(fig, "a tiny figure")
+    png, size = display.figure_png(fig)
+    assert png.startswith(b"\x89PNG") and png_description(png) == "a tiny figure"
+    assert size["width"] > 100 and size["height"] > 50
+    assert b"Software" not in png  # deterministic bytes: no version stamp
+
+
+def test_figure_png_is_deterministic():
+    def draw():
+        fig, (ax,) = style.new_figure(width=3, height=2)
+        ax.plot([0, 1], [1, 0])
+        return display.figure_png(fig)[0]
+
+    assert draw() == draw()
+
+
+def _figure_with_everything():
+    """A figure with the artists a page draws: lines, scatter, legend, annotation, contours, colorbar."""
+    fig, (ax, ax2) = style.new_figure(ncols=2, width=6, height=3)
+    ax.plot([0, 1, 2], [2, 1, 0.5], label="SGD with Nesterov momentum",
+            color=style.METHOD_COLORS["SGD with Nesterov momentum"])
+    ax.scatter([0, 1], [1, 2], color=style.COLORS["blue"], label="data")
+    ax.annotate("minimum", xy=(1, 1), xytext=(1.5, 1.5), arrowprops={"arrowstyle": "->"})
+    ax.legend()
+    grid = np.linspace(-1, 1, 20)
+    contours = ax2.contourf(grid, grid, np.add.outer(grid ** 2, grid ** 2))
+    fig.colorbar(contours, ax=ax2)
+    return fig
+
+
+def _light_and_dark(fig):
+    import io
+    import sys
+
+    from PIL import Image
+    sys.path.insert(0, "hooks")
+    from postprocess import split_dark
+
+    light, dark = split_dark(display.figure_png(fig)[0])
+    return Image.open(io.BytesIO(light)).convert("RGB"), Image.open(io.BytesIO(dark)).convert("RGB")
+
+
+def test_figure_png_carries_a_dark_rendering_of_the_same_size():
+    light, dark = _light_and_dark(_figure_with_everything())
+    assert light.size == dark.size
+
+
+def test_the_dark_rendering_has_the_slate_background_and_the_light_one_the_card():
+    light, dark = _light_and_dark(_figure_with_everything())
+    assert matplotlib.colors.to_hex(np.array(light.getpixel((2, 2))) / 255).upper() == style.STYLE["figure.facecolor"]
+    assert matplotlib.colors.to_hex(np.array(dark.getpixel((2, 2))) / 255).upper() == style.DARK_BACKGROUND
+
+
+def test_rendering_the_dark_version_leaves_the_figure_in_the_light_style():
+    fig = _figure_with_everything()
+    display.figure_png(fig)
+    assert matplotlib.colors.to_hex(fig.get_facecolor()).upper() == style.STYLE["figure.facecolor"]
+    assert matplotlib.colors.to_hex(fig.axes[0].get_facecolor()).upper() == style.STYLE["axes.facecolor"]
+    assert matplotlib.colors.to_hex(fig.axes[0].lines[0].get_color()).upper() == style.COLORS["ink"]
+    assert type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+
+
+def test_the_dark_rendering_recolours_text_and_ink_lines():
+    fig = _figure_with_everything()
+    ax = fig.axes[0]
+    with display.dark_palette(fig):
+        assert matplotlib.colors.to_hex(ax.lines[0].get_color()).upper() == style.DARK_SWAP[style.COLORS["ink"]]
+        assert matplotlib.colors.to_hex(ax.texts[0].get_color()).upper() == style.DARK_SWAP[style.COLORS["ink"]]
+        assert matplotlib.colors.to_hex(ax.collections[0].get_facecolor()[0]).upper() == style.COLORS["blue"]
+    assert matplotlib.colors.to_hex(ax.lines[0].get_color()).upper() == style.COLORS["ink"]
+
+
+def test_the_dark_palette_also_recolours_3d_panes_and_grids():
+    fig, (ax,) = style.new_figure(projection="3d")
+    ax.plot_surface(*np.meshgrid([0, 1], [0, 1]), np.zeros((2, 2)))
+    light, dark = _light_and_dark(fig)
+    assert light.size == dark.size
+    assert np.asarray(dark).mean() < np.asarray(light).mean() - 100  # mostly dark, not a light card
