@@ -83,3 +83,10 @@ def test_outputs_without_media_are_left_alone():
     nb = _notebook(({"text/plain": "42"}, {}), ({"text/html": "<b>bold</b>"}, {}))
     before = nbformat.writes(nb)
     assert media.extract(nb, str) == {} and nbformat.writes(nb) == before
+
+
+def test_the_build_reads_the_dark_rendering_under_the_type_linreg_writes_it():
+    # the hooks keep their own copy of the MIME type (they do not import matplotlib): the two must agree
+    from linreg import display
+
+    assert media.DARK_PNG == display.DARK_PNG
