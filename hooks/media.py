@@ -86,6 +86,6 @@ def extract(notebook: nbformat.NotebookNode, url_for: UrlFor) -> dict[str, bytes
                 dark = store(data[DARK_PNG], "image/png") if DARK_PNG in data else None
                 alt = meta.get("linreg", {}).get("alt", "Figure")
                 output["data"] = {"text/html": _figure_html(light, dark, alt, meta.get("image/png", {}))}
-            elif "data:" in data.get("text/html", ""):
+            elif "data:" in "".join(data.get("text/html", "")):  # a list of lines in a notebook not read by nbformat
                 output["data"]["text/html"] = replace_data_uris("".join(data["text/html"]), url_for, files)
     return files

@@ -83,6 +83,8 @@ _COPY_ICON = re.compile(r'<svg\b[^>]*class="clipboard-copy-icon"[^>]*>.*?</svg>'
 
 _TAG_GAP = re.compile(r"(?:(?<=>)|\A)\s{2,}(?=<|\Z)")  # between tags, or at the edge of a verbatim block
 _VERBATIM = re.compile(r"(<(?:pre|textarea|script)\b.*?</(?:pre|textarea|script)>)", re.S)
+_TEXT_WITH_NEWLINE = re.compile(r">([^<]*\n[^<]*)<")  # a text node that spans lines (Material's nav labels)
+_NEWLINE_RUN = re.compile(r"[ \t]*\n\s*")
 _EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
 
 
@@ -98,13 +100,18 @@ def slim_markup(body: str) -> str:
 
 
 def compact_whitespace(page: str) -> str:
-    """Drop the indentation between tags (~10% of a page), keeping one newline.
+    """Drop the indentation between tags and around text (~11% of a page), keeping one newline.
 
     ``<pre>``, ``<textarea>`` and ``<script>`` are left alone: there every
-    space is content. One newline still separates inline elements.
+    space is content. Elsewhere a run of spaces and newlines renders as one
+    space, so one newline keeps inline elements and words apart.
     """
+    def text(match: re.Match) -> str:
+        return ">" + _NEWLINE_RUN.sub("\n", match.group(1)) + "<"
+
     parts = _VERBATIM.split(page)
-    return "".join(part if _VERBATIM.fullmatch(part) else _TAG_GAP.sub("\n", part) for part in parts)
+    return "".join(part if _VERBATIM.fullmatch(part) else _TEXT_WITH_NEWLINE.sub(text, _TAG_GAP.sub("\n", part))
+                   for part in parts)
 
 
 _OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'

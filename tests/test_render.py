@@ -39,6 +39,11 @@ def test_compact_whitespace_keeps_pre_and_script_verbatim():
     assert "<pre>x\n    <b>y</b>    <i>z</i></pre>" in out and "if (a >  <b)" in out
 
 
+def test_compact_whitespace_leaves_one_newline_for_each_run_of_blank_space_around_text():
+    html = '<span class="md-ellipsis">\n    \n  \n    linreg.style\n  \n  </span><a>one two</a>'
+    assert render.compact_whitespace(html) == '<span class="md-ellipsis">\nlinreg.style\n</span><a>one two</a>'
+
+
 def test_accessibility_fixes_name_the_search_dialog_and_make_notebook_code_focusable():
     page = ('<div class="md-search" data-md-component="search" role="dialog"><pre>outside</pre>'
             '<div class="jupyter-wrapper"><div class="highlight-ipynb"><pre>code</pre></div>')
