@@ -21,9 +21,8 @@ and a notebook is executed under a lock on its entry: two builds at once in one
 checkout (``make serve`` beside ``make test``) execute it once, the second one
 waits and reads the first one's entry.
 
-Execution can also be split over machines: :func:`assign_shards` deals the
-notebooks to N shards, balanced by their expected run time
-(``scripts/execute.py``, ``make execute SHARD=k/N``); a build that then finds
+Execution can also be split over machines (``scripts/execute.py``,
+``make execute SHARD=k/N``) into the same entries; a build that then finds
 every entry executes nothing.
 
 A cell that writes to stderr (a warning, a deprecation) fails the build unless
@@ -45,7 +44,7 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -121,14 +120,18 @@ def environment_fingerprint(project_root: Path) -> str:
     return digest.hexdigest()
 
 
+def code_key(code: list[str], fingerprint: str) -> str:
+    """The cache key of executed code, notebooks' and Markdown pages' alike: the code + the environment."""
+    payload = json.dumps({"code": code, "kernel": KERNEL_NAME, "env": fingerprint})
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 def execution_key(notebook: nbformat.NotebookNode, fingerprint: str) -> str:
     """The cache key of one notebook: its code cells + the environment fingerprint.
 
     Markdown cells, cell ids, tags and outputs are deliberately left out.
     """
-    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    payload = json.dumps({"code": code, "kernel": KERNEL_NAME, "env": fingerprint})
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return code_key([cell.source for cell in notebook.cells if cell.cell_type == "code"], fingerprint)
 
 
 def _strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -199,6 +202,12 @@ def kernel_environment(threads: int) -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"  # same set/dict iteration order in every build
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     return env
+
+
+def executed_versions(rendered: Path) -> dict[str, str]:
+    """The Python and torch versions a rendered notebook was executed with (for the page's stamp)."""
+    meta = json.loads(rendered.read_text(encoding="utf-8")).get("metadata", {}).get("linreg", {})
+    return {k: meta[k] for k in ("python", "torch") if k in meta}
 
 
 def versions() -> dict[str, str]:
@@ -330,53 +339,6 @@ def longest_first(plans: list[Plan], cache: NotebookCache, hints_file: Path = SE
                                            -expected_seconds(plan.source, cache, hints)))
 
 
-def shard_weights(plans: list[Plan], cache: NotebookCache, hints_file: Path = SECONDS_HINTS) -> dict[str, float]:
-    """Core-seconds each notebook is expected to cost, by source name: seconds × its processes.
-
-    A notebook nothing is known about counts as the mean of the known ones
-    (rather than 0, which would pile every new notebook onto one shard).
-    """
-    hints = read_hints(hints_file)
-    seconds = {plan.source.name: expected_seconds(plan.source, cache, hints) for plan in plans}
-    known = [s for s in seconds.values() if s > 0]
-    fallback = sum(known) / len(known) if known else 1.0
-    return {plan.source.name: (seconds[plan.source.name] or fallback) * own_processes(plan.notebook)
-            for plan in plans}
-
-
-def assign_shards(weights: Mapping[str, float], count: int) -> list[list[str]]:
-    """Deal notebooks to ``count`` shards, the heaviest first, each onto the lightest shard so far.
-
-    The longest-processing-time-first greedy: its slowest shard is at most 4/3
-    of the best possible. Ties break by name and by shard number, so every
-    machine that computes the shards from the same weights gets the same ones.
-
-    >>> assign_shards({"a": 5, "b": 4, "c": 3, "d": 3}, 2)
-    [['a', 'd'], ['b', 'c']]
-    """
-    if count < 1:
-        raise ValueError(f"count must be a positive number of shards, got {count}")
-    shards: list[list[str]] = [[] for _ in range(count)]
-    loads = [0.0] * count
-    for name in sorted(weights, key=lambda n: (-weights[n], n)):
-        lightest = min(range(count), key=lambda i: (loads[i], i))
-        shards[lightest].append(name)
-        loads[lightest] += weights[name]
-    return shards
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"k/N"`` → ``(k, N)``, the k-th of N shards, counted from 1.
-
-    >>> parse_shard("2/3")
-    (2, 3)
-    """
-    index, sep, count = text.partition("/")
-    if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
-        raise ValueError(f"SHARD must look like k/N with 1 <= k <= N (e.g. 1/2), got {text!r}")
-    return int(index), int(count)
-
-
 def stderr_problems(notebook: nbformat.NotebookNode, *, where: str) -> list[str]:
     """One message per code cell that wrote to stderr without the ``allow-stderr`` tag.
 
@@ -464,11 +426,14 @@ def execute_missing(plans: list[Plan], cache: NotebookCache, *, workers: int | N
 
 
 def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path, cache_root: Path,
-                      fingerprint: str | None = None, workers: int | None = None) -> list[Outcome]:
+                      fingerprint: str | None = None, workers: int | None = None,
+                      extract: Callable[[Path, nbformat.NotebookNode], None] | None = None) -> list[Outcome]:
     """Make sure every notebook in ``sources`` has an executed, rendered twin; return what happened.
 
     ``fingerprint`` is :func:`environment_fingerprint` of ``project_root``, when
-    the caller has it already. Cache misses run in parallel
+    the caller has it already. ``extract(source, notebook)`` may rewrite each
+    executed notebook before its rendered twin is written (the build takes the
+    media out: ``media.py``). Cache misses run in parallel
     (:func:`execute_missing`); progress is logged as each notebook finishes.
     Raises :class:`NotebookExecutionError` naming every notebook that failed,
     and every cell that wrote to stderr untagged.
@@ -489,9 +454,12 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
         # Checked on every build, not only after execution: tags are not part of the key.
         problems += stderr_problems(merged, where=plan.source.name)
         try:
-            text = nbformat.writes(fill_glue(merged, where=plan.source.name))
+            merged = fill_glue(merged, where=plan.source.name)
         except glue.GlueError as error:
             raise NotebookExecutionError(str(error)) from None
+        if extract is not None:
+            extract(plan.source, merged)
+        text = nbformat.writes(merged)
         # Rewrite only on change: mkdocs-jupyter caches its HTML by these bytes.
         if not rendered.exists() or rendered.read_text(encoding="utf-8") != text:
             atomic_write_text(rendered, text)

@@ -2,13 +2,15 @@
 
 markdown-exec runs every ```` ```python exec="on" ```` block on every build.
 The landing page's figure alone costs ~0.6 s per rebuild in `mkdocs serve`,
-and ~4 s in a fresh `mkdocs build` (it imports torch and matplotlib). Like
-the notebooks (``execution.py``), a page's executed blocks are keyed on what
-can change their output:
+and ~4 s in a fresh `mkdocs build` (it imports torch and matplotlib). Its key
+follows the notebooks' rules (``execution.code_key``): the text of the page's
+executed blocks (not its prose) + the environment fingerprint (every ``linreg``
+source, the pins, Python, ``execution.py``) + this file (how outputs are captured).
 
-* the text of the page's executed blocks (not its prose),
-* the environment fingerprint: every ``linreg`` source, the pins, Python,
-* this file.
+Why a second store beside the notebooks' executed copies, rather than one: a
+notebook's entry is a notebook executed by a kernel out of process, these are
+HTML fragments that markdown-exec renders inside the MkDocs process; the two
+share the key, the fingerprint and the atomic writes, not the format.
 
 On a hit, each block is swapped for a placeholder before Markdown runs and the
 stored HTML is put back afterwards; nothing executes. On a miss, markdown-exec
@@ -23,7 +25,7 @@ Example (what the hook does for each Markdown page):
     cache = MarkdownExecCache(root, fingerprint)
     markdown = cache.before_markdown(page_id, markdown)
     html = convert(markdown)          # markdown-exec runs on a miss only
-    html = cache.after_markdown(page_id, html, warnings=0)
+    html = cache.after_markdown(page_id, html, warnings=0, output=take_media_out)
     cache.store()                     # end of a successful build
 """
 
@@ -32,10 +34,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from execution import atomic_write_text
+from .execution import atomic_write_text, code_key
 
 # A fenced block: its indentation, fence, info string, body and matching closing fence.
 FENCE = re.compile(
@@ -66,12 +69,7 @@ def executed_blocks(markdown: str) -> list[re.Match]:
 
 def page_key(blocks: list[re.Match], fingerprint: str) -> str:
     """The cache key of a page's executed blocks: their text + the environment + this file."""
-    payload = json.dumps({
-        "blocks": [block[0].strip() for block in blocks],
-        "env": fingerprint,
-        "cache": _THIS_FILE,
-    })
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return code_key([block[0].strip() for block in blocks], fingerprint + _THIS_FILE)
 
 
 def _placeholder(key: str, index: int) -> str:
@@ -124,16 +122,22 @@ class MarkdownExecCache:
         pieces.append(markdown[end:])
         return "".join(pieces)
 
-    def after_markdown(self, page_id: str, html: str, *, warnings: int) -> str:
-        """Put stored HTML back (hit), or capture the fresh output for storing (miss)."""
+    def after_markdown(self, page_id: str, html: str, *, warnings: int,
+                       output: Callable[[str], str] = lambda fragment: fragment) -> str:
+        """Put stored HTML back (hit), or capture the fresh output for storing (miss).
+
+        ``output(fragment)`` rewrites what each block printed on its way into the page
+        (the build takes its media out); the cache keeps what the block printed.
+        """
         pending = self._pending.pop(page_id, None)
         if pending is None:
             return html
         if pending.hit is not None:
             self.hits += 1
             for index, fragment in enumerate(pending.hit):
+                shown = f"\n{output(fragment)}\n"
                 html = re.sub(rf"\s*<p>\s*{re.escape(_placeholder(pending.key, index))}\s*</p>\s*",
-                              lambda _, f=fragment: f"\n{f}\n", html, count=1)
+                              lambda _, shown=shown: shown, html, count=1)
             return html
         self.misses += 1
         fragments = []
@@ -142,7 +146,7 @@ class MarkdownExecCache:
             if match is None:
                 return html  # markers lost (e.g. inside a block that drops comments): nothing to cache
             fragments.append(match[1].strip())
-            html = html.replace(match[0], f"\n{fragments[-1]}\n", 1)
+            html = html.replace(match[0], f"\n{output(fragments[-1])}\n", 1)
         if warnings == 0 and not any(HEADING.search(fragment) for fragment in fragments):
             self._to_store[pending.key] = fragments
         return html

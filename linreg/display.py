@@ -1,10 +1,12 @@
-"""How a figure leaves the kernel: alt text, a light PNG with its dark rendering inside, HTML.
+"""How a figure leaves the kernel: a light and a dark PNG with the figure's size and alt text.
 
-A notebook shows a figure as a 2x PNG ([`figure_png()`][linreg.display.figure_png]) that carries its
-alternative text ([`describe()`][linreg.display.describe]) and, in a private chunk, the same figure
-rendered for the site's dark palette ([`dark_palette()`][linreg.display.dark_palette]); a Markdown page
-prints it as an ``<img>`` tag ([`figure_html()`][linreg.display.figure_html]). The colours come from
-[`linreg.style`][linreg.style].
+A notebook output of a figure ([`figure_bundle()`][linreg.display.figure_bundle]) holds the light
+2x PNG as ``image/png`` (what Jupyter, Colab and a downloaded notebook show), the same figure
+rendered for the site's dark palette ([`dark_palette()`][linreg.display.dark_palette]) as
+[`DARK_PNG`][linreg.display.DARK_PNG], and in its metadata the display size and the alternative text
+([`describe()`][linreg.display.describe]); the site build turns the two into files and shows the one
+that matches the reader's palette. A Markdown page prints both as ``<img>`` tags
+([`figure_html()`][linreg.display.figure_html]). The colours come from [`linreg.style`][linreg.style].
 """
 
 from __future__ import annotations
@@ -57,8 +59,12 @@ def alt_text(fig: Figure) -> str:
     return "Figure: " + "; ".join(titles) if titles else "Figure"
 
 
-DARK_CHUNK = b"dkPn"
-"""PNG chunk type (ancillary, private) holding a figure's dark rendering inside its light PNG."""
+DARK_PNG = "image/x-linreg-dark+png"
+"""MIME type of a figure's dark rendering in its notebook output, beside the light ``image/png``.
+
+Jupyter and Colab do not know it and show the light PNG; the site build shows
+the one that matches the reader's palette (``hooks/media.py``).
+"""
 
 
 def _swap(color, swap: Mapping[str, str]):
@@ -147,73 +153,39 @@ def dark_palette(fig: Figure):
             grid.update(old)
 
 
-def _png(fig: Figure, alt: str | None = None) -> tuple[bytes, tuple[int, int]]:
-    """``fig`` as a 2x, 256-colour PNG, with ``alt`` in a Description chunk if given."""
+def _png(fig: Figure) -> tuple[bytes, tuple[int, int]]:
+    """``fig`` as a 2x, 256-colour PNG (no ``Software`` stamp: the bytes depend on the figure only)."""
     import io
 
-    from PIL import Image, PngImagePlugin
+    from PIL import Image
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight", metadata={"Software": None},
                 facecolor=fig.get_facecolor())
     image = Image.open(buffer).convert("RGB")
     palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    info = PngImagePlugin.PngInfo()
-    if alt is not None:
-        info.add_text("Description", alt)
     out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True, pnginfo=info)
+    palette.save(out, format="PNG", optimize=True)
     return out.getvalue(), image.size
 
 
-def dark_png(png: bytes) -> bytes | None:
-    """The dark rendering that [`figure_png()`][linreg.display.figure_png] put inside ``png``, if any.
+def figure_pngs(fig: Figure) -> tuple[bytes, bytes, dict[str, int]]:
+    """Render ``fig`` twice as 2x PNGs: ``(light, dark, {"width", "height"})`` (the size in CSS pixels).
 
-    Examples:
-        >>> from linreg.style import new_figure
-        >>> fig, _ = new_figure(width=2, height=1)
-        >>> dark_png(figure_png(fig)[0]).startswith(b"\\x89PNG")
-        True
-    """
-    import struct
-
-    pos = 8  # after the PNG signature
-    while pos + 8 <= len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        if kind == DARK_CHUNK:
-            return png[pos + 8:pos + 8 + length]
-        if kind == b"IEND":
-            break
-        pos += 12 + length
-    return None
-
-
-def figure_png(fig: Figure) -> tuple[bytes, dict[str, int]]:
-    """Render ``fig`` as a 2x PNG for notebooks: ``(png_bytes, {"width", "height"})``.
-
-    The image is reduced to a 256-colour palette (no dithering): line plots on
+    The images are reduced to a 256-colour palette (no dithering): line plots on
     a flat card lose nothing visible and shrink about 3x, which keeps pages
-    with many figures light. The alternative text travels inside the PNG (a
-    ``Description`` text chunk) so the site build can put it on the ``<img>``
-    tag; no ``Software`` stamp, so the bytes depend on the figure only.
-
-    The PNG is the light rendering (what Colab and a downloaded notebook show);
-    the same figure rendered for the dark palette ([`dark_palette()`][linreg.display.dark_palette])
-    travels inside it, in a private chunk that [`dark_png()`][linreg.display.dark_png] reads,
-    so the site can show the rendering that matches the reader's palette.
+    with many figures light. The dark rendering is the same figure recoloured
+    ([`dark_palette()`][linreg.display.dark_palette]) in the light rendering's layout, so both have one size.
 
     Examples:
         >>> from linreg.style import new_figure
         >>> fig, _ = new_figure(width=2, height=1)
-        >>> png, size = figure_png(fig)
-        >>> png.startswith(b"\\x89PNG"), size["width"] > 0
-        (True, True)
+        >>> light, dark, size = figure_pngs(fig)
+        >>> light.startswith(b"\\x89PNG"), light != dark, size["width"] > 0
+        (True, True, True)
     """
-    import struct
-    import zlib
-
     # Light first: drawing creates the ticks from the light style, the dark pass only recolours them.
-    light, (width, height) = _png(fig, alt=alt_text(fig))
+    light, (width, height) = _png(fig)
     # Constrained layout moves axes by a few pixels on every draw: frozen at the light
     # rendering's positions, the dark one has exactly its layout and size.
     engine = fig.get_layout_engine()
@@ -223,27 +195,54 @@ def figure_png(fig: Figure) -> tuple[bytes, dict[str, int]]:
             dark, _ = _png(fig)
     finally:
         fig.set_layout_engine(engine)
-    chunk = struct.pack(">I", len(dark)) + DARK_CHUNK + dark + struct.pack(">I", zlib.crc32(DARK_CHUNK + dark))
-    iend = len(light) - 12  # the IEND chunk closes every PNG
-    return light[:iend] + chunk + light[iend:], {"width": width // 2, "height": height // 2}
+    return light, dark, {"width": width // 2, "height": height // 2}
 
+
+def _base64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
+
+
+def figure_bundle(fig: Figure) -> tuple[dict[str, str], dict[str, dict]]:
+    """How a figure leaves the kernel: its notebook output as ``(data, metadata)``.
+
+    ``data`` holds the light PNG as ``image/png`` (what Jupyter, Colab and a
+    downloaded notebook show) and the dark one as [`DARK_PNG`][linreg.display.DARK_PNG];
+    ``metadata`` holds the display size (``image/png``) and the alt text
+    (``linreg.alt``, see [`describe()`][linreg.display.describe]), which the site puts on both images.
+
+    Examples:
+        >>> from linreg.style import new_figure
+        >>> fig, _ = new_figure(width=2, height=1)
+        >>> data, metadata = figure_bundle(describe(fig, "an empty plot"))
+        >>> sorted(data), metadata["linreg"]
+        (['image/png', 'image/x-linreg-dark+png'], {'alt': 'an empty plot'})
+    """
+    light, dark, size = figure_pngs(fig)
+    return ({"image/png": _base64(light), DARK_PNG: _base64(dark)},
+            {"image/png": size, "linreg": {"alt": alt_text(fig)}})
 
 def figure_html(fig: Figure) -> str:
-    """An ``<img>`` tag holding ``fig`` as a 2x PNG, with its alt text: for Markdown pages.
+    """``fig`` as HTML for Markdown pages: its light and dark renderings as ``<img>`` tags with alt text.
 
-    Markdown pages run code at build time (markdown-exec) and print HTML; the
-    site build turns the data URI into a cached file.
+    Markdown pages run code at build time (markdown-exec) and print HTML. The
+    images are ``data:`` URIs marked ``#only-light``/``#only-dark``, the markup the
+    site build gives a notebook's figure; the build turns each URI into a file.
 
     Examples:
         >>> from linreg.style import new_figure
         >>> fig, _ = new_figure()
-        >>> figure_html(describe(fig, "empty")).startswith('<img alt="empty"')
+        >>> figure_html(describe(fig, "empty")).startswith('<div class="linreg-figure"><img alt="empty"')
         True
     """
-    import base64
     import html
 
-    png, size = figure_png(fig)
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<img alt="{html.escape(alt_text(fig), quote=True)}" width="{size["width"]}" '
-            f'height="{size["height"]}" src="data:image/png;base64,{data}">')
+    light, dark, size = figure_pngs(fig)
+    alt = html.escape(alt_text(fig), quote=True)
+
+    def img(png: bytes, palette: str) -> str:
+        return (f'<img alt="{alt}" loading="lazy" width="{size["width"]}" height="{size["height"]}" '
+                f'src="data:image/png;base64,{_base64(png)}#only-{palette}">')
+
+    return f'<div class="linreg-figure">{img(light, "light")}{img(dark, "dark")}</div>'

@@ -189,12 +189,11 @@ def use_house_style() -> None:
         return
     shell = get_ipython()
     if shell is not None:
-        from linreg.display import figure_png  # display draws with this module's colours: imported late
+        from linreg.display import figure_bundle  # display draws with this module's colours: imported late
 
-        formatters = shell.display_formatter.formatters
-        formatters["image/png"].for_type(Figure, figure_png)
-        # figure_png is the only representation: no duplicate text/plain "<Figure ...>"
-        formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: None)
+        # figure_bundle is the only representation: both renderings, no text/plain "<Figure ...>"
+        shell.display_formatter.mimebundle_formatter.for_type(Figure, figure_bundle)
+        shell.display_formatter.formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: None)
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,

@@ -6,7 +6,7 @@
     execute.py key                         print one key for the executions of the whole site
 
 ``make execute SHARD=k/N`` runs the first; ``make gather ENTRIES=DIR`` the third.
-Shards are dealt by :func:`execution.assign_shards` (longest first, balanced by
+Shards are dealt by :func:`assign_shards` (longest first, balanced by
 each notebook's last run time × its processes) over the notebooks whose
 entries are missing, so every machine that starts from the same cache computes
 the same shards. The entries land in ``.cache/site/executed/`` (or
@@ -29,21 +29,70 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "hooks")]  # linreg (for a key without an install) and the hook
+sys.path.insert(0, str(ROOT))  # linreg (for a key without an install) and the hooks package
 
 import nbformat  # noqa: E402
 
-import execution  # noqa: E402
+from hooks import execution  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.execution")
 DOCS = ROOT / "docs"
 
 
+def shard_weights(plans: list[execution.Plan], cache: execution.NotebookCache,
+                  hints_file: Path = execution.SECONDS_HINTS) -> dict[str, float]:
+    """Core-seconds each notebook is expected to cost, by source name: seconds × its processes.
+
+    A notebook nothing is known about counts as the mean of the known ones
+    (rather than 0, which would pile every new notebook onto one shard).
+    """
+    hints = execution.read_hints(hints_file)
+    seconds = {plan.source.name: execution.expected_seconds(plan.source, cache, hints) for plan in plans}
+    known = [s for s in seconds.values() if s > 0]
+    fallback = sum(known) / len(known) if known else 1.0
+    return {plan.source.name: (seconds[plan.source.name] or fallback) * execution.own_processes(plan.notebook)
+            for plan in plans}
+
+
+def assign_shards(weights: Mapping[str, float], count: int) -> list[list[str]]:
+    """Deal notebooks to ``count`` shards, the heaviest first, each onto the lightest shard so far.
+
+    The longest-processing-time-first greedy: its slowest shard is at most 4/3
+    of the best possible. Ties break by name and by shard number, so every
+    machine that computes the shards from the same weights gets the same ones.
+
+    >>> assign_shards({"a": 5, "b": 4, "c": 3, "d": 3}, 2)
+    [['a', 'd'], ['b', 'c']]
+    """
+    if count < 1:
+        raise ValueError(f"count must be a positive number of shards, got {count}")
+    shards: list[list[str]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    for name in sorted(weights, key=lambda n: (-weights[n], n)):
+        lightest = min(range(count), key=lambda i: (loads[i], i))
+        shards[lightest].append(name)
+        loads[lightest] += weights[name]
+    return shards
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"k/N"`` → ``(k, N)``, the k-th of N shards, counted from 1.
+
+    >>> parse_shard("2/3")
+    (2, 3)
+    """
+    index, sep, count = text.partition("/")
+    if not (sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise ValueError(f"SHARD must look like k/N with 1 <= k <= N (e.g. 1/2), got {text!r}")
+    return int(index), int(count)
+
+
 def cache_root() -> Path:
-    """The execution cache the site build uses (hooks/notebooks.py: ``$LINREG_CACHE_DIR`` or ``.cache/site``)."""
+    """The execution cache the site build uses (hooks/events.py: ``$LINREG_CACHE_DIR`` or ``.cache/site``)."""
     return Path(os.environ.get("LINREG_CACHE_DIR", ROOT / ".cache" / "site"))
 
 
@@ -63,7 +112,7 @@ def shard_plans(plans: list[execution.Plan], cache: execution.NotebookCache, ind
                 count: int) -> list[execution.Plan]:
     """The missing notebooks of shard ``index`` of ``count`` (counted from 1)."""
     misses = [plan for plan in plans if not plan.cached]
-    names = execution.assign_shards(execution.shard_weights(misses, cache), count)[index - 1]
+    names = assign_shards(shard_weights(misses, cache), count)[index - 1]
     return [plan for plan in misses if plan.source.name in names]
 
 
@@ -147,13 +196,13 @@ def main(argv: list[str] | None = None) -> int:
         cache = execution.NotebookCache(cache_root())
         plans = execution.plan_notebooks(notebook_sources(), cache, execution.environment_fingerprint(ROOT))
         misses = [p for p in plans if not p.cached]
-        weights = execution.shard_weights(misses, cache)
-        for number, names in enumerate(execution.assign_shards(weights, args.count), start=1):
+        weights = shard_weights(misses, cache)
+        for number, names in enumerate(assign_shards(weights, args.count), start=1):
             total = sum(weights[n] for n in names)
             print(f"shard {number}/{args.count}: {total:6.1f} s  {' '.join(names) or '(nothing to execute)'}")
         return 0
     try:
-        index, count = execution.parse_shard(args.shard)
+        index, count = parse_shard(args.shard)
     except ValueError as error:
         parser.error(str(error))
     workers = int(os.environ["LINREG_WORKERS"]) if os.environ.get("LINREG_WORKERS") else None

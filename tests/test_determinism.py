@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import execution
+from hooks import execution, media
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.site, pytest.mark.slow]
@@ -41,8 +41,10 @@ def _outputs(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
 def second_build(built_site, tmp_path_factory):
     docs = ROOT / "docs"
     sources = sorted((docs / "tutorials").glob("*.ipynb"))
+    # media out to files as the build takes them (names are hashes of the bytes: equal names, equal files)
     outcomes = execution.prepare_notebooks(sources, docs_dir=docs, project_root=ROOT,
-                                           cache_root=tmp_path_factory.mktemp("second-cache"))
+                                           cache_root=tmp_path_factory.mktemp("second-cache"),
+                                           extract=lambda _, nb: media.extract(nb, f"../../{media.MEDIA_DIR}/".__add__))
     assert all(o.executed for o in outcomes), "the second build must start cold"
     return {o.source.name: o.rendered for o in outcomes}
 

@@ -1,5 +1,8 @@
 """Specification of how a figure leaves the kernel (linreg.display): alt text, light and dark PNG."""
 
+import base64
+import re
+
 import matplotlib
 import numpy as np
 import pytest
@@ -17,24 +20,30 @@ def test_alt_text_prefers_the_description_then_the_titles():
         display.describe(fig, "  ")
 
 
-def test_figure_png_is_2x_and_carries_its_alt_text():
-    import sys
-    sys.path.insert(0, "hooks")
-    from postprocess import png_description
-
+def test_a_figure_leaves_the_kernel_as_light_and_dark_pngs_with_size_and_alt_in_metadata():
     fig, (ax,) = style.new_figure(width=3, height=2)
     display.describe(fig, "a tiny figure")
-    png, size = display.figure_png(fig)
-    assert png.startswith(b"\x89PNG") and png_description(png) == "a tiny figure"
-    assert size["width"] > 100 and size["height"] > 50
-    assert b"Software" not in png  # deterministic bytes: no version stamp
+    data, metadata = display.figure_bundle(fig)
+    assert set(data) == {"image/png", display.DARK_PNG}
+    light = base64.b64decode(data["image/png"])
+    assert light.startswith(b"\x89PNG") and b"Software" not in light  # deterministic bytes: no version stamp
+    assert metadata["linreg"] == {"alt": "a tiny figure"}
+    assert metadata["image/png"]["width"] > 100 and metadata["image/png"]["height"] > 50
 
 
-def test_figure_png_is_deterministic():
+def test_figure_html_shows_each_rendering_in_its_palette_with_alt_and_size():
+    fig, _ = style.new_figure(width=3, height=2)
+    html = display.figure_html(display.describe(fig, 'a "quoted" figure'))
+    tags = re.findall(r"<img [^>]*>", html)
+    assert len(tags) == 2 and all('alt="a &quot;quoted&quot; figure"' in t and 'loading="lazy"' in t for t in tags)
+    assert tags[0].endswith('#only-light">') and tags[1].endswith('#only-dark">')
+
+
+def test_both_renderings_are_deterministic():
     def draw():
         fig, (ax,) = style.new_figure(width=3, height=2)
         ax.plot([0, 1], [1, 0])
-        return display.figure_png(fig)[0]
+        return display.figure_pngs(fig)[:2]
 
     assert draw() == draw()
 
@@ -55,17 +64,13 @@ def _figure_with_everything():
 
 def _light_and_dark(fig):
     import io
-    import sys
 
     from PIL import Image
-    sys.path.insert(0, "hooks")
-    from postprocess import split_dark
 
-    light, dark = split_dark(display.figure_png(fig)[0])
+    light, dark, _ = display.figure_pngs(fig)
     return Image.open(io.BytesIO(light)).convert("RGB"), Image.open(io.BytesIO(dark)).convert("RGB")
 
-
-def test_figure_png_carries_a_dark_rendering_of_the_same_size():
+def test_the_dark_rendering_has_the_size_of_the_light_one():
     light, dark = _light_and_dark(_figure_with_everything())
     assert light.size == dark.size
 
@@ -78,7 +83,7 @@ def test_the_dark_rendering_has_the_slate_background_and_the_light_one_the_card(
 
 def test_rendering_the_dark_version_leaves_the_figure_in_the_light_style():
     fig = _figure_with_everything()
-    display.figure_png(fig)
+    display.figure_pngs(fig)
     assert matplotlib.colors.to_hex(fig.get_facecolor()).upper() == style.STYLE["figure.facecolor"]
     assert matplotlib.colors.to_hex(fig.axes[0].get_facecolor()).upper() == style.STYLE["axes.facecolor"]
     assert matplotlib.colors.to_hex(fig.axes[0].lines[0].get_color()).upper() == style.COLORS["ink"]

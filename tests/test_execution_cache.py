@@ -3,14 +3,17 @@
 The three promises of the build: a change to linreg (or the pins) re-executes
 every notebook; a Markdown-cell edit re-executes nothing; a code-cell edit
 re-executes that notebook only. And two guards: a cell that writes to stderr
-untagged fails the build; two builds at once execute a notebook once. Each test runs real kernels on tiny notebooks
-in a throw-away project.
+untagged fails the build; two builds at once execute a notebook once. The
+tests marked ``slow`` run real kernels on tiny notebooks: one project is
+executed once for the module and each test that changes it works on a copy of
+it, its cache included, so a test starts only the kernels its change needs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -19,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import execution
+from hooks import execution
 
 
 def _notebook(path: Path, markdown: str, code: str) -> None:
@@ -29,17 +32,30 @@ def _notebook(path: Path, markdown: str, code: str) -> None:
     nbformat.write(nb, path)
 
 
-@pytest.fixture()
-def project(tmp_path):
-    (tmp_path / "linreg").mkdir()
-    (tmp_path / "linreg" / "core.py").write_text("VALUE = 1\n")
-    (tmp_path / "requirements").mkdir()
-    (tmp_path / "requirements" / "lock.txt").write_text("torch==2.13.0\n")
-    docs = tmp_path / "docs"
+def _new_project(root: Path) -> Path:
+    (root / "linreg").mkdir(parents=True)
+    (root / "linreg" / "core.py").write_text("VALUE = 1\n")
+    (root / "requirements").mkdir()
+    (root / "requirements" / "lock.txt").write_text("torch==2.13.0\n")
+    docs = root / "docs"
     docs.mkdir()
     _notebook(docs / "a.ipynb", "# A", "print('a says', 6 * 7)")
-    _notebook(docs / "b.ipynb", "# B", "print('b says hi')")
-    return tmp_path
+    _notebook(docs / "b.ipynb", "# B", "import os; print(os.environ['LINREG_BUILD'], os.environ['OMP_NUM_THREADS'])")
+    return root
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """A project built once for the module (two kernels): ``(root, outcomes of that first build)``."""
+    root = _new_project(tmp_path_factory.mktemp("executed-project"))
+    return root, _prepare(root)
+
+
+@pytest.fixture()
+def project(executed, tmp_path):
+    """A copy of the executed project, cache included, for one test to change."""
+    shutil.copytree(executed[0], tmp_path / "p")
+    return tmp_path / "p"
 
 
 def _prepare(project: Path):
@@ -55,6 +71,18 @@ def _executed(outcomes) -> set[str]:
     return {name for name, outcome in outcomes.items() if outcome.executed}
 
 
+def _would_execute(project: Path) -> set[str]:
+    """The notebooks a build of ``project`` would execute (their entries are missing), without running one."""
+    docs = project / "docs"
+    plans = execution.plan_notebooks([docs / "a.ipynb", docs / "b.ipynb"], execution.NotebookCache(project / ".cache"),
+                                     execution.environment_fingerprint(project))
+    return {plan.source.name for plan in plans if not plan.cached}
+
+
+def _rendered_text(outcome) -> str:
+    return nbformat.read(outcome.rendered, as_version=4).cells[1].outputs[0]["text"]
+
+
 def _set_code(path: Path, code: str = None, markdown: str = None) -> None:
     nb = nbformat.read(path, as_version=4)
     if code is not None:
@@ -64,39 +92,45 @@ def _set_code(path: Path, code: str = None, markdown: str = None) -> None:
     nbformat.write(nb, path)
 
 
-def test_first_build_executes_every_notebook_and_renders_outputs(project):
-    outcomes = _prepare(project)
+@pytest.mark.slow
+def test_first_build_executes_every_notebook_and_renders_outputs(executed):
+    _, outcomes = executed
     assert _executed(outcomes) == {"a.ipynb", "b.ipynb"}
-    rendered = nbformat.read(outcomes["a.ipynb"].rendered, as_version=4)
-    assert rendered.cells[1].outputs[0]["text"] == "a says 42\n"
-    assert rendered.metadata["linreg"]["torch"]  # versions recorded for the freshness stamp
+    assert _rendered_text(outcomes["a.ipynb"]) == "a says 42\n"
+    assert nbformat.read(outcomes["a.ipynb"].rendered, as_version=4).metadata["linreg"]["torch"]  # for the stamp
 
 
+@pytest.mark.slow
+def test_kernels_run_with_the_build_flag_and_a_share_of_threads(executed):
+    _, outcomes = executed
+    assert _rendered_text(outcomes["b.ipynb"]) == f"1 {max(1, (os.cpu_count() or 1) // 2)}\n"
+
+
+@pytest.mark.slow
 def test_unchanged_rebuild_executes_nothing(project):
-    _prepare(project)
     assert _executed(_prepare(project)) == set()
 
 
+@pytest.mark.slow
 def test_a_linreg_change_re_executes_every_notebook(project):
-    _prepare(project)
     (project / "linreg" / "core.py").write_text("VALUE = 2\n")
-    assert _executed(_prepare(project)) == {"a.ipynb", "b.ipynb"}
+    assert _would_execute(project) == {"a.ipynb", "b.ipynb"}
 
 
+@pytest.mark.slow
 def test_a_new_linreg_module_re_executes_every_notebook(project):
-    _prepare(project)
     (project / "linreg" / "extra.py").write_text("")
-    assert _executed(_prepare(project)) == {"a.ipynb", "b.ipynb"}
+    assert _would_execute(project) == {"a.ipynb", "b.ipynb"}
 
 
+@pytest.mark.slow
 def test_a_change_to_the_pins_re_executes_every_notebook(project):
-    _prepare(project)
     (project / "requirements" / "lock.txt").write_text("torch==2.13.1\n")
-    assert _executed(_prepare(project)) == {"a.ipynb", "b.ipynb"}
+    assert _would_execute(project) == {"a.ipynb", "b.ipynb"}
 
 
+@pytest.mark.slow
 def test_a_markdown_edit_re_executes_nothing_but_shows_the_new_text(project):
-    _prepare(project)
     _set_code(project / "docs" / "a.ipynb", markdown="# A, with a typo fixed")
     outcomes = _prepare(project)
     assert _executed(outcomes) == set()
@@ -105,33 +139,21 @@ def test_a_markdown_edit_re_executes_nothing_but_shows_the_new_text(project):
     assert rendered.cells[1].outputs[0]["text"] == "a says 42\n"
 
 
-def test_a_code_edit_re_executes_that_notebook_only(project):
-    _prepare(project)
+@pytest.mark.slow
+def test_a_code_edit_re_executes_that_notebook_only_and_evicts_its_old_entry(project):
     _set_code(project / "docs" / "b.ipynb", code="print('b changed')")
     outcomes = _prepare(project)
     assert _executed(outcomes) == {"b.ipynb"}
-    assert nbformat.read(outcomes["b.ipynb"].rendered, as_version=4).cells[1].outputs[0]["text"] == "b changed\n"
-
-
-def test_stale_entries_of_a_notebook_are_evicted(project):
-    _prepare(project)
-    _set_code(project / "docs" / "b.ipynb", code="print('b changed')")
-    _prepare(project)
+    assert _rendered_text(outcomes["b.ipynb"]) == "b changed\n"
     assert len(list((project / ".cache" / "executed").glob("b-*.ipynb"))) == 1
 
 
+@pytest.mark.slow
 def test_a_failing_cell_fails_with_the_notebook_and_cell_named(project):
     _set_code(project / "docs" / "b.ipynb", code="raise ValueError('broken on purpose')")
     with pytest.raises(execution.NotebookExecutionError, match=r"b\.ipynb: cell 2 failed(.|\n)*broken on purpose"):
         _prepare(project)
-    assert not list((project / ".cache" / "executed").glob("b-*.ipynb"))  # nothing cached for it
-
-
-def test_kernels_run_with_the_build_flag_and_a_share_of_threads(project):
-    _set_code(project / "docs" / "a.ipynb",
-              code="import os; print(os.environ['LINREG_BUILD'], os.environ['OMP_NUM_THREADS'])")
-    text = nbformat.read(_prepare(project)["a.ipynb"].rendered, as_version=4).cells[1].outputs[0]["text"]
-    assert text == f"1 {max(1, (os.cpu_count() or 1) // 2)}\n"
+    assert len(list((project / ".cache" / "executed").glob("b-*.ipynb"))) == 1  # only the old entry: none for it
 
 
 def test_execution_key_ignores_markdown_and_outputs_but_not_code():
@@ -167,14 +189,16 @@ def test_merge_outputs_refuses_a_mismatched_entry():
         execution.merge_outputs(source, executed)
 
 
-def test_cache_entries_are_valid_notebooks(project):
-    _prepare(project)
+@pytest.mark.slow
+def test_cache_entries_are_valid_notebooks(executed):
+    project, _ = executed
     for entry in (project / ".cache" / "executed").glob("*.ipynb"):
         nbformat.validate(nbformat.reads(entry.read_text(), as_version=4))
         assert json.loads(entry.read_text())["metadata"]["linreg"]["seconds"] > 0  # a kernel start takes time
 
 
-def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(project, tmp_path):
+def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(tmp_path):
+    project = _new_project(tmp_path / "p")
     docs = project / "docs"
     _notebook(docs / "c.ipynb", "# C", "print('c')")
     plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
@@ -184,24 +208,22 @@ def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(proje
     cache = execution.NotebookCache(project / ".cache")
     order = lambda: [p.source.stem for p in execution.longest_first(plans, cache, hints)]  # noqa: E731
     assert order() == ["b", "c", "a"]  # nothing ran here yet: the hints decide
-    _prepare(project)  # a and b run here now; their own times take over from the hints
-    for entry in (project / ".cache" / "executed").glob("a-*.ipynb"):
-        nb = json.loads(entry.read_text())
-        nb["metadata"]["linreg"]["seconds"] = 30.0
-        entry.write_text(json.dumps(nb))
+    for stem, seconds in (("a", 30.0), ("b", 0.5)):  # a and b ran here now: their own times take over
+        entry = nbformat.v4.new_notebook(metadata={"linreg": {"seconds": seconds}})
+        cache.store(docs / f"{stem}.ipynb", "key", entry)
     assert order() == ["a", "c", "b"]  # a: 30 s measured; c: 5 s hinted; b: well under a second measured
     hints.write_text("not json")
     assert sorted(order()) == ["a", "b", "c"]  # unreadable hints: still every notebook, no crash
 
 
-def test_notebooks_that_run_their_own_processes_start_last(project, tmp_path):
-    docs = project / "docs"
+def test_notebooks_that_run_their_own_processes_start_last(tmp_path):
+    docs = _new_project(tmp_path / "p") / "docs"
     plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
              for name in ("a.ipynb", "b.ipynb")]
     plans[0].notebook.metadata["linreg"] = {"processes": 2}  # like the DDP page
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"a": 20.0, "b": 1.0}))
-    ordered = execution.longest_first(plans, execution.NotebookCache(project / ".cache"), hints)
+    ordered = execution.longest_first(plans, execution.NotebookCache(tmp_path / ".cache"), hints)
     assert [p.source.stem for p in ordered] == ["b", "a"]
     assert execution.own_processes(plans[0].notebook) == 2 and execution.own_processes(plans[1].notebook) == 1
 
@@ -263,6 +285,7 @@ def no_kernels(monkeypatch):
     monkeypatch.setattr(execution, "execute_notebook", refuse)
 
 
+@pytest.mark.slow
 def test_a_cell_writing_to_stderr_fails_the_build_naming_page_and_cell(warned):
     _, message = warned
     assert "warned.ipynb: cell 3 wrote to stderr" in message
@@ -270,11 +293,13 @@ def test_a_cell_writing_to_stderr_fails_the_build_naming_page_and_cell(warned):
     assert "allow-stderr" in message  # says how to keep a warning on purpose
 
 
+@pytest.mark.slow
 def test_a_cell_tagged_allow_stderr_may_write_to_stderr(warned):
     _, message = warned
     assert "cell 4" not in message and "shown on purpose" not in message
 
 
+@pytest.mark.slow
 def test_tagging_the_warning_cell_passes_without_re_executing(warned, no_kernels):
     root, _ = warned
     _retag(root, {2: [execution.ALLOW_STDERR_TAG]})
@@ -285,6 +310,7 @@ def test_tagging_the_warning_cell_passes_without_re_executing(warned, no_kernels
     assert not outcome.executed
 
 
+@pytest.mark.slow
 def test_removing_the_tag_fails_even_when_the_entry_is_cached(warned, no_kernels):
     root, _ = warned
     _retag(root, {2: [execution.ALLOW_STDERR_TAG], 3: []})
@@ -309,10 +335,11 @@ print(uuid.uuid4())  # differs on every execution: equal outputs mean one execut
 
 BUILD = """\
 import json, logging, sys
-sys.path.insert(0, {hooks!r})
+sys.path.insert(0, {root!r})
 logging.basicConfig(level=logging.INFO, format="%(message)s")
 from pathlib import Path
-import nbformat, execution
+import nbformat
+from hooks import execution
 docs = Path({docs!r})
 (outcome,) = execution.prepare_notebooks([docs / "slow.ipynb"], docs_dir=docs, project_root=docs.parent,
                                          cache_root=docs.parent / ".cache", workers=1)
@@ -321,6 +348,7 @@ print(json.dumps({{"executed": outcome.executed, "outputs": entry.cells[0].outpu
 """
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_execute_a_notebook_once_and_both_serve_its_outputs(project, tmp_path):
     runs, release = tmp_path / "runs.txt", tmp_path / "release"
     docs = project / "docs"
@@ -328,7 +356,7 @@ def test_two_builds_at_once_execute_a_notebook_once_and_both_serve_its_outputs(p
                                                                                     release=str(release)))])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, docs / "slow.ipynb")
-    script = BUILD.format(hooks=str(Path(execution.__file__).parent), docs=str(docs))
+    script = BUILD.format(root=str(Path(execution.__file__).parent.parent), docs=str(docs))
     logs = [tmp_path / "build-1.log", tmp_path / "build-2.log"]
     builds = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=log.open("w"),
                                text=True) for log in logs]

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-import formulas
+from hooks import formulas
 
 
 def fake(tex: str, display: bool) -> str:

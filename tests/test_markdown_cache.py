@@ -14,7 +14,7 @@ from markdown import Markdown
 from markdown_exec import formatter, validator
 from mkdocs.utils import CountHandler
 
-import markdown_cache
+from hooks import markdown_cache
 
 FINGERPRINT = "linreg v1"
 
@@ -24,7 +24,7 @@ def _page(runs, body="print('<b>42</b>')", prose="Some prose.", options='exec="o
     return f"# Title\n\n{prose}\n\n```python {options}\n{code}\n```\n\nAfter.\n"
 
 
-def _render(cache, markdown, page_id="index.md"):
+def _render(cache, markdown, page_id="index.md", output=lambda fragment: fragment):
     """What the hook does around MkDocs' Markdown conversion of one page."""
     md = Markdown(extensions=["admonition", "pymdownx.superfences"], extension_configs={"pymdownx.superfences": {
         "custom_fences": [{"name": "python", "class": "python", "validator": validator, "format": formatter}]}})
@@ -34,7 +34,7 @@ def _render(cache, markdown, page_id="index.md"):
         html = md.convert(cache.before_markdown(page_id, markdown))
     finally:
         logging.getLogger().removeHandler(warnings)
-    html = cache.after_markdown(page_id, html, warnings=sum(warnings.counts.values()))
+    html = cache.after_markdown(page_id, html, warnings=sum(warnings.counts.values()), output=output)
     cache.store()
     return html
 
@@ -61,6 +61,17 @@ def test_first_render_executes_and_a_rebuild_serves_identical_html_without_execu
     assert _runs(runs) == 1
     assert (second_cache.hits, second_cache.misses) == (1, 0)
     assert markdown_cache.MARKER not in first
+
+
+def test_what_a_block_printed_is_rewritten_on_its_way_in_and_stored_as_printed(tmp_path, runs):
+    def shout(fragment):
+        return fragment.replace("42", "FORTY-TWO")
+
+    first = _render(_cache(tmp_path), _page(runs), output=shout)
+    second = _render(_cache(tmp_path), _page(runs), output=shout)
+    plain = _render(_cache(tmp_path), _page(runs))  # a hit: the stored fragment is what the block printed
+    assert "<b>FORTY-TWO</b>" in first and second == first
+    assert "<b>42</b>" in plain and _runs(runs) == 1
 
 
 def test_blocks_nested_in_an_admonition_are_cached_too(tmp_path, runs):

@@ -57,14 +57,14 @@ def test_the_search_index_is_fetched_only_when_the_reader_starts_a_search(browse
 
 
 def test_the_browser_reads_every_rule_of_the_pruned_notebook_stylesheet(browser, site_url, built_site):
-    import postprocess
+    from hooks import render
 
     css = (built_site / "assets" / "generated" / "notebook.css").read_text()
     with _open(browser, _page_url(site_url, NOTEBOOKS[0], built_site), "default") as (page, problems):
         parsed = page.evaluate("[...document.styleSheets].find(s => (s.href || '').endsWith('/notebook.css'))"
                                ".cssRules.length")
     # Chromium rightly drops Firefox-only rules (::-moz-selection); any other loss is a syntax error
-    written = [prelude for prelude, _ in postprocess._css_blocks(css) if "-moz-" not in prelude]
+    written = [prelude for prelude, _ in render._css_blocks(css) if "-moz-" not in prelude]
     assert parsed == len(written), "the browser dropped rules of notebook.css (a syntax error)"
 
 

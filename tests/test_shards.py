@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import execution
+from hooks import execution
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -28,23 +28,23 @@ import execute  # noqa: E402
 
 def test_every_notebook_lands_in_exactly_one_shard():
     weights = {f"{n:02d}.ipynb": float(n % 5 + 1) for n in range(11)}
-    shards = execution.assign_shards(weights, 3)
+    shards = execute.assign_shards(weights, 3)
     assert sorted(name for shard in shards for name in shard) == sorted(weights)
 
 
 def test_the_heaviest_notebooks_go_first_onto_the_lightest_shard():
-    shards = execution.assign_shards({"a": 5, "b": 4, "c": 3, "d": 3, "e": 1}, 2)
+    shards = execute.assign_shards({"a": 5, "b": 4, "c": 3, "d": 3, "e": 1}, 2)
     assert shards == [["a", "d"], ["b", "c", "e"]]  # loads 8 and 8
 
 
 def test_shards_are_the_same_on_every_machine_whatever_the_order_of_the_notebooks():
     weights = {"a": 2.0, "b": 2.0, "c": 2.0, "d": 1.0}
     reordered = dict(reversed(list(weights.items())))
-    assert execution.assign_shards(weights, 2) == execution.assign_shards(reordered, 2)
+    assert execute.assign_shards(weights, 2) == execute.assign_shards(reordered, 2)
 
 
 def test_more_shards_than_notebooks_leaves_some_shards_empty():
-    assert execution.assign_shards({"a": 1.0}, 3) == [["a"], [], []]
+    assert execute.assign_shards({"a": 1.0}, 3) == [["a"], [], []]
 
 
 def test_a_multi_process_notebook_counts_for_its_processes(tmp_path):
@@ -57,7 +57,7 @@ def test_a_multi_process_notebook_counts_for_its_processes(tmp_path):
         plans.append(execution.Plan(docs / f"{name}.ipynb", nb, "key", False))
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"ddp": 10.0, "solo": 15.0}))
-    weights = execution.shard_weights(plans, execution.NotebookCache(tmp_path / "cache"), hints)
+    weights = execute.shard_weights(plans, execution.NotebookCache(tmp_path / "cache"), hints)
     assert weights == {"ddp.ipynb": 20.0, "solo.ipynb": 15.0}
 
 
@@ -66,25 +66,25 @@ def test_a_notebook_with_no_recorded_time_counts_as_the_mean_of_the_others(tmp_p
     plans = [execution.Plan(docs / f"{n}.ipynb", nbformat.v4.new_notebook(), "key", False) for n in "abc"]
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"a": 10.0, "b": 20.0}))
-    weights = execution.shard_weights(plans, execution.NotebookCache(tmp_path / "cache"), hints)
+    weights = execute.shard_weights(plans, execution.NotebookCache(tmp_path / "cache"), hints)
     assert weights["c.ipynb"] == 15.0
 
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "1", "a/b", "1/0", "-1/2", ""])
 def test_a_malformed_shard_is_refused_with_the_expected_form(text):
     with pytest.raises(ValueError, match=r"SHARD must look like k/N"):
-        execution.parse_shard(text)
+        execute.parse_shard(text)
 
 
 def test_a_shard_is_read_as_k_of_n():
-    assert execution.parse_shard("2/3") == (2, 3)
+    assert execute.parse_shard("2/3") == (2, 3)
 
 
 def test_the_committed_notebooks_split_into_two_shards_of_similar_expected_time():
     sources = execute.notebook_sources()
     plans = [execution.Plan(s, nbformat.read(s, as_version=4), "key", False) for s in sources]
-    weights = execution.shard_weights(plans, execution.NotebookCache(ROOT / ".no-cache-here"))
-    loads = [sum(weights[n] for n in shard) for shard in execution.assign_shards(weights, 2)]
+    weights = execute.shard_weights(plans, execution.NotebookCache(ROOT / ".no-cache-here"))
+    loads = [sum(weights[n] for n in shard) for shard in execute.assign_shards(weights, 2)]
     assert max(loads) <= 4 / 3 * sum(weights.values()) / 2  # the LPT bound against a perfect split
 
 

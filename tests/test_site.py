@@ -86,7 +86,7 @@ def test_every_nav_page_is_built(built_site, source):
 
 @pytest.mark.parametrize("source", NOTEBOOKS)
 def test_notebook_pages_have_no_error_or_stderr_output(built_site, executed_page, source):
-    from execution import ALLOW_STDERR_TAG
+    from hooks.execution import ALLOW_STDERR_TAG
 
     html = page_html(built_site, source)
     assert "Traceback (most recent call last)" not in html

@@ -1,39 +1,28 @@
-"""Turn mkdocs-jupyter's HTML for a notebook into a lean, self-contained page.
+"""Touch-ups: turn mkdocs-jupyter's HTML for a notebook into a lean, self-contained page.
 
 mkdocs-jupyter emits, for every notebook page, ~590 KB of inline JupyterLab
-CSS, a MathJax script from a CDN, a Mermaid script from a CDN and every image
-or video as a base64 data URI. Here each page is rewritten so that:
+CSS, a MathJax script from a CDN and a Mermaid script from a CDN (its media are
+files already: ``media.py`` took them out of the notebook). Here each page is
+rewritten so that:
 
 * the CSS is served once, as a stylesheet the browser caches
   (:func:`split_notebook_html` hands it back to the hook), cut down to the
   rules notebook pages use (:func:`prune_css`, ~11 KiB of ~590);
 * no script or font is loaded from another origin;
-* images and videos become files named by their content hash (cacheable, and
-  the page's HTML stays small); a PNG's alternative text, which
-  :func:`linreg.display.figure_png` stores inside the PNG, goes onto its ``<img>``,
-  and a dark rendering carried inside a PNG becomes a second file, shown only
-  in the dark palette (:func:`split_dark`);
 * code cells tagged ``solution`` are collapsed into a "Solution" block;
-* outputs are excluded from the search index (prose, not printed tensors).
+* outputs are excluded from the search index (prose, not printed tensors);
+* the table of contents gets the headings' ids and titles as rendered.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import html
 import re
-import struct
-import zlib
 from collections.abc import Iterable
 
 WRAPPER = '<div class="jupyter-wrapper">'
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
-_DATA_URI = re.compile(r'data:(image/png|image/jpeg|video/mp4);base64,([A-Za-z0-9+/=\s]+)')
-_IMG = re.compile(r"<img\b([^>]*)>", re.S)
-_VIDEO_POSTER = re.compile(r"(<video\b[^>]*?\s)poster=")
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "video/mp4": "mp4"}
 
 
 def split_notebook_html(content: str) -> tuple[str, str, str]:
@@ -54,105 +43,6 @@ def split_notebook_html(content: str) -> tuple[str, str, str]:
     # With highlight_extra_classes set, mkdocs-jupyter also appends a <style> holding
     # the repr of a Python list after the notebook: noise, dropped.
     return _STYLE.sub("", body), css, clipboard
-
-
-def png_description(png: bytes) -> str | None:
-    """The ``Description`` text chunk of a PNG, if it has one."""
-    pos = 8  # after the PNG signature
-    while pos + 8 <= len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        chunk = png[pos + 8:pos + 8 + length]
-        if kind == b"tEXt" and chunk.startswith(b"Description\0"):
-            return chunk.split(b"\0", 1)[1].decode("latin-1")
-        if kind == b"iTXt" and chunk.startswith(b"Description\0"):
-            # keyword \0 compression-flag compression-method language \0 translated \0 text
-            flag = chunk[12]
-            rest = chunk[14:].split(b"\0", 2)[2]
-            return (zlib.decompress(rest) if flag else rest).decode("utf-8")
-        if kind == b"IEND":
-            break
-        pos += 12 + length
-    return None
-
-
-DARK_CHUNK = b"dkPn"  # linreg.display.DARK_CHUNK (not imported: the hooks stay free of matplotlib)
-
-
-def split_dark(png: bytes) -> tuple[bytes, bytes | None]:
-    """``(png without its dark chunk, the dark PNG inside it)``; ``(png, None)`` if it carries none."""
-    pos = 8  # after the PNG signature
-    while pos + 8 <= len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        if kind == DARK_CHUNK:
-            return png[:pos] + png[pos + 12 + length:], png[pos + 8:pos + 8 + length]
-        if kind == b"IEND":
-            break
-        pos += 12 + length
-    return png, None
-
-
-def extract_media(body: str, url_for) -> tuple[str, dict[str, bytes]]:
-    """Replace data URIs by files: returns the new HTML and ``{file name: bytes}``.
-
-    ``url_for(name)`` gives the URL (relative to the page) of a media file.
-    PNGs that carry a description get it as ``alt`` text; every figure but the
-    first loads lazily.
-    """
-    media: dict[str, bytes] = {}
-    alts: dict[str, str] = {}
-    darks: dict[str, str] = {}  # light PNG's URL -> its dark rendering's URL
-
-    def to_file(match: re.Match) -> str:
-        mime, payload = match.group(1), match.group(2)
-        data = base64.b64decode(re.sub(r"\s", "", payload))
-        dark = None
-        if mime == "image/png":
-            data, dark = split_dark(data)
-        name = f"{hashlib.sha256(data).hexdigest()[:20]}.{_EXTENSIONS[mime]}"
-        media[name] = data
-        if mime == "image/png":
-            description = png_description(data)
-            if description:
-                alts[name] = description
-        if dark is not None:
-            dark_name = f"{hashlib.sha256(dark).hexdigest()[:20]}.png"
-            media[dark_name] = dark
-            darks[url_for(name)] = url_for(dark_name)
-        return url_for(name)
-
-    body = _DATA_URI.sub(to_file, body)
-    # A video's poster is fetched even when the player is hidden: the site's script
-    # (site.js) gives the poster only to the player of the palette in force.
-    body = _VIDEO_POSTER.sub(r"\1data-poster=", body)
-
-    seen = 0
-
-    def add_alt(match: re.Match) -> str:
-        nonlocal seen
-        seen += 1
-        attrs = match.group(1)
-        src = re.search(r'src="([^"]+)"', attrs)
-        authors = re.search(r'\balt="(?!No description has been provided)([^"]*)"', attrs)
-        if authors and not (src and src.group(1) in darks):
-            return match.group(0)  # an author's alt text wins; nbconvert's placeholder does not
-        attrs = re.sub(r'\s*\balt="[^"]*"', "", attrs)
-        name = src.group(1).rsplit("/", 1)[-1] if src else ""
-        alt = authors.group(1) if authors else html.escape(alts.get(name, "Figure"), quote=True)
-        if src and src.group(1) in darks:
-            # Two renderings: Material hides "#only-light" images in the slate palette and
-            # "#only-dark" ones in the default palette (toggle and system preference alike),
-            # and a hidden lazy image is never fetched. Both stay lazy, the first figure too:
-            # an eager one would be fetched in both palettes, and which one matches is known
-            # only to Material's script.
-            light = attrs.replace(src.group(0), f'src="{src.group(1)}#only-light"')
-            dark = attrs.replace(src.group(0), f'src="{darks[src.group(1)]}#only-dark"')
-            return f'<img alt="{alt}" loading="lazy"{light}><img alt="{alt}" loading="lazy"{dark}>'
-        # The first figure may be the largest thing on screen (the home page's):
-        # loading it lazily would hold back the page's largest contentful paint.
-        loading = "" if seen == 1 else ' loading="lazy"'
-        return f'<img alt="{alt}"{loading}{attrs}>'
-
-    return _IMG.sub(add_alt, body), media
 
 
 SOLUTION_OPEN = '<details class="success linreg-solution" data-search-exclude><summary>Solution</summary>'
@@ -191,10 +81,10 @@ def collapse_solutions(body: str) -> str:
 _COPY_ICON = re.compile(r'<svg\b[^>]*class="clipboard-copy-icon"[^>]*>.*?</svg>', re.S)
 
 
-# A run of whitespace that spans lines renders as one space, like a single newline: between
-# tags, and inside text too (Material's nav titles carry ~20 blank characters each).
-_TAG_GAP = re.compile(r"\s*\n\s*")
+_TAG_GAP = re.compile(r"(?:(?<=>)|\A)\s{2,}(?=<|\Z)")  # between tags, or at the edge of a verbatim block
 _VERBATIM = re.compile(r"(<(?:pre|textarea|script)\b.*?</(?:pre|textarea|script)>)", re.S)
+_TEXT_WITH_NEWLINE = re.compile(r">([^<]*\n[^<]*)<")  # a text node that spans lines (Material's nav labels)
+_NEWLINE_RUN = re.compile(r"[ \t]*\n\s*")
 _EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
 
 
@@ -210,13 +100,18 @@ def slim_markup(body: str) -> str:
 
 
 def compact_whitespace(page: str) -> str:
-    """Drop indentation and blank lines (~10% of a page), keeping one newline for each run.
+    """Drop the indentation between tags and around text (~11% of a page), keeping one newline.
 
     ``<pre>``, ``<textarea>`` and ``<script>`` are left alone: there every
-    space is content. One newline still separates inline elements.
+    space is content. Elsewhere a run of spaces and newlines renders as one
+    space, so one newline keeps inline elements and words apart.
     """
+    def text(match: re.Match) -> str:
+        return ">" + _NEWLINE_RUN.sub("\n", match.group(1)) + "<"
+
     parts = _VERBATIM.split(page)
-    return "".join(part if _VERBATIM.fullmatch(part) else _TAG_GAP.sub("\n", part) for part in parts)
+    return "".join(part if _VERBATIM.fullmatch(part) else _TEXT_WITH_NEWLINE.sub(text, _TAG_GAP.sub("\n", part))
+                   for part in parts)
 
 
 _OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
@@ -249,6 +144,12 @@ def notebook_header(*, download_url: str, colab_url: str | None, versions: dict[
                  f'with Python {html.escape(versions.get("python", "?"))} and '
                  f'PyTorch {html.escape(versions.get("torch", "?"))}.</p>')
     return f'<div class="linreg-notebook-bar" data-search-exclude>{"".join(links)}{stamp}</div>'
+
+
+def insert_after_title(body: str, header: str) -> str:
+    """``header`` placed right after the page's ``<h1>`` (or first, if it has none)."""
+    end = body.find("</h1>")
+    return header + body if end < 0 else body[:end + 5] + header + body[end + 5:]
 
 
 def colab_url(repo_url: str | None, branch: str, path_in_repo: str) -> str | None:
@@ -296,6 +197,19 @@ def rendered_headings(body: str) -> list[tuple[str, str]]:
     """
     found = re.findall(r'<h[1-6] id="([^"]+)">(.*?)<a class="anchor-link"', body, re.S)
     return [(anchor, html.unescape(re.sub(r"<[^>]+>", "", text)).strip()) for anchor, text in found]
+
+
+def fix_toc(toc, headings: list[tuple[str, str]]) -> None:
+    """Give the table of contents the ids and titles of the headings as rendered (see :func:`rendered_headings`)."""
+    def walk(items):
+        for item in items:
+            yield item
+            yield from walk(item.children)
+
+    items = list(walk(toc))
+    if len(items) == len(headings):  # else not the same headings: leave mkdocs-jupyter's TOC as it is
+        for item, (anchor, title) in zip(items, headings, strict=True):
+            item.id, item.title = anchor, title
 
 
 _NOTEBOOK_LINK = re.compile(r'href="(?![a-z]+:|/|#)([^"#]+\.ipynb)(#[^"]*)?"(?! download)')

@@ -1,0 +1,14 @@
+"""The site build, as a package MkDocs runs through ``hooks/events.py`` (mkdocs.yml ``hooks:``).
+
+One flow, one module per step:
+
+1. ``execution`` — execute each notebook in a kernel, through a content-addressed
+   cache keyed on its code cells + ``linreg`` + the pins (``markdown_cache``: the
+   same keys for the code that Markdown pages execute);
+2. ``media`` — take images and videos out of the executed notebooks into
+   content-addressed files, registered with MkDocs as generated files;
+3. mkdocs-jupyter renders the executed notebooks (it executes nothing);
+4. ``render`` and ``formulas`` — touch-ups of the rendered pages: one cached
+   stylesheet, collapsed solutions, math typeset at build time, no request to
+   another origin.
+"""

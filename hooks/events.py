@@ -1,0 +1,198 @@
+"""MkDocs entry point of the site build (mkdocs.yml ``hooks:``): wires the ``hooks`` package to MkDocs' events.
+
+The flow, one module per step (see ``hooks/__init__.py``):
+
+* ``on_files`` — **execute** the notebooks through the cache (``execution``),
+  **extract media** from the executed copies (``media``), point mkdocs-jupyter
+  (``execute: false``) at them, which **renders** them;
+* ``on_page_markdown`` / ``on_page_content`` — Markdown pages' executed blocks
+  come from the same cache (``markdown_cache``), their media out the same way;
+  **touch-ups** of every page (``render``), its math typeset (``formulas``);
+* ``on_env`` — register the media, the downloadable notebooks and KaTeX's files
+  with MkDocs as generated files: MkDocs writes them into the site;
+* ``on_post_page`` / ``on_post_build`` — link the stylesheets a page needs; write
+  the notebook stylesheet (only the rules its pages' markup can match), which
+  is known only once every page is rendered.
+
+It runs on every build, including each ``mkdocs serve`` reload (mkdocs.yml
+``watch``es ``linreg/`` and ``hooks/``), so a library change re-executes.
+Generated files live in ``.cache/`` and ``site/``, never in ``docs/``: serve
+would rebuild forever on its own writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+from mkdocs.utils import CountHandler, get_relative_url
+
+# MkDocs loads this file by path, with only hooks/ on sys.path: the package needs the project root.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from hooks import execution, formulas, markdown_cache, media, render  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks")
+
+CACHE_ROOT = Path(os.environ.get("LINREG_CACHE_DIR", PROJECT_ROOT / ".cache" / "site"))
+KATEX = PROJECT_ROOT / ".cache" / "vendor" / "node_modules" / "katex"
+KATEX_CSS = "assets/vendor/katex/katex.min.css"
+NOTEBOOK_CSS = "assets/generated/notebook.css"
+CLIPBOARD_JS = "assets/generated/clipboard.js"
+
+
+class _Build:
+    """What one build collects from its pages (reset per build)."""
+
+    def __init__(self) -> None:
+        self.css = self.clipboard_js = ""
+        self.media: dict[str, bytes] = {}  # content-addressed name -> bytes
+        self.sources: dict[str, Path] = {}  # notebook page src_uri -> its clean source (the download)
+        self.fingerprint = execution.environment_fingerprint(PROJECT_ROOT)
+        self.exec_cache = markdown_cache.MarkdownExecCache(CACHE_ROOT / "markdown", self.fingerprint)
+        self.page_warnings = CountHandler(level=logging.WARNING)  # a failing executed block logs one
+        self.katex: formulas.Katex | None = None  # started by the first page with math
+        self.math_pages: set[str] = set()
+        self.notebook_names: set[str] = set()  # class, id and attribute names notebook pages use
+
+    def typeset(self, tex: str, display: bool) -> str:
+        if self.katex is None:
+            try:
+                self.katex = formulas.Katex(KATEX, CACHE_ROOT / "katex")
+            except FileNotFoundError as error:
+                raise PluginError(f"{error} (run `make build` or `make serve`).") from None
+        try:
+            return self.katex(tex, display)
+        except formulas.FormulaError as error:
+            raise PluginError(str(error)) from None
+
+
+_build: _Build
+
+
+def _media_url(page_url: str):
+    return lambda name: get_relative_url(f"{media.MEDIA_DIR}/{name}", page_url)
+
+
+def on_pre_build(config, **_):
+    global _build
+    _build = _Build()
+
+
+def on_files(files, config, **_):
+    notebooks = {Path(f.abs_src_path): f for f in files.documentation_pages() if f.src_uri.endswith(".ipynb")}
+
+    def extract_media(source: Path, notebook) -> None:
+        _build.media.update(media.extract(notebook, _media_url(notebooks[source].url)))
+
+    try:
+        outcomes = execution.prepare_notebooks(
+            list(notebooks), docs_dir=Path(config["docs_dir"]), project_root=PROJECT_ROOT, cache_root=CACHE_ROOT,
+            fingerprint=_build.fingerprint, extract=extract_media,
+            workers=int(os.environ["LINREG_WORKERS"]) if os.environ.get("LINREG_WORKERS") else None)
+    except execution.NotebookExecutionError as error:
+        raise PluginError(f"A tutorial notebook failed to execute:\n{error}") from None
+    for outcome in outcomes:
+        page = notebooks[outcome.source]
+        page.abs_src_path = str(outcome.rendered)  # mkdocs-jupyter renders the executed copy
+        _build.sources[page.src_uri] = outcome.source
+    return files
+
+
+def on_page_markdown(markdown, page, **_):
+    if page.file.src_uri.endswith(".ipynb"):
+        return markdown
+    _build.page_warnings.counts.clear()
+    logging.getLogger("mkdocs").addHandler(_build.page_warnings)
+    return _build.exec_cache.before_markdown(page.file.src_uri, markdown)
+
+
+def on_page_content(html, page, config, files, **_):
+    if not page.file.src_uri.endswith(".ipynb"):
+        logging.getLogger("mkdocs").removeHandler(_build.page_warnings)
+        url_for = _media_url(page.url)
+        html = _build.exec_cache.after_markdown(
+            page.file.src_uri, html, warnings=sum(_build.page_warnings.counts.values()),
+            # what the executed blocks printed, as a notebook's HTML output is: media out to files
+            output=lambda fragment: media.replace_data_uris(fragment, url_for, _build.media))
+        html, math = formulas.typeset_arithmatex(html, _build.typeset)
+        if math:
+            _build.math_pages.add(page.file.src_uri)
+        return html
+    body, css, clipboard = render.split_notebook_html(html)
+    _build.css = _build.css or render.drop_notebook_token_colours(css)
+    _build.clipboard_js = _build.clipboard_js or clipboard
+    body, math = formulas.typeset_dollars(body, _build.typeset)
+    if math:
+        _build.math_pages.add(page.file.src_uri)
+    body = render.exclude_outputs_from_search(render.collapse_solutions(render.slim_markup(body)))
+    render.fix_toc(page.toc, render.rendered_headings(body))
+
+    def page_url(relative: str) -> str | None:
+        target = files.get_file_from_path(posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri),
+                                                                              relative)))
+        return None if target is None else get_relative_url(target.url, page.url)
+
+    body = render.rewrite_notebook_links(body, page_url)
+    header = render.notebook_header(
+        download_url=Path(page.file.src_uri).name,  # registered next to the page's index.html in on_env
+        colab_url=render.colab_url(config.get("repo_url"), "main", f"docs/{page.file.src_uri}"),
+        versions=execution.executed_versions(Path(page.file.abs_src_path)))
+    return render.insert_after_title(body, header)
+
+
+def on_env(env, config, files, **_):
+    """Every page is rendered: register what the pages need as generated files (MkDocs copies them)."""
+    def add(src_uri: str, **backing) -> None:
+        files.append(File.generated(config, src_uri, **backing))
+
+    for name, data in sorted(_build.media.items()):
+        add(f"{media.MEDIA_DIR}/{name}", content=data)
+    for src_uri, source in _build.sources.items():
+        page_dir = src_uri[: -len(".ipynb")] if config["use_directory_urls"] else posixpath.dirname(src_uri)
+        add(posixpath.join(page_dir, source.name), abs_src_path=str(source))
+    dist = KATEX / "dist"
+    if not dist.exists():
+        raise PluginError(f"KaTeX is missing from {KATEX}: it is installed from the npm registry by "
+                          "`make build`/`make serve`; run one of those.")
+    # Every browser that runs Material reads WOFF2: the WOFF and TTF fallbacks are left out.
+    add(KATEX_CSS, content=render.woff2_only((dist / "katex.min.css").read_text(encoding="utf-8")))
+    for font in sorted((dist / "fonts").glob("*.woff2")):
+        add(posixpath.join(posixpath.dirname(KATEX_CSS), "fonts", font.name), abs_src_path=str(font))
+    return env
+
+
+def on_post_page(output, page, config, **_):
+    def link(path: str) -> str:
+        return get_relative_url(path, page.url)
+
+    notebook = page.file.src_uri.endswith(".ipynb")
+    stylesheets = [link(NOTEBOOK_CSS)] if notebook else []
+    if page.file.src_uri in _build.math_pages:
+        stylesheets.append(link(KATEX_CSS))
+    output = render.add_assets(output, stylesheets=stylesheets, scripts=[link(CLIPBOARD_JS)] if notebook else [])
+    output = render.compact_whitespace(render.accessibility_fixes(output))
+    if notebook:
+        _build.notebook_names |= render.markup_names(output)
+    return output
+
+
+def on_post_build(config, **_):
+    site = Path(config["site_dir"])
+    for path, text in ((NOTEBOOK_CSS, render.prune_css(_build.css, _build.notebook_names)),
+                       (CLIPBOARD_JS, _build.clipboard_js)):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text, encoding="utf-8")
+    if _build.katex is not None:
+        _build.katex.store()
+    cache = _build.exec_cache
+    cache.store()
+    if cache.hits or cache.misses:
+        log.info("Markdown pages' executed code: %d from cache, %d executed", cache.hits, cache.misses)

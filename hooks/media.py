@@ -1,0 +1,94 @@
+"""Extract media: images and videos leave the executed notebook as content-addressed files.
+
+Runs on the executed notebook, before anything renders it. Each output that
+carries media is rewritten so the page references files instead of embedding
+base64, and the files are handed back (``{name: bytes}``) for the build to
+register with MkDocs as generated files. A file's name is a hash of its bytes:
+an unchanged figure keeps its URL from build to build (browser caches hold),
+and two builds write the same names.
+
+Two output forms (see ``linreg.display``):
+
+* a figure: ``image/png`` (the light rendering: what Jupyter, Colab and a
+  downloaded notebook show) beside :data:`DARK_PNG` (the dark rendering), with
+  ``{"image/png": {"width", "height"}, "linreg": {"alt"}}`` as output metadata.
+  It becomes two ``<img>`` tags, ``#only-light`` and ``#only-dark``: Material
+  hides the one that does not match the palette in force, and a hidden lazy
+  image is never fetched;
+* HTML with ``data:`` URIs (a video: ``linreg.animation.Video``): each URI
+  becomes a file URL, the markup (and any ``#only-light``/``#only-dark`` after
+  a URI) stays as the kernel wrote it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from collections.abc import Callable
+
+import nbformat
+
+MEDIA_DIR = "assets/media"
+DARK_PNG = "image/x-linreg-dark+png"  # linreg.display.DARK_PNG (the hooks do not import linreg's plotting)
+_DATA_URI = re.compile(r"data:(image/png|image/jpeg|video/mp4);base64,([A-Za-z0-9+/=]+)")
+_VIDEO_POSTER = re.compile(r"(<video\b[^>]*?\s)poster=")
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "video/mp4": "mp4"}
+
+UrlFor = Callable[[str], str]  # media file name -> its URL from the page
+
+
+def file_name(data: bytes, mime: str) -> str:
+    """The content-addressed name of a media file.
+
+    >>> file_name(b"abc", "image/png")
+    'ba7816bf8f01cfea4141.png'
+    """
+    return f"{hashlib.sha256(data).hexdigest()[:20]}.{_EXTENSIONS[mime]}"
+
+
+def _figure_html(light: str, dark: str | None, alt: str, size: dict) -> str:
+    alt = html.escape(alt, quote=True)
+    dims = "".join(f' {k}="{int(size[k])}"' for k in ("width", "height") if k in size)
+    tags = [f'<img alt="{alt}" loading="lazy"{dims} src="{light}{"#only-light" if dark else ""}">']
+    if dark:
+        tags.append(f'<img alt="{alt}" loading="lazy"{dims} src="{dark}#only-dark">')
+    return f'<div class="linreg-figure">{"".join(tags)}</div>'
+
+
+def replace_data_uris(text: str, url_for: UrlFor, files: dict[str, bytes]) -> str:
+    """``text`` (HTML a kernel printed) with each base64 ``data:`` URI replaced by a file's URL."""
+    def to_file(match: re.Match) -> str:
+        data = base64.b64decode(match.group(2))
+        name = file_name(data, match.group(1))
+        files[name] = data
+        return url_for(name)
+
+    # A video's poster is fetched even when its player is hidden (the other palette's):
+    # site.js hands the poster over to the player shown only.
+    return _VIDEO_POSTER.sub(r"\1data-poster=", _DATA_URI.sub(to_file, text))
+
+
+def extract(notebook: nbformat.NotebookNode, url_for: UrlFor) -> dict[str, bytes]:
+    """Rewrite ``notebook``'s media outputs in place to reference files; return the files."""
+    files: dict[str, bytes] = {}
+
+    def store(payload: str, mime: str) -> str:
+        data = base64.b64decode(payload)
+        name = file_name(data, mime)
+        files[name] = data
+        return url_for(name)
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                meta = output.get("metadata", {})
+                light = store(data["image/png"], "image/png")
+                dark = store(data[DARK_PNG], "image/png") if DARK_PNG in data else None
+                alt = meta.get("linreg", {}).get("alt", "Figure")
+                output["data"] = {"text/html": _figure_html(light, dark, alt, meta.get("image/png", {}))}
+            elif "data:" in "".join(data.get("text/html", "")):  # a list of lines in a notebook not read by nbformat
+                output["data"]["text/html"] = replace_data_uris("".join(data["text/html"]), url_for, files)
+    return files

@@ -1,0 +1,153 @@
+"""Specification of the notebook-page rewriting done at build time (hooks/render.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hooks import render
+
+HEAD = ('<style type="text/css">.jp-Cell { color: red }</style><script src="https://cdn.example/mathjax.js"></script>'
+        '<script>document.addEventListener("clipboard-copy", f)</script>')
+
+
+def test_split_moves_styles_and_scripts_out_of_the_page_and_drops_cdn_scripts():
+    body, css, clipboard = render.split_notebook_html(HEAD + render.WRAPPER + "<p>x</p><style>junk</style>")
+    assert body == render.WRAPPER + "<p>x</p>"
+    assert css == ".jp-Cell { color: red }"
+    assert "clipboard-copy" in clipboard and "cdn.example" not in body + css + clipboard
+
+
+def test_split_refuses_a_page_that_is_not_a_notebook():
+    with pytest.raises(ValueError, match="jupyter-wrapper"):
+        render.split_notebook_html("<p>plain page</p>")
+
+
+def test_collapse_solutions_wraps_the_outer_tagged_cell_once():
+    cell = ('<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution">'
+            '<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution" id="c1"><div>code</div></div></div>')
+    html = "<p>before</p>" + cell + "<p>after</p>"
+    out = render.collapse_solutions(html)
+    assert out == "<p>before</p>" + render.SOLUTION_OPEN + cell + "</details><p>after</p>"
+    assert render.SOLUTION_OPEN.startswith('<details class="success linreg-solution" data-search-exclude>')
+    assert render.collapse_solutions("<p>no solutions</p>") == "<p>no solutions</p>"
+
+
+def test_compact_whitespace_keeps_pre_and_script_verbatim():
+    html = "<div>\n    <p>a</p>\n    <pre>x\n    <b>y</b>    <i>z</i></pre>\n  <script>if (a >  <b) {}</script></div>"
+    out = render.compact_whitespace(html)
+    assert out.startswith("<div>\n<p>a</p>\n<pre>")
+    assert "<pre>x\n    <b>y</b>    <i>z</i></pre>" in out and "if (a >  <b)" in out
+
+
+def test_compact_whitespace_leaves_one_newline_for_each_run_of_blank_space_around_text():
+    html = '<span class="md-ellipsis">\n    \n  \n    linreg.style\n  \n  </span><a>one two</a>'
+    assert render.compact_whitespace(html) == '<span class="md-ellipsis">\nlinreg.style\n</span><a>one two</a>'
+
+
+def test_accessibility_fixes_name_the_search_dialog_and_make_notebook_code_focusable():
+    page = ('<div class="md-search" data-md-component="search" role="dialog"><pre>outside</pre>'
+            '<div class="jupyter-wrapper"><div class="highlight-ipynb"><pre>code</pre></div>')
+    out = render.accessibility_fixes(page)
+    assert 'role="dialog" aria-label="Search"' in out
+    assert '<pre tabindex="0">code</pre>' in out and "<pre>outside</pre>" in out
+
+
+def test_drop_notebook_token_colours_keeps_the_rest_of_the_css():
+    css = ".highlight-ipynb .mi { color: #080 }\n.jp-Cell { margin: 0 }\n.highlight-ipynb { background: x }"
+    assert render.drop_notebook_token_colours(css) == ".jp-Cell { margin: 0 }\n.highlight-ipynb { background: x }"
+
+
+def test_rendered_headings_keep_inline_code():
+    body = '<h2 id="changing-shape-view">Changing shape: <code>view</code><a class="anchor-link" href="#">¶</a></h2>'
+    assert render.rendered_headings(body) == [("changing-shape-view", "Changing shape: view")]
+
+
+def test_colab_url_is_built_from_a_github_repo_url_only():
+    assert (render.colab_url("https://github.com/linreg/linreg", "main", "docs/tutorials/a.ipynb")
+            == "https://colab.research.google.com/github/linreg/linreg/blob/main/docs/tutorials/a.ipynb")
+    assert render.colab_url("https://gitlab.com/x/y", "main", "a.ipynb") is None
+    assert render.colab_url(None, "main", "a.ipynb") is None
+
+
+def test_notebook_header_has_both_links_and_the_versions():
+    bar = render.notebook_header(download_url="a.ipynb", colab_url="https://colab.example/a",
+                                      versions={"python": "3.11.7", "torch": "2.13.0"})
+    assert 'href="a.ipynb" download>Download notebook' in bar and "Open in Colab" in bar
+    assert "Python 3.11.7 and PyTorch 2.13.0" in bar and "data-search-exclude" in bar
+
+
+def test_links_to_notebooks_point_at_their_pages_but_the_download_link_stays():
+    body = ('<a href="02-gradient-descent.ipynb#the-loss">next</a> <a href="missing.ipynb">x</a> '
+            '<a href="https://example.com/a.ipynb">ext</a> <a href="01-tensors.ipynb" download>Download</a>')
+    pages = {"02-gradient-descent.ipynb": "../02-gradient-descent/"}
+    out = render.rewrite_notebook_links(body, pages.get)
+    assert 'href="../02-gradient-descent/#the-loss"' in out
+    assert 'href="missing.ipynb"' in out and 'href="https://example.com/a.ipynb"' in out
+    assert 'href="01-tensors.ipynb" download' in out
+
+
+def test_markup_names_lists_classes_ids_and_attribute_names():
+    names = render.markup_names('<div class="a b" id="top" data-x="1"><pre hidden>x</pre></div>')
+    assert {".a", ".b", "#top", "[data-x", "[hidden", "[class", "[id"} <= names
+    assert ".x" not in names
+
+
+def test_prune_css_keeps_only_selectors_the_markup_can_match():
+    css = ".used { color: red }\n.unused { color: blue }\n.used, .gone .used { margin: 0 }\n[data-on] .used { x: 1 }"
+    out = render.prune_css(css, {".used"})
+    assert ".used{color: red}" in out and ".used{margin: 0}" in out
+    assert "unused" not in out and ".gone" not in out and "data-on" not in out
+
+
+def test_prune_css_requires_no_class_inside_not_or_is():
+    assert ".a:not(.b)" in render.prune_css(".a:not(.b) { color: red }", {".a"})
+    out = render.prune_css(".w :is(.a:hover, .b) { x: 1 }\n.gone { y: 2 }", {".w"})
+    assert out == ".w :is(.a:hover, .b){x: 1}\n"
+
+
+def test_prune_css_keeps_custom_properties_only_when_something_kept_reads_them():
+    css = (".w { --read: var(--chained); --chained: 1px; --unread: 2px; --icon: url(data:image/svg+xml;base64,AAA) }\n"
+           ".used { margin: var(--read) }")
+    out = render.prune_css(css, {".w", ".used"})
+    assert "--read: var(--chained)" in out and "--chained: 1px" in out
+    assert "--unread" not in out and "--icon" not in out
+
+
+def test_prune_css_keeps_media_queries_and_keyframes_that_kept_rules_use():
+    css = ("@media (max-width: 10px) { .used { animation: spin 1s } .gone { x: 1 } }\n"
+           "@keyframes spin { to { transform: rotate(1turn) } }\n@keyframes unused { to { x: 1 } }")
+    out = render.prune_css(css, {".used"})
+    assert "@media (max-width: 10px){\n.used{animation: spin 1s}\n}" in out
+    assert "@keyframes spin" in out and "unused" not in out and ".gone" not in out
+
+
+def test_add_assets_links_stylesheets_last_in_the_head_and_scripts_last_in_the_body():
+    page = '<html><head><link rel="stylesheet" href="site.css"></head><body><p>x</p></body></html>'
+    out = render.add_assets(page, stylesheets=["nb.css"], scripts=["copy.js"])
+    assert '<link rel="stylesheet" href="site.css"><link rel="stylesheet" href="nb.css"></head>' in out
+    assert '<p>x</p><script src="copy.js"></script></body>' in out
+    assert render.add_assets(page, stylesheets=[], scripts=[]) == page
+
+
+def test_woff2_only_drops_the_older_font_formats():
+    css = ('@font-face{src:url(fonts/A.woff2) format("woff2"),url(fonts/A.woff) format("woff"),'
+           'url(fonts/A.ttf) format("truetype")}')
+    assert render.woff2_only(css) == '@font-face{src:url(fonts/A.woff2) format("woff2")}'
+
+
+def test_every_output_of_a_cell_stays_out_of_the_search_index():
+    from material.plugins.search.plugin import Parser
+
+    child = '<div class="jp-OutputArea-child"><div><pre>{}</pre></div></div>'
+    cell = ('<p>prose</p>' + render._OUTPUT_AREA + child.format("first") + child.format("second")
+            + '</div><p>more prose</p>')
+    parser = Parser()
+    parser.feed(render.exclude_outputs_from_search(cell))
+    text = " ".join("".join(section.text) for section in parser.data)
+    assert "prose" in text and "more prose" in text
+    assert "first" not in text and "second" not in text
+
+
+def test_the_notebook_bar_goes_right_after_the_title_or_first_without_one():
+    assert render.insert_after_title("<h1>T</h1><p>x</p>", "<nav>") == "<h1>T</h1><nav><p>x</p>"
+    assert render.insert_after_title("<p>x</p>", "<nav>") == "<nav><p>x</p>"
