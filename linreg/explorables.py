@@ -248,13 +248,18 @@ def _contours(x: np.ndarray, y: np.ndarray, minimum: tuple[float, float], top: f
 
 
 def _view(runs: Sequence[Run], minimum: tuple[float, float], margin: float = 0.15) -> tuple[float, ...]:
-    """The rectangle drawn: every converging run's path and the minimum, with a margin."""
+    """The rectangle drawn: the start, the minimum and a typical converging run's path, with a margin.
+
+    Each edge is the median of the converging runs' own edges, so a few runs that swing
+    far out (a large momentum, a rate at the edge of stability) leave the picture for a
+    while instead of shrinking every other path to a dot.
+    """
     steady = [r for r in runs if not r.diverged] or list(runs)
-    weights = np.concatenate([r.weights for r in steady] + [[minimum[0]]])
-    biases = np.concatenate([r.biases for r in steady] + [[minimum[1]]])
+    start = (runs[0].weights[0], runs[0].biases[0])
     box = []
-    for values in (weights, biases):
-        low, high = float(values.min()), float(values.max())
+    for axis, (values, point) in enumerate(((lambda r: r.weights, minimum[0]), (lambda r: r.biases, minimum[1]))):
+        low = min(float(np.median([values(r).min() for r in steady])), point, start[axis])
+        high = max(float(np.median([values(r).max() for r in steady])), point, start[axis])
         pad = margin * (high - low) if high > low else 1.0
         box += [low - pad, high + pad]
     return tuple(box)
@@ -554,17 +559,17 @@ def explorable(explorer: Explorer, *, name: str, caption: str, fallback, selecte
 
 
 _PLAIN_PYTHON_DESCENT = string.Template("""\
-# x and y: the page's $n training points, as plain Python lists of floats
-a, b = $a, $b  # step 1: the page's random start
+# x, y: the page's $n training points, as lists of floats
+a, b = $a, $b  # step 1: the page's start
 lr = $lr
 n = len(x)
 for epoch in range($epochs):
-    yhat = [a + b * xi for xi in x]                         # step 2: forward pass
+    yhat = [a + b * xi for xi in x]        # step 2: forward pass
     error = [p - t for p, t in zip(yhat, y)]
-    loss = sum(e * e for e in error) / n                    # step 3: loss (MSE)
-    a_grad = 2 * sum(error) / n                             # step 4: gradients
+    loss = sum(e * e for e in error) / n   # step 3: loss (MSE)
+    a_grad = 2 * sum(error) / n            # step 4: gradients
     b_grad = 2 * sum(xi * e for xi, e in zip(x, error)) / n
-    a, b = a - lr * a_grad, b - lr * b_grad                 # step 5: update
+    a, b = a - lr * a_grad, b - lr * b_grad  # step 5: update
 print(f"after {epoch + 1} epochs: a = {a:.4f}, b = {b:.4f}, MSE = {loss:.5f}")
 """)
 
@@ -610,8 +615,8 @@ class BrowserRun:
             f'<textarea id="{base}-code" rows="{rows}" spellcheck="false" autocapitalize="off">'
             f"{html.escape(self.code)}</textarea>"
             f'<div class="linreg-pyodide__live" hidden>'
-            f'<button type="button" class="md-button md-button--primary linreg-pyodide__run">Run</button> '
-            f'<button type="button" class="md-button linreg-pyodide__stop" disabled>Stop</button>'
+            f'<button type="button" class="linreg-pyodide__run">Run</button> '
+            f'<button type="button" class="linreg-pyodide__stop" disabled>Stop</button>'
             f'<p class="linreg-pyodide__status" role="status"></p>'
             f'<pre class="linreg-pyodide__output"><output for="{base}-code"></output></pre></div>'
             f'<script type="application/json" class="linreg-pyodide__data">{data}</script></div>'

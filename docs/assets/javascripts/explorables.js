@@ -91,10 +91,17 @@
     var steps = Math.max.apply(null, data.runs.map(function (r) { return r.steps[r.steps.length - 1]; }));
     var lo = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.loss; })))[0];
     var hi = Math.ceil(Math.log10(selected.loss[0] * 1e2));
-    var lines = data.runs.filter(function (r) { return r !== selected; })
-      .map(function (r) { return { xs: r.steps, ys: r.loss, cls: "lx-other" }; });
+    var lines = neighbours(data, selected).map(function (r) { return { xs: r.steps, ys: r.loss, cls: "lx-other" }; });
     lines.push({ xs: selected.steps, ys: selected.loss, cls: "lx-path" + (selected.divergedAt !== null ? " lx-diverged" : "") });
     drawLog(svg, lines, steps, lo, hi, data.stepName, "MSE (log scale)");
+  }
+
+  // The runs one slider away from the selected one (all the others when there is one slider): drawn faint.
+  function neighbours(data, selected) {
+    return data.runs.filter(function (r) {
+      var differ = data.controls.filter(function (c) { return r.settings[c.name] !== selected.settings[c.name]; });
+      return differ.length === 1;
+    });
   }
 
   function epochs(values) { return values.map(function (_, i) { return i + 1; }); }
@@ -103,7 +110,7 @@
   function drawSchedule(rateSvg, lossSvg, data, run) {
     var n = Math.max.apply(null, data.runs.map(function (r) { return r.lr.length; }));
     var rates = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.lr; })));
-    drawLog(rateSvg, data.runs.filter(function (r) { return r !== run; })
+    drawLog(rateSvg, neighbours(data, run)
       .map(function (r) { return { xs: epochs(r.lr), ys: r.lr, cls: "lx-other" }; })
       .concat([{ xs: epochs(run.lr), ys: run.lr, cls: "lx-path" }]), n, rates[0], rates[1], "epoch", "learning rate (log scale)");
     var losses = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.train.concat(r.val); })));
@@ -195,7 +202,7 @@
       stop.disabled = false;
       block.dataset.state = "running";
       status.textContent = "Loading Python (Pyodide, about 13 MB, fetched from this site)…";
-      worker = new Worker(new URL("pyodide-worker.js", HERE));
+      worker = new Worker(new URL("pyodide-worker.js", HERE), { type: "module" });
       worker.onmessage = function (event) {
         var m = event.data;
         if (m.type === "stdout") output.textContent += m.text + "\n";
