@@ -46,7 +46,7 @@
 
   // The path of the selected run over the loss's contour lines (weight across, bias up).
   function drawSurface(svg, data, run) {
-    var w = 360, h = 300, pad = { l: 46, r: 10, t: 10, b: 34 }, v = data.view;
+    var w = 360, h = 300, pad = { l: 50, r: 12, t: 10, b: 36 }, v = data.view;
     var sx = linear(v[0], v[1], pad.l, w - pad.r), sy = linear(v[2], v[3], h - pad.b, pad.t);
     svg.textContent = "";
     el("clipPath", { id: svg.id + "-clip" }, el("defs", {}, svg))
@@ -66,7 +66,7 @@
 
   // Lines on a log-scale y axis: {xs, ys, cls} each; the y range is [10^lo, 10^hi].
   function drawLog(svg, lines, xmax, lo, hi, xlabel, ylabel) {
-    var w = 360, h = 300, pad = { l: 54, r: 10, t: 10, b: 34 };
+    var w = 360, h = 300, pad = { l: 62, r: 12, t: 10, b: 36 };
     var sx = linear(0, xmax, pad.l, w - pad.r), sy = linear(lo, hi, h - pad.b, pad.t);
     var ly = function (v) { return sy(Math.log10(Math.max(v, Math.pow(10, lo - 1)))); };
     svg.textContent = "";
@@ -185,9 +185,10 @@
     var data = JSON.parse(block.querySelector("script.linreg-pyodide__data").textContent);
     var editor = block.querySelector("textarea"), output = block.querySelector("output");
     var run = block.querySelector("button.linreg-pyodide__run"), stop = block.querySelector("button.linreg-pyodide__stop");
-    var status = block.querySelector(".linreg-pyodide__status"), worker = null, pressed = 0;
+    var status = block.querySelector(".linreg-pyodide__status"), worker = null, pressed = 0, watchdog = null;
 
     function finish(message) {
+      clearTimeout(watchdog);
       if (worker) worker.terminate();
       worker = null;
       run.disabled = false;
@@ -224,6 +225,12 @@
         finish("The Python runtime could not be loaded (" + (event.message || "worker error") + ").");
         event.preventDefault();
       };
+      watchdog = setTimeout(function () {  // a runtime that neither loads nor fails within 3 minutes
+        if (block.dataset.state === "running" && status.textContent.indexOf("Loading") === 0) {
+          block.dataset.state = "unavailable";
+          finish("The Python runtime could not be loaded (nothing after 3 minutes). Copy the code into a notebook instead.");
+        }
+      }, 180000);
       worker.postMessage({ indexURL: new URL("../vendor/pyodide/", HERE).href, code: editor.value, globals: data });
     });
     stop.addEventListener("click", function () { block.dataset.state = "stopped"; finish("Stopped."); });

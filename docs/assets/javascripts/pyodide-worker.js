@@ -6,6 +6,12 @@ self.onmessage = async (event) => {
   const started = performance.now();
   let pyodide;
   try {
+    // loadPyodide never settles when the WebAssembly file fails to load (it only logs a warning):
+    // ask for each runtime file first, so a missing one is reported instead of waited on forever.
+    const files = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+    const answers = await Promise.all(files.map((name) => fetch(job.indexURL + name, { method: "HEAD" })));
+    const missing = files.filter((name, i) => !answers[i].ok);
+    if (missing.length) throw new Error(missing.join(", ") + " not found on this site");
     const { loadPyodide } = await import(job.indexURL + "pyodide.mjs");
     pyodide = await loadPyodide({
       indexURL: job.indexURL,
