@@ -17,9 +17,38 @@
     return function (v) { return r0 + (v - d0) / (d1 - d0) * (r1 - r0); };
   }
 
-  function points(xs, ys, sx, sy) {
-    return xs.map(function (x, i) { return fmt(sx(x), 1) + "," + fmt(sy(ys[i]), 1); }).join(" ");
+  // The part of segment a-b inside the box (Liang-Barsky), or null.
+  function clipSegment(a, b, box) {
+    var t0 = 0, t1 = 1, dx = b[0] - a[0], dy = b[1] - a[1];
+    var p = [-dx, dx, -dy, dy], q = [a[0] - box[0], box[2] - a[0], a[1] - box[1], box[3] - a[1]];
+    for (var k = 0; k < 4; k++) {
+      if (p[k] === 0) { if (q[k] < 0) return null; continue; }
+      var t = q[k] / p[k];
+      if (p[k] < 0) { if (t > t1) return null; if (t > t0) t0 = t; } else { if (t < t0) return null; if (t < t1) t1 = t; }
+    }
+    return [[a[0] + t0 * dx, a[1] + t0 * dy], [a[0] + t1 * dx, a[1] + t1 * dy]];
   }
+
+  // A polyline cut to the plot's box, as pieces: nothing is drawn (or laid out) outside the frame.
+  function lines(parent, xs, ys, sx, sy, box, cls) {
+    var pts = xs.map(function (x, i) { return [sx(x), sy(ys[i])]; })
+      .filter(function (p) { return isFinite(p[0]) && isFinite(p[1]); });
+    var pieces = [], current = [];
+    for (var i = 1; i < pts.length; i++) {
+      var seg = clipSegment(pts[i - 1], pts[i], box);
+      if (!seg) { if (current.length) pieces.push(current); current = []; continue; }
+      if (!current.length) current = [seg[0]];
+      current.push(seg[1]);
+      if (seg[1][0] !== pts[i][0] || seg[1][1] !== pts[i][1]) { pieces.push(current); current = []; }
+    }
+    if (current.length) pieces.push(current);
+    pieces.forEach(function (piece) {
+      el("polyline", { points: piece.map(function (p) { return fmt(p[0], 1) + "," + fmt(p[1], 1); }).join(" "),
+                       "class": cls }, parent);
+    });
+  }
+
+  function inside(x, y, box) { return x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3]; }
 
   function frame(svg, w, h, pad, xlabel, ylabel) {
     el("rect", { x: pad.l, y: pad.t, width: w - pad.l - pad.r, height: h - pad.t - pad.b, "class": "lx-frame" }, svg);
@@ -48,37 +77,37 @@
   function drawSurface(svg, data, run) {
     var w = 360, h = 300, pad = { l: 50, r: 12, t: 10, b: 36 }, v = data.view;
     var sx = linear(v[0], v[1], pad.l, w - pad.r), sy = linear(v[2], v[3], h - pad.b, pad.t);
+    var box = [pad.l, pad.t, w - pad.r, h - pad.b];
     svg.textContent = "";
-    el("clipPath", { id: svg.id + "-clip" }, el("defs", {}, svg))
-      .appendChild(el("rect", { x: pad.l, y: pad.t, width: w - pad.l - pad.r, height: h - pad.t - pad.b }));
     frame(svg, w, h, pad, data.labels[0], data.labels[1]);
     ticks(svg, niceTicks(v[0], v[1], 5), sx, "x", h - pad.b, String);
     ticks(svg, niceTicks(v[2], v[3], 5), sy, "y", pad.l, String);
-    var inside = el("g", { "clip-path": "url(#" + svg.id + "-clip)" }, svg);
-    data.contours.forEach(function (c) { el("polyline", { points: points(c[0], c[1], sx, sy), "class": "lx-contour" }, inside); });
-    el("polyline", { points: points(run.w, run.b, sx, sy), "class": "lx-path" + (run.divergedAt !== null ? " lx-diverged" : "") }, inside);
-    el("circle", { cx: sx(run.w[0]), cy: sy(run.b[0]), r: 4, "class": "lx-start" }, inside);
+    var plot = el("g", {}, svg);
+    data.contours.forEach(function (c) { lines(plot, c[0], c[1], sx, sy, box, "lx-contour"); });
+    lines(plot, run.w, run.b, sx, sy, box, "lx-path" + (run.divergedAt !== null ? " lx-diverged" : ""));
     var last = run.w.length - 1;
-    el("circle", { cx: sx(run.w[last]), cy: sy(run.b[last]), r: 4, "class": "lx-end" }, inside);
-    el("path", { d: "M" + sx(data.minimum[0]) + " " + (sy(data.minimum[1]) - 7) + "l2 5h5l-4 3 2 6-5-4-5 4 2-6-4-3h5z",
-                 "class": "lx-minimum" }, inside);
+    [[0, "lx-start"], [last, "lx-end"]].forEach(function (m) {
+      var x = sx(run.w[m[0]]), y = sy(run.b[m[0]]);
+      if (inside(x, y, box)) el("circle", { cx: x, cy: y, r: 4, "class": m[1] }, plot);
+    });
+    var mx = sx(data.minimum[0]), my = sy(data.minimum[1]);
+    el("path", { d: "M" + mx + " " + (my - 7) + "l2 5h5l-4 3 2 6-5-4-5 4 2-6-4-3h5z", "class": "lx-minimum" }, plot);
   }
 
   // Lines on a log-scale y axis: {xs, ys, cls} each; the y range is [10^lo, 10^hi].
-  function drawLog(svg, lines, xmax, lo, hi, xlabel, ylabel) {
+  function drawLog(svg, series, xmax, lo, hi, xlabel, ylabel) {
     var w = 360, h = 300, pad = { l: 62, r: 12, t: 10, b: 36 };
     var sx = linear(0, xmax, pad.l, w - pad.r), sy = linear(lo, hi, h - pad.b, pad.t);
     var ly = function (v) { return sy(Math.log10(Math.max(v, Math.pow(10, lo - 1)))); };
+    var box = [pad.l, pad.t, w - pad.r, h - pad.b];
     svg.textContent = "";
-    el("clipPath", { id: svg.id + "-clip" }, el("defs", {}, svg))
-      .appendChild(el("rect", { x: pad.l, y: pad.t, width: w - pad.l - pad.r, height: h - pad.t - pad.b }));
     frame(svg, w, h, pad, xlabel, ylabel);
     ticks(svg, niceTicks(0, xmax, 5), sx, "x", h - pad.b, String);
     var decades = [];
     for (var d = lo; d <= hi; d += Math.max(1, Math.round((hi - lo) / 5))) decades.push(d);
     ticks(svg, decades, sy, "y", pad.l, function (d) { return "1e" + d; });
-    var inside = el("g", { "clip-path": "url(#" + svg.id + "-clip)" }, svg);
-    lines.forEach(function (line) { el("polyline", { points: points(line.xs, line.ys, sx, ly), "class": line.cls }, inside); });
+    var plot = el("g", {}, svg);
+    series.forEach(function (line) { lines(plot, line.xs, line.ys, sx, ly, box, line.cls); });
   }
 
   function decadesOf(values) {

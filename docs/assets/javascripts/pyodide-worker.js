@@ -6,18 +6,24 @@ self.onmessage = async (event) => {
   const started = performance.now();
   let pyodide;
   try {
-    // loadPyodide never settles when the WebAssembly file fails to load (it only logs a warning):
-    // ask for each runtime file first, so a missing one is reported instead of waited on forever.
-    const files = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
-    const answers = await Promise.all(files.map((name) => fetch(job.indexURL + name, { method: "HEAD" })));
-    const missing = files.filter((name, i) => !answers[i].ok);
-    if (missing.length) throw new Error(missing.join(", ") + " not found on this site");
+    // loadPyodide never settles when a runtime file fails to load (it only logs a warning):
+    // watch the runtime's own requests and give up on the first one the site refuses.
+    const refused = new Promise((_, reject) => {
+      const fetchFromSite = self.fetch.bind(self);
+      self.fetch = async (...request) => {
+        const response = await fetchFromSite(...request);
+        const url = String(request[0].url || request[0]);
+        if (!response.ok) reject(new Error(`${url.split("/").pop()} not found on this site (HTTP ${response.status})`));
+        return response;
+      };
+    });
+    refused.catch(() => {});  // after loading, a refused request is the Python code's business
     const { loadPyodide } = await import(job.indexURL + "pyodide.mjs");
-    pyodide = await loadPyodide({
+    pyodide = await Promise.race([refused, loadPyodide({
       indexURL: job.indexURL,
       stdout: (text) => postMessage({ type: "stdout", text }),
       stderr: (text) => postMessage({ type: "stdout", text }),
-    });
+    })]);
   } catch (error) {
     postMessage({ type: "error", loading: true, message: String((error && error.message) || error) });
     return;
