@@ -75,7 +75,7 @@
 
   // The path of the selected run over the loss's contour lines (weight across, bias up).
   function drawSurface(svg, data, run) {
-    var w = 360, h = 300, pad = { l: 50, r: 12, t: 10, b: 36 }, v = data.view;
+    var w = 360, h = 300, pad = { l: 50, r: 20, t: 10, b: 36 }, v = data.view;
     var sx = linear(v[0], v[1], pad.l, w - pad.r), sy = linear(v[2], v[3], h - pad.b, pad.t);
     var box = [pad.l, pad.t, w - pad.r, h - pad.b];
     svg.textContent = "";
@@ -96,7 +96,7 @@
 
   // Lines on a log-scale y axis: {xs, ys, cls} each; the y range is [10^lo, 10^hi].
   function drawLog(svg, series, xmax, lo, hi, xlabel, ylabel) {
-    var w = 360, h = 300, pad = { l: 62, r: 12, t: 10, b: 36 };
+    var w = 360, h = 300, pad = { l: 62, r: 20, t: 10, b: 36 };
     var sx = linear(0, xmax, pad.l, w - pad.r), sy = linear(lo, hi, h - pad.b, pad.t);
     var ly = function (v) { return sy(Math.log10(Math.max(v, Math.pow(10, lo - 1)))); };
     var box = [pad.l, pad.t, w - pad.r, h - pad.b];
