@@ -118,6 +118,7 @@
   // Loss against step: every run faint, the selected one drawn over them.
   function drawLoss(svg, data, selected) {
     var steps = Math.max.apply(null, data.runs.map(function (r) { return r.steps[r.steps.length - 1]; }));
+    if (selected.divergedAt !== null) steps = Math.min(steps, Math.max(10, 2 * selected.divergedAt));  // its few steps visible
     var lo = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.loss; })))[0];
     var hi = Math.ceil(Math.log10(selected.loss[0] * 1e2));
     var lines = neighbours(data, selected).map(function (r) { return { xs: r.steps, ys: r.loss, cls: "lx-other" }; });
