@@ -11,6 +11,12 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 KATEX_VERSION := 0.19.1
 KATEX := .cache/vendor/node_modules/katex/dist/katex.min.css
+PYODIDE_VERSION := 314.0.7
+PYODIDE := .cache/vendor/node_modules/pyodide/pyodide.asm.wasm
+# One npm command installs every vendored package: `npm install --no-save` prunes
+# the packages it was not given, so installing one alone would remove the other.
+NPM_VENDOR = npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save \
+	katex@$(KATEX_VERSION) pyodide@$(PYODIDE_VERSION)
 PORT ?= 8000
 # `make execute SHARD=k/N`: the k-th of N shards of the notebooks (1/1: all of them);
 # EXPORT=dir also copies the entries it executed there (what a CI shard uploads).
@@ -41,12 +47,19 @@ $(INSTALLED): requirements/lock.txt pyproject.toml
 # stylesheet and fonts itself. Installed from the npm registry.
 $(KATEX):
 	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install KaTeX (apt-get install npm)"; exit 1; }
-	npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save katex@$(KATEX_VERSION)
+	$(NPM_VENDOR)
+
+# Pyodide's core runtime runs page 2's "Run it in your browser" block; the site
+# serves it (hooks/pyodide_assets.py copies it) and a reader's browser fetches it
+# only on Run. Installed from the npm registry, like KaTeX.
+$(PYODIDE):
+	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install Pyodide (apt-get install npm)"; exit 1; }
+	$(NPM_VENDOR)
 
 system-deps:
 	@PY=$(PY) scripts/ensure-system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--browser,)
 
-setup: $(INSTALLED) $(KATEX) system-deps  ## create .venv, install pinned deps, KaTeX, Graphviz
+setup: $(INSTALLED) $(KATEX) $(PYODIDE) system-deps  ## create .venv, install pinned deps, KaTeX, Pyodide, Graphviz
 
 serve: setup  ## execute the pages and serve the site at http://127.0.0.1:8000 with live reload
 	$(PY) scripts/serve.py

@@ -158,3 +158,45 @@ def test_the_crop_loss_falls_more_than_tenfold_and_predictions_move_towards_the_
 def test_exercises_have_collapsed_solutions(page):
     solutions = [c for c in page.notebook.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solutions) == 2
+
+
+# Run it in your browser (issue 12): tests/test_explorables_browser.py runs it; here, what the page says.
+
+def test_the_plain_python_block_prints_the_loops_a_and_b(page):
+    loop = re.search(r"after 1000 epochs: a = (\S+), b = (\S+), MSE", page.text)
+    assert page.text.count(loop.group(0)) == 2  # the NumPy loop's line, and the plain-Python code's, run by exec
+    assert (page.glue_text["loop_a"], page.glue_text["loop_b"]) == (loop.group(1).rstrip(","), loop.group(2))
+
+
+def test_the_plain_python_block_is_shown_as_an_editable_box_with_the_five_steps(page, built_site):
+    from test_site import page_html
+
+    html = page_html(built_site, "tutorials/02-gradient-descent.ipynb")
+    box = re.search(r'<textarea[^>]*id="linreg-run-descent-code"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    for step in ("# step 1", "# step 2", "# step 3", "# step 4", "# step 5"):
+        assert step in box
+    assert "numpy" not in box and "np." not in box
+
+
+# The learning-rate explorable.
+
+def test_the_explorable_holds_19_runs_from_0_01_to_1_78(page):
+    assert page.glue["explorer_runs"] == 19
+    assert page.says("learning rates from 0.01 to 1.78, eight per factor of ten")
+
+
+def test_the_explorable_reports_the_loops_final_parameters_at_lr_0_1(page):
+    assert page.glue_text["explorer_final_at_lr_01"] == (f"b = {page.glue_text['loop_b']}, "
+                                                        f"a = {page.glue_text['loop_a']}")
+
+
+def test_rates_from_the_cited_one_to_the_largest_steady_one_reach_the_answer_and_larger_ones_diverge(page):
+    glue = page.glue
+    assert 0.01 < glue["explorer_on_target"] <= 0.1 < glue["explorer_largest_steady"] < glue["explorer_first_diverged"]
+    assert 0 < glue["explorer_diverged_at"] < 1000
+
+
+def test_the_explorables_static_figure_states_the_computed_rates(page):
+    alt = page.alt_containing("Final training loss against learning rate")
+    assert f"flat from lr {page.glue_text['explorer_on_target']} to {page.glue_text['explorer_largest_steady']}" in alt
+    assert f"the runs at {page.glue_text['explorer_first_diverged']}," in alt

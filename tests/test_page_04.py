@@ -165,3 +165,26 @@ def test_the_steepest_direction_is_almost_exactly_the_weight(page):
     weight, bias = page.numbers(r"steepest direction \(weight, bias\) \[{n}, {n}\]", page.text)
     assert abs(weight) > 0.99 and abs(bias) < 0.05
     assert page.says("The steepest direction is almost exactly the weight")
+
+
+# The momentum explorable (issue 12).
+
+def test_the_momentum_explorable_holds_35_runs(page):
+    assert page.glue["momentum_runs"] == 35
+
+
+def test_the_explorable_reports_the_races_final_weight_and_bias_for_momentum_0_9(page):
+    weight, bias = re.search(r"SGD with momentum 0\.9\s+0\.01\s+(-?\d+\.\d{3})\s+(-?\d+\.\d{3})", page.text).groups()
+    assert page.glue_text["momentum_final_01_09"] == f"weight {weight}, bias {bias}"
+
+
+def test_without_momentum_the_largest_steady_rate_is_below_the_limit_and_momentum_raises_it(page):
+    glue = page.glue
+    assert glue["momentum_steady_0"] < glue["lr_limit"] < glue["momentum_steady_09"] <= glue["momentum_limit_09"]
+
+
+def test_momentum_0_95_ends_far_above_the_best_run(page):
+    race = [float(v) for v in re.findall(r"^SGD with momentum 0\.9\s+\S+\s+\S+\s+\S+\s+(\d+\.\d{4})$", page.text,
+                                         flags=re.M)]
+    assert page.glue["momentum_095_lowest"] > 10 * race[0]  # "still far": ten times momentum 0.9's final loss
+    assert page.glue["momentum_best"][1] != 0.95

@@ -122,3 +122,25 @@ def test_an_impatient_plateau_scheduler_drops_the_rate_sooner(page):
     (impatient,) = page.numbers(r"patience=3: first epoch at a lower rate: {n}", page.text)
     (patient,) = page.numbers(r"patience=10: first epoch at a lower rate: {n}", page.text)
     assert impatient < patient == page.glue["plateau_first_drop"]
+
+
+# The StepLR explorable (issue 12).
+
+def test_the_steplr_explorable_holds_20_runs_made_by_the_pages_run_function(page):
+    assert page.glue["steplr_runs"] == 20
+    assert "explorables.schedule_explorer(\n    lambda step_size, gamma: run(" in page.code
+
+
+def test_the_explorables_run_at_step_30_and_gamma_0_5_is_the_pages_steplr_run(page):
+    assert page.glue["steplr_same_as_page"] is True
+
+
+def test_a_fast_decay_freezes_the_rate_and_a_slow_one_still_spikes_but_less_than_constant(page):
+    glue = page.glue
+    assert glue["steplr_fastest_lr"] < 1e-8
+    assert 0 < glue["steplr_slowest_spikes"] < glue["constant_spikes"]
+    assert glue["steplr_slowest_lr"] == pytest.approx(0.8 * 0.9, rel=1e-6)  # one drop, at epoch 51
+
+
+def test_every_steplr_setting_ends_below_the_constant_rate(page):
+    assert page.glue["steplr_beat_constant"] == page.glue["steplr_runs"]  # "any decay beats none"

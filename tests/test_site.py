@@ -238,19 +238,27 @@ def _folded_source_bytes(html: str) -> int:
                re.findall(r'<details class="(?:mkdocstrings|linreg)-source"[^>]*>.*?</details>', html, re.S))
 
 
+# The runs an explorable figure embeds have a budget of their own, 150 KiB a figure (linreg.explorables).
+_EXPLORABLE_DATA = re.compile(r'<script[^>]*class="linreg-(?:explorable|pyodide)__data"[^>]*>.*?</script>', re.S)
+# A page with an explorable also carries its cells (the code that builds it, the prose that says what to try):
+# up to 24 KiB more HTML (issue 12; pages 2, 4 and 8 were within a few KiB of 150 before).
+EXPLORABLE_ALLOWANCE = 24 * KIB
+
+
 @pytest.mark.parametrize("source", NAV)
 def test_page_html_stays_under_150_kib_without_its_media_and_formulas(built_site, source):
-    html = page_html(built_site, source)
+    html = _EXPLORABLE_DATA.sub("", page_html(built_site, source))
     size = (len(html.encode()) - _inline_media_bytes(html) - _folded_source_bytes(html)
             - _formula_bytes(html))
-    assert size <= 150 * KIB, f"{source}: {size / KIB:.0f} KiB of HTML"
+    budget = 150 * KIB + (EXPLORABLE_ALLOWANCE if 'class="linreg-explorable"' in html else 0)
+    assert size <= budget, f"{source}: {size / KIB:.0f} KiB of HTML"
 
 
 @pytest.mark.parametrize("source", [s for s in NAV if s.endswith(".ipynb")])
 def test_a_notebook_page_with_its_folded_source_stays_under_40_kib_gzipped(built_site, source):
     html = page_html(built_site, source)
     without_graphs = re.sub(r'<figure class="linreg-graph">.*?</figure>', "", html, flags=re.S)
-    size = len(gzip.compress(without_graphs.encode()))
+    size = len(gzip.compress(_EXPLORABLE_DATA.sub("", without_graphs).encode()))
     assert size <= 40 * KIB, f"{source}: {size / KIB:.0f} KiB gzipped"
 
 
