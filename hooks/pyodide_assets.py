@@ -3,17 +3,17 @@
 * ``on_post_page`` — a page with an explorable figure or a "Run it in your
   browser" block gets ``explorables.css`` and ``explorables.js``; other pages
   load neither.
-* ``on_post_build`` — copy Pyodide's core runtime (installed from npm by
+* ``on_files`` — register Pyodide's core runtime (installed from npm by
   ``make setup``) into ``assets/vendor/pyodide/``: the browser fetches it only
   when a reader presses Run, from the site itself.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,12 +37,11 @@ def on_post_page(output, page, **_):
     return output
 
 
-def on_post_build(config, **_):
+def on_files(files, config, **_):
     missing = [name for name in PYODIDE_FILES if not (PYODIDE_PACKAGE / name).is_file()]
     if missing:
         raise PluginError(f"Pyodide's runtime is missing from {PYODIDE_PACKAGE} ({', '.join(missing)}): "
                           "run `make setup`, which installs it from npm")
-    target = Path(config["site_dir"]) / PYODIDE_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for name in PYODIDE_FILES:
-        shutil.copyfile(PYODIDE_PACKAGE / name, target / name)
+    for name in PYODIDE_FILES:  # MkDocs copies them (and `mkdocs serve` serves them) like any page asset
+        files.append(File.generated(config, f"{PYODIDE_DIR}/{name}", abs_src_path=str(PYODIDE_PACKAGE / name)))
+    return files
