@@ -26,7 +26,7 @@ from linreg.explorables import Explorer, ScheduleExplorer
 __all__ = ["Explorable", "explorable", "BrowserRun", "run_in_browser", "plain_python_descent"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Explorable:
     """What a notebook cell displays: the interactive figure's HTML around a static fallback.
 
@@ -40,6 +40,11 @@ class Explorable:
     caption: str
     fallback_html: str
     selected: dict
+
+    def __repr__(self) -> str:
+        # Short: a notebook keeps it as the output's text/plain beside the HTML, and the
+        # default repr would write every run at full float precision (hundreds of KiB).
+        return f"Explorable(name={self.name!r}, runs={len(self.explorer.runs)})"
 
     def _repr_html_(self) -> str:
         base = f"linreg-x-{self.name}"
@@ -140,7 +145,7 @@ def plain_python_descent(start: tuple[float, float], *, n: int, lr: float = 0.1,
                                             epochs=check_positive_int("epochs", epochs))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BrowserRun:
     """A "Run it in your browser" block: editable code, Run and Stop buttons, and the data it reads.
 
@@ -153,6 +158,9 @@ class BrowserRun:
     data: dict
     name: str
     label: str
+
+    def __repr__(self) -> str:  # short, like Explorable's: the data can be large
+        return f"BrowserRun(name={self.name!r}, data={sorted(self.data)})"
 
     def _repr_html_(self) -> str:
         base = f"linreg-run-{self.name}"

@@ -26,7 +26,14 @@ MEASUREMENTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "expl
 
 
 def _figure(page):
-    return page.locator("figure.linreg-explorable")
+    """The page's explorable, once the site's script has set it up.
+
+    The script is deferred: on a busy machine the network can go idle (what ``_open``
+    waits for) before the parser reaches the end of a long page and runs it.
+    """
+    figure = page.locator("figure.linreg-explorable")
+    figure.locator(".linreg-explorable__live").first.wait_for(state="visible", timeout=15000)
+    return figure
 
 
 def _drawing(page) -> str:
@@ -35,7 +42,7 @@ def _drawing(page) -> str:
 
 
 def _readout(page) -> str:
-    return page.locator(".linreg-explorable__readout").inner_text()
+    return _figure(page).locator(".linreg-explorable__readout").first.inner_text()
 
 
 @pytest.mark.parametrize("source", PAGES)
@@ -128,6 +135,7 @@ def test_the_figure_follows_the_palette_and_axe_finds_nothing_serious(browser, s
     scheme = PALETTES[palette]
     with _open(browser, _page_url(site_url, source, built_site), scheme) as (page, problems):
         _set_palette(page, scheme)
+        _figure(page)
         colours = page.evaluate("""() => {
             const path = document.querySelector('figure.linreg-explorable .lx-path');
             const plot = document.querySelector('figure.linreg-explorable .lx-plot');

@@ -91,3 +91,10 @@ def test_run_in_browser_names_a_bad_argument(kwargs, error, message):
     arguments = {"code": "print(1)", "name": "demo", "label": "Code", **kwargs}
     with pytest.raises(error, match=message):
         interactive.run_in_browser(**arguments)
+
+
+def test_a_displayed_explorable_keeps_a_short_plain_text_form(momentum_explorer):
+    shown = interactive.explorable(momentum_explorer, name="m", caption="x", fallback="<p>static</p>")
+    assert repr(shown) == f"Explorable(name='m', runs={len(momentum_explorer.runs)})"
+    block = interactive.run_in_browser("print(x)", name="demo", label="Code", x=[1.0])
+    assert repr(block) == "BrowserRun(name='demo', data=['x'])"
