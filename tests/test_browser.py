@@ -85,6 +85,15 @@ def _open(browser, url: str, scheme: str):
         context.close()
 
 
+def _serious_accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on ``page``, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def _set_palette(page, scheme: str) -> None:
     if page.evaluate("document.body.getAttribute('data-md-color-scheme')") != scheme:
         page.locator("form[data-md-component=palette] label:visible").first.click()
@@ -120,11 +129,7 @@ def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, so
                                 " return a.textContent; })()")
             assert "\\frac" not in raw and "$$" not in raw, "raw TeX left on the page"
         # accessibility
-        from axe_playwright_python.sync_playwright import Axe
-
-        results = Axe().run(page)
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
-                   for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        serious = _serious_accessibility_violations(page)
         assert not serious, "axe-core: " + "; ".join(serious)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = source.replace("/", "_").rsplit(".", 1)[0]

@@ -13,7 +13,15 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import PALETTES, _open, _page_url, _set_palette, browser, site_url
+from test_browser import (
+    PALETTES,
+    _open,
+    _page_url,
+    _serious_accessibility_violations,
+    _set_palette,
+    browser,
+    site_url,
+)
 from test_site import page_html
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
@@ -143,11 +151,7 @@ def test_the_figure_follows_the_palette_and_axe_finds_nothing_serious(browser, s
         }""")
         assert colours == (["rgb(192, 57, 43)", "rgb(252, 252, 253)"] if palette == "light"
                            else ["rgb(255, 123, 107)", "rgb(30, 33, 41)"])
-        from axe_playwright_python.sync_playwright import Axe
-
-        results = Axe().run(page)
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
-                   for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        serious = _serious_accessibility_violations(page)
         assert not serious, "axe-core: " + "; ".join(serious)
         assert not problems, "\n".join(problems)
 
