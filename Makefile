@@ -50,7 +50,7 @@ $(KATEX):
 	$(NPM_VENDOR)
 
 # Pyodide's core runtime runs page 2's "Run it in your browser" block; the site
-# serves it (hooks/pyodide_assets.py registers it with MkDocs) and a reader's browser fetches it
+# serves it (hooks/events.py registers it with MkDocs) and a reader's browser fetches it
 # only on Run. Installed from the npm registry, like KaTeX.
 $(PYODIDE):
 	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install Pyodide (apt-get install npm)"; exit 1; }

@@ -8,11 +8,12 @@ The flow, one module per step (see ``hooks/__init__.py``):
 * ``on_page_markdown`` / ``on_page_content`` — Markdown pages' executed blocks
   come from the same cache (``markdown_cache``), their media out the same way;
   **touch-ups** of every page (``render``), its math typeset (``formulas``);
-* ``on_env`` — register the media, the downloadable notebooks and KaTeX's files
-  with MkDocs as generated files: MkDocs writes them into the site;
-* ``on_post_page`` / ``on_post_build`` — link the stylesheets a page needs; write
-  the notebook stylesheet (only the rules its pages' markup can match), which
-  is known only once every page is rendered.
+* ``on_env`` — register the media, the downloadable notebooks, KaTeX's and
+  Pyodide's files with MkDocs as generated files: MkDocs writes them into the site;
+* ``on_post_page`` — last touches to the whole page (accessibility, whitespace).
+
+Which stylesheets and scripts a page loads (notebook, math, explorables) is the
+page template's business: ``overrides/main.html``.
 
 It runs on every build, including each ``mkdocs serve`` reload (mkdocs.yml
 ``watch``es ``linreg/`` and ``hooks/``), so a library change re-executes.
@@ -43,24 +44,26 @@ log = logging.getLogger("mkdocs.hooks")
 
 CACHE_ROOT = Path(os.environ.get("LINREG_CACHE_DIR", PROJECT_ROOT / ".cache" / "site"))
 KATEX = PROJECT_ROOT / ".cache" / "vendor" / "node_modules" / "katex"
-KATEX_CSS = "assets/vendor/katex/katex.min.css"
-NOTEBOOK_CSS = "assets/generated/notebook.css"
-CLIPBOARD_JS = "assets/generated/clipboard.js"
+KATEX_CSS = "assets/vendor/katex/katex.min.css"  # overrides/main.html links it where a page has math
+PYODIDE = PROJECT_ROOT / ".cache" / "vendor" / "node_modules" / "pyodide"
+PYODIDE_DIR = "assets/vendor/pyodide"
+# Pyodide's core runtime, for page 2's "Run it in your browser" block: the loader, the
+# interpreter (JS glue + WebAssembly), the standard library and the lock file loadPyodide
+# reads. No packages: the block needs none. A reader's browser fetches it on Run only.
+PYODIDE_FILES = ("pyodide.js", "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+                 "pyodide-lock.json")
 
 
 class _Build:
     """What one build collects from its pages (reset per build)."""
 
     def __init__(self) -> None:
-        self.css = self.clipboard_js = ""
         self.media: dict[str, bytes] = {}  # content-addressed name -> bytes
         self.sources: dict[str, Path] = {}  # notebook page src_uri -> its clean source (the download)
         self.fingerprint = execution.environment_fingerprint(PROJECT_ROOT)
         self.exec_cache = markdown_cache.MarkdownExecCache(CACHE_ROOT / "markdown", self.fingerprint)
         self.page_warnings = CountHandler(level=logging.WARNING)  # a failing executed block logs one
         self.katex: formulas.Katex | None = None  # started by the first page with math
-        self.math_pages: set[str] = set()
-        self.notebook_names: set[str] = set()  # class, id and attribute names notebook pages use
 
     def typeset(self, tex: str, display: bool) -> str:
         if self.katex is None:
@@ -122,16 +125,8 @@ def on_page_content(html, page, config, files, **_):
             page.file.src_uri, html, warnings=sum(_build.page_warnings.counts.values()),
             # what the executed blocks printed, as a notebook's HTML output is: media out to files
             output=lambda fragment: media.replace_data_uris(fragment, url_for, _build.media))
-        html, math = formulas.typeset_arithmatex(html, _build.typeset)
-        if math:
-            _build.math_pages.add(page.file.src_uri)
-        return html
-    body, css, clipboard = render.split_notebook_html(html)
-    _build.css = _build.css or render.drop_notebook_token_colours(css)
-    _build.clipboard_js = _build.clipboard_js or clipboard
-    body, math = formulas.typeset_dollars(body, _build.typeset)
-    if math:
-        _build.math_pages.add(page.file.src_uri)
+        return formulas.typeset_arithmatex(html, _build.typeset)[0]
+    body, _ = formulas.typeset_dollars(render.notebook_body(html), _build.typeset)
     body = render.exclude_outputs_from_search(render.collapse_solutions(render.slim_markup(body)))
     render.fix_toc(page.toc, render.rendered_headings(body))
 
@@ -159,37 +154,23 @@ def on_env(env, config, files, **_):
         page_dir = src_uri[: -len(".ipynb")] if config["use_directory_urls"] else posixpath.dirname(src_uri)
         add(posixpath.join(page_dir, source.name), abs_src_path=str(source))
     dist = KATEX / "dist"
-    if not dist.exists():
-        raise PluginError(f"KaTeX is missing from {KATEX}: it is installed from the npm registry by "
-                          "`make build`/`make serve`; run one of those.")
-    # Every browser that runs Material reads WOFF2: the WOFF and TTF fallbacks are left out.
-    add(KATEX_CSS, content=render.woff2_only((dist / "katex.min.css").read_text(encoding="utf-8")))
+    missing = [path for path in [dist, *(PYODIDE / name for name in PYODIDE_FILES)] if not path.exists()]
+    if missing:
+        raise PluginError(f"{', '.join(map(str, missing))} missing: KaTeX and Pyodide are installed from the npm "
+                          "registry by `make setup` (and `make build`/`make serve`); run one of those.")
+    add(KATEX_CSS, content=formulas.woff2_only((dist / "katex.min.css").read_text(encoding="utf-8")))
     for font in sorted((dist / "fonts").glob("*.woff2")):
         add(posixpath.join(posixpath.dirname(KATEX_CSS), "fonts", font.name), abs_src_path=str(font))
+    for name in PYODIDE_FILES:
+        add(f"{PYODIDE_DIR}/{name}", abs_src_path=str(PYODIDE / name))
     return env
 
 
-def on_post_page(output, page, config, **_):
-    def link(path: str) -> str:
-        return get_relative_url(path, page.url)
-
-    notebook = page.file.src_uri.endswith(".ipynb")
-    stylesheets = [link(NOTEBOOK_CSS)] if notebook else []
-    if page.file.src_uri in _build.math_pages:
-        stylesheets.append(link(KATEX_CSS))
-    output = render.add_assets(output, stylesheets=stylesheets, scripts=[link(CLIPBOARD_JS)] if notebook else [])
-    output = render.compact_whitespace(render.accessibility_fixes(output))
-    if notebook:
-        _build.notebook_names |= render.markup_names(output)
-    return output
+def on_post_page(output, **_):
+    return render.compact_whitespace(render.accessibility_fixes(output))
 
 
 def on_post_build(config, **_):
-    site = Path(config["site_dir"])
-    for path, text in ((NOTEBOOK_CSS, render.prune_css(_build.css, _build.notebook_names)),
-                       (CLIPBOARD_JS, _build.clipboard_js)):
-        (site / path).parent.mkdir(parents=True, exist_ok=True)
-        (site / path).write_text(text, encoding="utf-8")
     if _build.katex is not None:
         _build.katex.store()
     cache = _build.exec_cache

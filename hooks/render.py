@@ -1,14 +1,13 @@
 """Touch-ups: turn mkdocs-jupyter's HTML for a notebook into a lean, self-contained page.
 
 mkdocs-jupyter emits, for every notebook page, ~590 KB of inline JupyterLab
-CSS, a MathJax script from a CDN and a Mermaid script from a CDN (its media are
-files already: ``media.py`` took them out of the notebook). Here each page is
-rewritten so that:
+CSS, a copy-button script and MathJax and Mermaid scripts from a CDN (its media
+are files already: ``media.py`` took them out of the notebook). Here each page
+is rewritten so that:
 
-* the CSS is served once, as a stylesheet the browser caches
-  (:func:`split_notebook_html` hands it back to the hook), cut down to the
-  rules notebook pages use (:func:`prune_css`, ~11 KiB of ~590);
-* no script or font is loaded from another origin;
+* only the notebook is kept (:func:`notebook_body`): the site's own
+  ``notebook.css`` styles it and ``site.js`` copies code, so nothing is loaded
+  from another origin;
 * code cells tagged ``solution`` are collapsed into a "Solution" block;
 * outputs are excluded from the search index (prose, not printed tensors);
 * the table of contents gets the headings' ids and titles as rendered.
@@ -16,33 +15,27 @@ rewritten so that:
 
 from __future__ import annotations
 
-import functools
 import html
 import re
-from collections.abc import Iterable
 
 WRAPPER = '<div class="jupyter-wrapper">'
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 
 
-def split_notebook_html(content: str) -> tuple[str, str, str]:
-    """Split mkdocs-jupyter's output into ``(body, css, clipboard_js)``.
+def notebook_body(content: str) -> str:
+    """The notebook in mkdocs-jupyter's page content, without what it puts around it.
 
-    Everything before the notebook wrapper is head material: the inline
-    styles (returned as one CSS text), the copy-button script (returned) and
-    CDN scripts for MathJax, Mermaid and RequireJS (dropped: the build
-    typesets the math itself, see ``formulas.py``).
+    Before the notebook wrapper come JupyterLab's theme as inline styles (the site's
+    ``notebook.css`` replaces them), the script of its copy buttons (``slim_markup``
+    puts buttons that ``site.js`` serves in their place) and CDN scripts for MathJax,
+    Mermaid and RequireJS (the build typesets math itself: ``formulas.py``). With
+    ``highlight_extra_classes`` set, mkdocs-jupyter also appends a ``<style>`` holding
+    the repr of a Python list after the notebook. All of it goes.
     """
     start = content.find(WRAPPER)
     if start < 0:
         raise ValueError("not a mkdocs-jupyter notebook page: no jupyter-wrapper div")
-    head, body = content[:start], content[start:]
-    css = "\n".join(block.strip() for block in _STYLE.findall(head))
-    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", head, re.S)
-    clipboard = "\n".join(s for s in scripts if "clipboard" in s.lower())
-    # With highlight_extra_classes set, mkdocs-jupyter also appends a <style> holding
-    # the repr of a Python list after the notebook: noise, dropped.
-    return _STYLE.sub("", body), css, clipboard
+    return _STYLE.sub("", content[start:])
 
 
 SOLUTION_OPEN = '<details class="success linreg-solution" data-search-exclude><summary>Solution</summary>'
@@ -78,7 +71,11 @@ def collapse_solutions(body: str) -> str:
     return "".join(out) + body[position:]
 
 
-_COPY_ICON = re.compile(r'<svg\b[^>]*class="clipboard-copy-icon"[^>]*>.*?</svg>', re.S)
+# The copy button of a code cell and the hidden copy of its code that the button's script read.
+_COPY_WIDGET = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>', re.S)
+_COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">[^<]*</div>')
+COPY_BUTTON = ('<button class="linreg-copy" type="button" title="Copy to clipboard" '
+               'aria-label="Copy to clipboard"></button>')
 
 
 _TAG_GAP = re.compile(r"(?:(?<=>)|\A)\s{2,}(?=<|\Z)")  # between tags, or at the edge of a verbatim block
@@ -91,11 +88,12 @@ _EMPTY_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
 def slim_markup(body: str) -> str:
     """Drop markup every cell repeats for JupyterLab's editor but a static page never uses.
 
-    The copy icon (~800 bytes of SVG per code cell) becomes an empty span drawn
-    once by CSS (``.clipboard-copy-icon`` in site.css); the empty "collapser"
-    divs go.
+    A code cell's copy widget (a custom element with ~800 bytes of SVG) becomes a
+    plain button drawn by ``notebook.css``, and the hidden second copy of the cell's
+    code it read goes: ``site.js`` copies the code shown. The empty "collapser"
+    divs go too.
     """
-    body = _COPY_ICON.sub('<span class="clipboard-copy-icon" aria-hidden="true"></span>', body)
+    body = _COPY_TEXT.sub("", _COPY_WIDGET.sub(COPY_BUTTON, body))
     return _EMPTY_COLLAPSER.sub("", body)
 
 
@@ -177,17 +175,6 @@ def accessibility_fixes(page: str) -> str:
     return page[:wrapper] + page[wrapper:].replace("<pre>", '<pre tabindex="0">')
 
 
-def drop_notebook_token_colours(css: str) -> str:
-    """Remove nbconvert's Pygments colours (``.highlight-ipynb .mi {...}``) from the notebook CSS.
-
-    Notebook code cells also carry Material's ``highlight`` class (mkdocs.yml,
-    ``highlight_extra_classes``), so they take the theme's token colours, which
-    follow the palette and meet contrast requirements; nbconvert's would win the
-    cascade (its stylesheet loads later) and some fail them.
-    """
-    return "\n".join(line for line in css.splitlines() if not line.lstrip().startswith(".highlight-ipynb ."))
-
-
 def rendered_headings(body: str) -> list[tuple[str, str]]:
     """``(id, text)`` of the notebook's headings in page order, inline code included.
 
@@ -228,183 +215,3 @@ def rewrite_notebook_links(body: str, url_for) -> str:
         return match.group(0) if url is None else f'href="{url}{match.group(2) or ""}"'
 
     return _NOTEBOOK_LINK.sub(replace, body)
-
-
-
-# ---------------------------------------------------------------- notebook stylesheet
-
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_CSS_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[{};]')
-# :not(.x) matches without .x; :is(.a, .b), :where() and :has() need only some: none is required
-_PSEUDO_WITH_SELECTORS = re.compile(r":(?:not|is|where|has)\((?:[^()]|\([^()]*\))*\)")
-_SELECTOR_COMMA = re.compile(r",(?![^(]*\))")  # not the commas inside :is(...)
-_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-_ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
-_ATTRIBUTE = re.compile(r"\[\s*([\w-]+)")
-_DECLARATION_END = re.compile(r";(?![^(]*\))")  # not the ; of a data: URI inside url(...)
-_VAR_USE = re.compile(r"var\(\s*(--[\w-]+)")
-_VAR_DEFINITION = re.compile(r"^\s*(--[\w-]+)\s*:")
-_HTML_TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:\s+[^\s=>]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*/?>")
-_HTML_ATTRIBUTE = re.compile(r"([^\s=>]+)(?:=(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
-
-
-@functools.lru_cache(maxsize=64)  # `mkdocs serve` rebuilds mostly unchanged pages
-def markup_names(page: str) -> frozenset[str]:
-    """The class names (``.x``), ids (``#x``) and attribute names (``[x``) a page's markup uses."""
-    names: set[str] = set()
-    for _, attributes in _HTML_TAG.findall(page):
-        for name, value in _HTML_ATTRIBUTE.findall(attributes):
-            name = name.lower()
-            names.add(f"[{name}")
-            value = value.strip("\"'")
-            if name == "class":
-                names.update(f".{c}" for c in value.split())
-            elif name == "id":
-                names.add(f"#{value}")
-    return frozenset(names)
-
-
-def _css_blocks(css: str) -> list[tuple[str, str | list]]:
-    """Parse CSS into ``(prelude, body)`` pairs; the body of ``@media``/``@supports`` is parsed too.
-
-    A statement without a block (``@charset``) has an empty body; a rule's body
-    is its declarations as text (``@keyframes``: its frames). Enough CSS for
-    JupyterLab's stylesheet: strings are skipped, comments must be gone.
-    """
-    root: list = []
-    groups = [root]  # the innermost open @media/@supports is last
-    start = 0
-    tokens = _CSS_TOKEN.finditer(css)
-    for token in tokens:
-        mark = token.group()
-        if mark == ";":
-            groups[-1].append((css[start:token.start()].strip(), ""))
-        elif mark == "}":
-            groups.pop()
-        elif mark == "{":
-            prelude = css[start:token.start()].strip()
-            if prelude.startswith(("@media", "@supports")):
-                groups[-1].append((prelude, []))
-                groups.append(groups[-1][-1][1])
-            else:
-                depth, body_end = 1, len(css)
-                for inner in tokens:
-                    depth += {"{": 1, "}": -1}.get(inner.group(), 0)
-                    if depth == 0:
-                        body_end = inner.start()
-                        break
-                groups[-1].append((prelude, css[token.end():body_end]))
-                start = body_end + 1
-                continue
-        else:
-            continue  # a string
-        start = token.end()
-    return root
-
-
-def _selector_applies(selector: str, names: set[str]) -> bool:
-    bare = _PSEUDO_WITH_SELECTORS.sub("", selector)
-    wanted = ({f".{c}" for c in _CLASS.findall(bare)} | {f"#{i}" for i in _ID.findall(bare)}
-              | {f"[{a.lower()}" for a in _ATTRIBUTE.findall(bare)})
-    return wanted <= names
-
-
-def prune_css(css: str, names: Iterable[str]) -> str:
-    """Keep the rules of ``css`` whose selectors can match markup using ``names`` (see :func:`markup_names`).
-
-    A selector list keeps the selectors whose every class, id and attribute is
-    used; rules left with none go, and so do custom properties (``--x: ...``)
-    no kept rule reads, directly or through another property, and keyframes no
-    kept rule names. The result is minified.
-    """
-    return _prune_css(css, frozenset(names))
-
-
-@functools.lru_cache(maxsize=2)  # `mkdocs serve`: the same stylesheet and names on most rebuilds
-def _prune_css(css: str, names: frozenset[str]) -> str:
-    css = _CSS_COMMENT.sub("", css)
-    kept: list[tuple[list[str], str, str | None]] = []  # (selectors, declarations, enclosing @media)
-    keyframes: dict[str, str] = {}
-
-    def collect(blocks, media: str | None) -> None:
-        for prelude, body in blocks:
-            if isinstance(body, list):
-                collect(body, prelude)
-            elif prelude.startswith("@") and "keyframes" in prelude:
-                keyframes[prelude] = body
-            elif prelude.startswith("@") or not prelude:
-                continue  # @charset, @import, stray semicolons
-            else:
-                selectors = [s.strip() for s in _SELECTOR_COMMA.split(prelude) if _selector_applies(s.strip(), names)]
-                if selectors:
-                    kept.append((selectors, body, media))
-
-    collect(_css_blocks(css), None)
-
-    # Custom properties: keep a definition only if something kept reads it (to a fixed point).
-    def declarations(body: str) -> list[str]:
-        return [d.strip() for d in _DECLARATION_END.split(body) if d.strip()]
-
-    read = set()
-    for _, body, _ in kept:
-        read.update(_VAR_USE.findall(" ".join(d for d in declarations(body) if not _VAR_DEFINITION.match(d))))
-    definitions = {}
-    for _, body, _ in kept:
-        for declaration in declarations(body):
-            name = _VAR_DEFINITION.match(declaration)
-            if name:
-                definitions.setdefault(name.group(1), []).append(declaration)
-    frontier = set(read)
-    while frontier:
-        name = frontier.pop()
-        for declaration in definitions.get(name, []):
-            for used in _VAR_USE.findall(declaration.split(":", 1)[1]):
-                if used not in read:
-                    read.add(used)
-                    frontier.add(used)
-
-    out: list[str] = []
-    media_open: str | None = None
-    for selectors, body, media in kept:
-        body = ";".join(d for d in declarations(body)
-                        if not (_VAR_DEFINITION.match(d) and _VAR_DEFINITION.match(d).group(1) not in read))
-        if not body:
-            continue
-        if media != media_open:
-            if media_open:
-                out.append("}")
-            if media:
-                out.append(media + "{")
-            media_open = media
-        out.append(",".join(selectors) + "{" + body + "}")
-    if media_open:
-        out.append("}")
-    text = "\n".join(out)
-    for prelude, body in keyframes.items():
-        if prelude.split()[-1] in text:
-            out.append(prelude + "{" + body.strip() + "}")
-    return "\n".join(out) + "\n"
-
-
-def add_assets(page: str, *, stylesheets: list[str], scripts: list[str]) -> str:
-    """Link ``stylesheets`` at the end of the page's head and load ``scripts`` at the end of its body.
-
-    For what only some pages need (the notebook stylesheet, KaTeX's): the head's
-    other stylesheets come first, so the order of the cascade is kept.
-    """
-    links = "".join(f'<link rel="stylesheet" href="{html.escape(href)}">' for href in stylesheets)
-    tags = "".join(f'<script src="{html.escape(src)}"></script>' for src in scripts)
-    if links:
-        page = page.replace("</head>", links + "</head>", 1)
-    if tags:
-        at = page.rfind("</body>")
-        page = page[:at] + tags + page[at:] if at >= 0 else page + tags
-    return page
-
-
-_OLDER_FONT_FORMATS = re.compile(r',\s*url\([^)]*\)\s*format\("(?:woff|truetype)"\)')
-
-
-def woff2_only(css: str) -> str:
-    """Drop the WOFF and TrueType fallbacks of ``@font-face`` rules (KaTeX's), keeping WOFF2."""
-    return _OLDER_FONT_FORMATS.sub("", css)

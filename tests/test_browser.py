@@ -149,6 +149,20 @@ def test_palette_toggle_switches_between_light_and_dark(browser, site_url):
         assert not problems, "\n".join(problems)
 
 
+def test_a_code_cells_copy_button_copies_the_code_the_cell_shows(browser, site_url, built_site):
+    url = _page_url(site_url, "tutorials/01-tensors.ipynb", built_site)
+    with _open(browser, url, "default") as (page, problems):
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        editor = page.locator(".jp-CodeCell .jp-InputArea-editor").first
+        button = editor.get_by_role("button", name="Copy to clipboard")
+        button.click()
+        page.wait_for_selector(".md-dialog--active:has-text('Copied to clipboard')")
+        shown = editor.locator("pre").evaluate("pre => pre.textContent").removesuffix("\n")
+        assert page.evaluate("navigator.clipboard.readText()") == shown
+        assert "import torch" in shown
+        assert not problems, "\n".join(problems)
+
+
 def test_search_finds_autograd(browser, site_url):
     with _open(browser, site_url, "default") as (page, problems):
         page.locator("label.md-search__icon, .md-search__input").first.click()

@@ -66,3 +66,9 @@ def test_typeset_formulas_are_cached_on_disk_per_katex_version(katex, project_ro
     assert katex.cache.name == f"katex-{katex.version}.json" and katex.cache.exists()
     again = formulas.Katex(katex.package, katex.cache.parent)
     assert again("e^{i\\pi}", False) == katex("e^{i\\pi}", False) and again._node is None
+
+
+def test_woff2_only_drops_the_older_font_formats():
+    css = ('@font-face{src:url(fonts/A.woff2) format("woff2"),url(fonts/A.woff) format("woff"),'
+           'url(fonts/A.ttf) format("truetype")}')
+    assert formulas.woff2_only(css) == '@font-face{src:url(fonts/A.woff2) format("woff2")}'

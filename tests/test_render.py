@@ -10,16 +10,24 @@ HEAD = ('<style type="text/css">.jp-Cell { color: red }</style><script src="http
         '<script>document.addEventListener("clipboard-copy", f)</script>')
 
 
-def test_split_moves_styles_and_scripts_out_of_the_page_and_drops_cdn_scripts():
-    body, css, clipboard = render.split_notebook_html(HEAD + render.WRAPPER + "<p>x</p><style>junk</style>")
+def test_notebook_body_keeps_the_notebook_and_drops_styles_and_scripts_around_it():
+    body = render.notebook_body(HEAD + render.WRAPPER + "<p>x</p><style>junk</style>")
     assert body == render.WRAPPER + "<p>x</p>"
-    assert css == ".jp-Cell { color: red }"
-    assert "clipboard-copy" in clipboard and "cdn.example" not in body + css + clipboard
 
 
-def test_split_refuses_a_page_that_is_not_a_notebook():
+def test_notebook_body_refuses_a_page_that_is_not_a_notebook():
     with pytest.raises(ValueError, match="jupyter-wrapper"):
-        render.split_notebook_html("<p>plain page</p>")
+        render.notebook_body("<p>plain page</p>")
+
+
+def test_slim_markup_puts_a_plain_copy_button_in_place_of_the_copy_widget_and_its_hidden_text():
+    cell = ('<div class="CodeMirror"><div class="zeroclipboard-container">\n<clipboard-copy for="cell-3">'
+            '<div><span class="clipboard-copy-icon"><svg>...</svg></span></div></clipboard-copy>\n</div>'
+            '<div class="highlight"><pre>x &lt; 1</pre></div>'
+            '<div class="clipboard-copy-txt" id="cell-3">x &lt; 1</div>'
+            '<div class="jp-Collapser jp-OutputCollapser">\n</div></div>')
+    assert render.slim_markup(cell) == ('<div class="CodeMirror">' + render.COPY_BUTTON +
+                                        '<div class="highlight"><pre>x &lt; 1</pre></div></div>')
 
 
 def test_collapse_solutions_wraps_the_outer_tagged_cell_once():
@@ -52,10 +60,6 @@ def test_accessibility_fixes_name_the_search_dialog_and_make_notebook_code_focus
     assert '<pre tabindex="0">code</pre>' in out and "<pre>outside</pre>" in out
 
 
-def test_drop_notebook_token_colours_keeps_the_rest_of_the_css():
-    css = ".highlight-ipynb .mi { color: #080 }\n.jp-Cell { margin: 0 }\n.highlight-ipynb { background: x }"
-    assert render.drop_notebook_token_colours(css) == ".jp-Cell { margin: 0 }\n.highlight-ipynb { background: x }"
-
 
 def test_rendered_headings_keep_inline_code():
     body = '<h2 id="changing-shape-view">Changing shape: <code>view</code><a class="anchor-link" href="#">¶</a></h2>'
@@ -84,55 +88,6 @@ def test_links_to_notebooks_point_at_their_pages_but_the_download_link_stays():
     assert 'href="../02-gradient-descent/#the-loss"' in out
     assert 'href="missing.ipynb"' in out and 'href="https://example.com/a.ipynb"' in out
     assert 'href="01-tensors.ipynb" download' in out
-
-
-def test_markup_names_lists_classes_ids_and_attribute_names():
-    names = render.markup_names('<div class="a b" id="top" data-x="1"><pre hidden>x</pre></div>')
-    assert {".a", ".b", "#top", "[data-x", "[hidden", "[class", "[id"} <= names
-    assert ".x" not in names
-
-
-def test_prune_css_keeps_only_selectors_the_markup_can_match():
-    css = ".used { color: red }\n.unused { color: blue }\n.used, .gone .used { margin: 0 }\n[data-on] .used { x: 1 }"
-    out = render.prune_css(css, {".used"})
-    assert ".used{color: red}" in out and ".used{margin: 0}" in out
-    assert "unused" not in out and ".gone" not in out and "data-on" not in out
-
-
-def test_prune_css_requires_no_class_inside_not_or_is():
-    assert ".a:not(.b)" in render.prune_css(".a:not(.b) { color: red }", {".a"})
-    out = render.prune_css(".w :is(.a:hover, .b) { x: 1 }\n.gone { y: 2 }", {".w"})
-    assert out == ".w :is(.a:hover, .b){x: 1}\n"
-
-
-def test_prune_css_keeps_custom_properties_only_when_something_kept_reads_them():
-    css = (".w { --read: var(--chained); --chained: 1px; --unread: 2px; --icon: url(data:image/svg+xml;base64,AAA) }\n"
-           ".used { margin: var(--read) }")
-    out = render.prune_css(css, {".w", ".used"})
-    assert "--read: var(--chained)" in out and "--chained: 1px" in out
-    assert "--unread" not in out and "--icon" not in out
-
-
-def test_prune_css_keeps_media_queries_and_keyframes_that_kept_rules_use():
-    css = ("@media (max-width: 10px) { .used { animation: spin 1s } .gone { x: 1 } }\n"
-           "@keyframes spin { to { transform: rotate(1turn) } }\n@keyframes unused { to { x: 1 } }")
-    out = render.prune_css(css, {".used"})
-    assert "@media (max-width: 10px){\n.used{animation: spin 1s}\n}" in out
-    assert "@keyframes spin" in out and "unused" not in out and ".gone" not in out
-
-
-def test_add_assets_links_stylesheets_last_in_the_head_and_scripts_last_in_the_body():
-    page = '<html><head><link rel="stylesheet" href="site.css"></head><body><p>x</p></body></html>'
-    out = render.add_assets(page, stylesheets=["nb.css"], scripts=["copy.js"])
-    assert '<link rel="stylesheet" href="site.css"><link rel="stylesheet" href="nb.css"></head>' in out
-    assert '<p>x</p><script src="copy.js"></script></body>' in out
-    assert render.add_assets(page, stylesheets=[], scripts=[]) == page
-
-
-def test_woff2_only_drops_the_older_font_formats():
-    css = ('@font-face{src:url(fonts/A.woff2) format("woff2"),url(fonts/A.woff) format("woff"),'
-           'url(fonts/A.ttf) format("truetype")}')
-    assert render.woff2_only(css) == '@font-face{src:url(fonts/A.woff2) format("woff2")}'
 
 
 def test_every_output_of_a_cell_stays_out_of_the_search_index():

@@ -156,7 +156,7 @@ def test_the_home_page_embeds_a_figure_computed_at_build_time(built_site):
 
 
 KATEX_CSS = re.compile(r'<link rel="stylesheet" href="[./]*assets/vendor/katex/katex\.min\.css">')
-NOTEBOOK_CSS = re.compile(r'<link rel="stylesheet" href="[./]*assets/generated/notebook\.css">')
+NOTEBOOK_CSS = re.compile(r'<link rel="stylesheet" href="[./]*assets/stylesheets/notebook\.css">')
 
 
 def test_math_is_typeset_when_the_site_is_built(built_site):
@@ -284,8 +284,8 @@ def test_every_animation_is_under_200_kib(built_site):
         assert video.stat().st_size <= 200 * KIB, f"{video.name}: {video.stat().st_size / KIB:.0f} KiB"
 
 
-def test_the_notebook_css_holds_only_rules_notebook_pages_use(built_site):
-    css = (built_site / "assets" / "generated" / "notebook.css").read_text()
+def test_the_notebook_css_is_the_sites_own_small_stylesheet(built_site):
+    css = (built_site / "assets" / "stylesheets" / "notebook.css").read_text()
     assert len(css.encode()) <= 50 * KIB, f"notebook.css: {len(css.encode()) / KIB:.0f} KiB"
     assert ".jupyter-wrapper .jp-InputArea" in css  # a rule the pages use is there
     assert "jp-Toolbar" not in css and "--md-red-50" not in css  # JupyterLab's app UI and palette are not

@@ -37,3 +37,14 @@ function postersForShownVideos() {
 document$.subscribe(postersForShownVideos);
 new MutationObserver(postersForShownVideos)
   .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+// A notebook code cell's copy button (hooks/render.py) copies the code the cell
+// shows; Material's own notice confirms it, as it does for its code blocks.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".linreg-copy");
+  if (!button) return;
+  const code = button.parentElement.querySelector("pre").textContent.replace(/\n$/, "");
+  navigator.clipboard.writeText(code).then(
+    () => alert$.next("Copied to clipboard"),
+    () => alert$.next("The browser did not allow copying"));
+});
