@@ -17,6 +17,11 @@ writes it as JSON to ``bench-results/bench.json``. Steps:
 
 ``BENCH_QUICK=1`` skips the serial cold build (1), the first visits (7) and the fit
 overhead (8): the build times and sizes only, for a loaded machine.
+
+``BENCH_BASELINE=<git ref>`` also measures that commit's tree in the same run (steps
+2-7, on its own copy and cache) and prints each number beside the working tree's,
+with their ratio: before/after comparisons taken minutes apart on one machine, not
+on different days under different loads.
 """
 
 from __future__ import annotations
@@ -44,21 +49,33 @@ KIB = 1024
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 
-def _copy_repo(target: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, check=True,
-                           capture_output=True, text=True).stdout.split()
-    for name in files:
-        source = ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
+def _copy_repo(target: Path, ref: str | None = None) -> None:
+    """The working tree's tracked and untracked files into ``target``, or commit ``ref``'s tree."""
+    if ref is not None:
+        target.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    else:
+        files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, check=True,
+                               capture_output=True, text=True).stdout.split()
+        for name in files:
+            source = ROOT / name
+            if source.is_file():
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target / name)
     vendor = ROOT / ".cache" / "vendor"
     shutil.copytree(vendor, target / ".cache" / "vendor")
 
 
+def _environment(repo: Path, cache: Path) -> dict[str, str]:
+    """The build's environment: its own cache, and ``repo``'s ``linreg`` ahead of the editable install
+    (the kernels inherit it), so a baseline's pages run the baseline's library."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LINREG_CACHE_DIR": str(cache), "PYTHONPATH": str(repo)}
+
+
 def _build(repo: Path, cache: Path, **env) -> float:
     """Seconds one strict `mkdocs build` of ``repo`` takes with the execution cache ``cache`` (printed too)."""
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LINREG_CACHE_DIR": str(cache), **env}
+    environment = {**_environment(repo, cache), **env}
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"], cwd=repo,
                             env=environment, capture_output=True, text=True)
@@ -102,7 +119,7 @@ print(json.dumps({"unchanged": unchanged, "markdown_edit": timed()}))
 
 def _in_process_rebuild_seconds(repo: Path, cache: Path, notebook: Path) -> dict[str, float]:
     result = subprocess.run([sys.executable, "-c", _SERVE_LIKE, str(notebook)], cwd=repo, capture_output=True,
-                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "LINREG_CACHE_DIR": str(cache)})
+                            text=True, env=_environment(repo, cache))
     if result.returncode:
         raise SystemExit(f"in-process rebuilds failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -148,55 +165,65 @@ def _update_scheduling_hints(seconds: dict[str, float]) -> None:
         print(f"updated {hints.relative_to(ROOT)} (notebook times changed): commit it", flush=True)
 
 
+def _measure_builds(repo: Path, cache: Path, results: dict) -> None:
+    """Steps 2-7 on ``repo`` with the execution cache ``cache``; the numbers go into ``results``."""
+    print("2/7 parallel cold build...", flush=True)
+    results["cold_build_s"] = _build(repo, cache)
+    results["parallel_kernel_seconds"] = _notebook_seconds(cache)
+    print("3/7 warm rebuilds...", flush=True)
+    results["warm_rebuild_s"] = statistics.median(_build(repo, cache) for _ in range(3))
+    notebook = sorted((repo / "docs" / "tutorials").glob("*.ipynb"))[0]
+    in_process = _in_process_rebuild_seconds(repo, cache, notebook)
+    results["warm_rebuild_in_process_s"] = in_process["unchanged"]
+    results["markdown_edit_in_process_s"] = in_process["markdown_edit"]
+
+    print("4/7 rebuild after a linreg change...", flush=True)
+    with (repo / "linreg" / "__init__.py").open("a") as handle:
+        handle.write("\n# a change that re-executes every notebook\n")
+    results["rebuild_after_linreg_change_s"] = _build(repo, cache)
+
+    print("5/7 rebuild after a Markdown-cell edit, then a code-cell edit...", flush=True)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[0].source += "\n\nAn edited sentence."
+    nbformat.write(nb, notebook)
+    results["rebuild_after_markdown_edit_s"] = _build(repo, cache)
+    nb = nbformat.read(notebook, as_version=4)
+    code = next(cell for cell in nb.cells if cell.cell_type == "code" and "colab-setup" not in
+                cell.metadata.get("tags", []))
+    code.source += "\n# an edited comment: this notebook re-executes"
+    nbformat.write(nb, notebook)
+    results["rebuild_after_code_edit_s"] = _build(repo, cache)
+
+    print("6/7 sizes...", flush=True)
+    site = repo / "site"
+    results["sizes"] = _sizes(site)
+    if not QUICK:
+        print("7/7 first visits in headless Chromium...", flush=True)
+        weights = page_weight.measure_site(site)
+        results["first_visit"] = {name: {k: v for k, v in dataclasses.asdict(w).items() if k != "requests"}
+                                  for name, w in weights.items()}
+
+
 def main() -> int:
     results: dict = {"cpu_count": os.cpu_count()}
+    baseline_ref = os.environ.get("BENCH_BASELINE")
     with tempfile.TemporaryDirectory(prefix="linreg-bench-") as tmp:
+        if baseline_ref:
+            print(f"== baseline: {baseline_ref}", flush=True)
+            baseline: dict = {"ref": baseline_ref}
+            _copy_repo(Path(tmp) / "baseline", baseline_ref)
+            _measure_builds(Path(tmp) / "baseline", Path(tmp) / "baseline-cache", baseline)
+            results["baseline"] = baseline
+            print("== working tree", flush=True)
         repo = Path(tmp) / "repo"
         _copy_repo(repo)
-        serial_cache, cache = Path(tmp) / "serial-cache", Path(tmp) / "cache"
-
         if not QUICK:
             print("1/7 serial cold build (one kernel at a time)...", flush=True)
+            serial_cache = Path(tmp) / "serial-cache"
             results["serial_cold_build_s"] = _build(repo, serial_cache, LINREG_WORKERS="1")
             results["notebook_seconds"] = _notebook_seconds(serial_cache)
             results["serial_sum_s"] = round(sum(results["notebook_seconds"].values()), 1)
-
-        print("2/7 parallel cold build...", flush=True)
-        results["cold_build_s"] = _build(repo, cache)
-        results["parallel_kernel_seconds"] = _notebook_seconds(cache)
-        print("3/7 warm rebuilds...", flush=True)
-        results["warm_rebuild_s"] = statistics.median(_build(repo, cache) for _ in range(3))
-        notebook = sorted((repo / "docs" / "tutorials").glob("*.ipynb"))[0]
-        in_process = _in_process_rebuild_seconds(repo, cache, notebook)
-        results["warm_rebuild_in_process_s"] = in_process["unchanged"]
-        results["markdown_edit_in_process_s"] = in_process["markdown_edit"]
-
-        print("4/7 rebuild after a linreg change...", flush=True)
-        with (repo / "linreg" / "__init__.py").open("a") as handle:
-            handle.write("\n# a change that re-executes every notebook\n")
-        results["rebuild_after_linreg_change_s"] = _build(repo, cache)
-
-        print("5/7 rebuild after a Markdown-cell edit...", flush=True)
-        nb = nbformat.read(notebook, as_version=4)
-        nb.cells[0].source += "\n\nAn edited sentence."
-        nbformat.write(nb, notebook)
-        results["rebuild_after_markdown_edit_s"] = _build(repo, cache)
-        nb = nbformat.read(notebook, as_version=4)
-        code = next(cell for cell in nb.cells if cell.cell_type == "code" and "colab-setup" not in
-                    cell.metadata.get("tags", []))
-        code.source += "\n# an edited comment: this notebook re-executes"
-        nbformat.write(nb, notebook)
-        results["rebuild_after_code_edit_s"] = _build(repo, cache)
-
-        print("6/7 sizes...", flush=True)
-        site = repo / "site"
-        results["sizes"] = _sizes(site)
-
-        if not QUICK:
-            print("7/7 first visits in headless Chromium, then the fit overhead...", flush=True)
-            weights = page_weight.measure_site(site)
-            results["first_visit"] = {name: {k: v for k, v in dataclasses.asdict(w).items() if k != "requests"}
-                                      for name, w in weights.items()}
+        _measure_builds(repo, Path(tmp) / "cache", results)
     if not QUICK:
         import bench_fit
 
@@ -205,6 +232,8 @@ def main() -> int:
         results["cold_over_serial_sum"] = round(results["cold_build_s"] / results["serial_sum_s"], 3)
 
     report(results)
+    if "baseline" in results:
+        report_comparison(results["baseline"], results)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     (out / "bench.json").write_text(json.dumps(results, indent=2))
@@ -238,6 +267,37 @@ def report(r: dict) -> None:
         page_weight.report({name: page_weight.PageWeight(**w) for name, w in r["first_visit"].items()})
     if "fit" in r:
         print(f"fit vs hand-written loop           {r['fit'].get('ratio', float('nan')):6.3f}x  (target <= 1.1x)")
+
+
+_COMPARED = [("cold build, parallel", "cold_build_s"), ("warm rebuild, `mkdocs build`", "warm_rebuild_s"),
+             ("warm rebuild in `mkdocs serve`", "warm_rebuild_in_process_s"),
+             ("rebuild after a linreg change", "rebuild_after_linreg_change_s"),
+             ("Markdown-cell edit, `mkdocs build`", "rebuild_after_markdown_edit_s"),
+             ("Markdown-cell edit, `mkdocs serve`", "markdown_edit_in_process_s"),
+             ("code-cell edit, `mkdocs build`", "rebuild_after_code_edit_s")]
+
+
+def report_comparison(before: dict, after: dict) -> None:
+    """Each number of the baseline beside the working tree's, with after/before."""
+    print(f"\n== {before['ref']} (before) vs the working tree (after), measured in this run ==")
+    print(f"  {'':40s} {'before':>9s} {'after':>9s} {'after/before':>13s}")
+    for label, key in _COMPARED:
+        print(f"  {label:40s} {before[key]:8.1f}s {after[key]:8.1f}s {after[key] / before[key]:12.2f}x")
+    print("  pages, HTML + media (KiB):")
+    for page, size in after["sizes"]["pages"].items():
+        old = before["sizes"]["pages"].get(page)
+        new = size["html_kib"] + size["media_kib"]
+        was = f"{old['html_kib'] + old['media_kib']:9.1f}" if old else f"{'(new)':>9s}"
+        print(f"  {page:40s} {was} {new:9.1f}")
+    if "first_visit" in before and "first_visit" in after:
+        print("  first visits (KiB overhead / gzip / whole visit; LCP ms), before -> after:")
+        for page, w in after["first_visit"].items():
+            b = before["first_visit"].get(page)
+            if b is None:
+                continue
+            print(f"  {page:40s} {b['overhead'] / KIB:6.0f} -> {w['overhead'] / KIB:4.0f} "
+                  f"{b['overhead_gzip'] / KIB:6.0f} -> {w['overhead_gzip'] / KIB:4.0f} "
+                  f"{b['visit'] / KIB:6.0f} -> {w['visit'] / KIB:5.0f} {b['lcp_ms']:6.0f} -> {w['lcp_ms']:4.0f}")
 
 
 if __name__ == "__main__":

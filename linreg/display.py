@@ -22,7 +22,7 @@ import matplotlib.text
 import numpy as np
 from matplotlib.figure import Figure
 
-from linreg.style import DARK_STYLE, DARK_SWAP
+from linreg.style import DARK_CMAPS, DARK_STYLE, DARK_SWAP
 
 
 def describe(fig: Figure, alt: str) -> Figure:
@@ -81,8 +81,9 @@ def _swap(color, swap: Mapping[str, str]):
 def dark_palette(fig: Figure):
     """Context manager: ``fig`` recoloured for the dark palette inside the block, restored after.
 
-    Only the colours that belong to the light style change (``DARK_SWAP``); data colours
-    and colormaps stay, so both renderings show the same data in the same layout.
+    Only the colours that belong to the light style change (``DARK_SWAP``, and the
+    style's colormaps: ``DARK_CMAPS``); data colours and colormaps stay, so both
+    renderings show the same data in the same layout.
 
     Examples:
         >>> from linreg.style import DARK_BACKGROUND, new_figure
@@ -117,7 +118,11 @@ def dark_palette(fig: Figure):
     props = ("facecolor", "edgecolor", "color", "markerfacecolor", "markeredgecolor")
     for artist in fig.findobj():
         if isinstance(artist, matplotlib.cm.ScalarMappable) and artist.get_array() is not None:
-            continue  # coloured by its colormap: data, not style
+            dark_cmap = DARK_CMAPS.get(artist.get_cmap().name)  # else a data colormap: it stays
+            if dark_cmap is not None:
+                undo.append((artist.set_cmap, artist.get_cmap()))
+                artist.set_cmap(dark_cmap)
+            continue
         if isinstance(artist, matplotlib.text.Text):
             recolor(artist, "color")
             if artist.get_bbox_patch() is not None:

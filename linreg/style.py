@@ -106,6 +106,22 @@ DARK_STYLE: dict[str, object] = {
 }
 """The house style for the site's dark (slate) palette: same sizes and fonts, colours from ``DARK_SWAP``."""
 
+VALUE_CMAP = matplotlib.colors.LinearSegmentedColormap.from_list(
+    "linreg_values", [COLORS["grid"], COLORS["sky"]])
+"""A colormap for cells that show how large a value is (a tensor's elements), grid grey to sky blue:
+ink labels read on every cell (at least 6.7:1; in the dark rendering, light ink on ``DARK_CMAPS``'
+version, at least 5.8:1; ``tests/test_tensors.py``)."""
+
+DARK_CMAPS: dict[str, matplotlib.colors.Colormap] = {
+    "gray_r": matplotlib.colormaps["gray"],
+    "linreg_values": matplotlib.colors.LinearSegmentedColormap.from_list(
+        "linreg_values_dark", [DARK_SWAP[COLORS["grid"]], "#005A8C"]),  # a deep shade of the house blue
+}
+"""Colormap name -> its replacement in the dark rendering, for the colormaps that belong to the style
+rather than to the data. A grey picture (a digit) is ink on paper: dark ink on white in the light
+rendering, light ink on black in the dark one. The value cells start from the grid grey of each
+palette. Data colormaps (a loss surface's) are not in it and stay."""
+
 
 def contrast_ratio(a: str, b: str) -> float:
     """WCAG contrast ratio of two colours (1 to 21; text needs 4.5, lines and shapes 3).

@@ -15,12 +15,11 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from linreg._checks import check_tensor
 from linreg.display import describe
-from linreg.style import COLORS, STYLE, new_figure
+from linreg.style import COLORS, VALUE_CMAP, new_figure
 from linreg.tables import markdown_table
 
 __all__ = [
@@ -250,9 +249,9 @@ def _draw_grid(ax, values: np.ndarray, cmap, vmax: float, title: str) -> None:
     """Draw a 2-D array as coloured cells, each labelled with its value."""
     ax.imshow(values, cmap=cmap, vmin=0, vmax=vmax)
     for (row, col), value in np.ndenumerate(values):
-        dark = value > 0.55 * vmax
+        # the ink reads on every cell of VALUE_CMAP; the dark rendering swaps both (style.DARK_CMAPS)
         ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=10, fontweight="bold",
-                color=STYLE["figure.facecolor"] if dark else COLORS["ink"])
+                color=COLORS["ink"])
     ax.set_xticks(range(values.shape[1]))
     ax.set_yticks(range(values.shape[0]))
     ax.tick_params(length=0)
@@ -276,7 +275,7 @@ def memory_order_figure(x: torch.Tensor) -> Figure:
     check_tensor("x", x, ndim=2)
     values = x.detach().cpu().double().numpy()
     flat, flat_t = x.reshape(-1), x.t().reshape(-1)
-    cmap = LinearSegmentedColormap.from_list("card_to_blue", [COLORS["grid"], COLORS["blue"]])
+    cmap = VALUE_CMAP
     vmax = float(values.max()) or 1.0
     rows, cols = values.shape
     fig, axes = new_figure(ncols=2, nrows=2, width=8.0, height=4.6)

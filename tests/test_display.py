@@ -106,3 +106,12 @@ def test_the_dark_palette_also_recolours_3d_panes_and_grids():
     light, dark = _light_and_dark(fig)
     assert light.size == dark.size
     assert np.asarray(dark).mean() < np.asarray(light).mean() - 100  # mostly dark, not a light card
+
+
+def test_the_dark_rendering_draws_a_grey_picture_as_light_ink_on_black_and_keeps_data_colormaps():
+    fig, (picture, surface) = style.new_figure(ncols=2)
+    digit = picture.imshow(np.eye(4), cmap="gray_r")
+    heat = surface.imshow(np.eye(4), cmap="viridis")
+    with display.dark_palette(fig):
+        assert digit.get_cmap().name == "gray" and heat.get_cmap().name == "viridis"
+    assert digit.get_cmap().name == "gray_r"

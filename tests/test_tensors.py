@@ -1,11 +1,15 @@
 """linreg.tensors: memory sharing, device choice, the reference tables and the memory-order figure."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
+from matplotlib.colors import to_hex
 
 from linreg import tensors
-from linreg.display import alt_text
+from linreg.display import alt_text, dark_palette
+from linreg.style import contrast_ratio
 
 # shares_memory ---------------------------------------------------------------------------------------------------
 
@@ -192,3 +196,20 @@ def test_memory_order_figure_labels_the_strip_in_flattening_order():
 def test_memory_order_figure_needs_a_2d_tensor():
     with pytest.raises(ValueError, match="x must have 2 dimensions"):
         tensors.memory_order_figure(torch.arange(6.0))
+
+
+@pytest.mark.parametrize("rendering", ["light", "dark"])
+def test_every_value_label_of_the_memory_order_figure_reads_on_its_cell(rendering):
+    fig = tensors.memory_order_figure(torch.arange(12.0).view(3, 4))
+    with dark_palette(fig) if rendering == "dark" else contextlib.nullcontext():
+        checked = 0
+        for ax in fig.axes:
+            for image in ax.images:
+                cells = image.get_array()
+                for label in ax.texts:
+                    col, row = (int(round(v)) for v in label.get_position())
+                    cell = to_hex(image.get_cmap()(image.norm(cells[row, col])))
+                    ratio = contrast_ratio(to_hex(label.get_color()), cell)
+                    assert ratio >= 4.5, f"{rendering}: label {label.get_text()} on {cell}: {ratio:.1f}:1"
+                    checked += 1
+    assert checked == 12 + 12 + 24
