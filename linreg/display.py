@@ -122,6 +122,7 @@ def dark_palette(fig: Figure):
             if dark_cmap is not None:
                 undo.append((artist.set_cmap, artist.get_cmap()))
                 artist.set_cmap(dark_cmap)
+            recolor(artist, "edgecolor")  # an ink outline around colormapped points turns light
             continue
         if isinstance(artist, matplotlib.text.Text):
             recolor(artist, "color")

@@ -115,3 +115,12 @@ def test_the_dark_rendering_draws_a_grey_picture_as_light_ink_on_black_and_keeps
     with display.dark_palette(fig):
         assert digit.get_cmap().name == "gray" and heat.get_cmap().name == "viridis"
     assert digit.get_cmap().name == "gray_r"
+
+
+def test_the_dark_rendering_turns_the_ink_outline_of_colormapped_points_light():
+    fig, (ax,) = style.new_figure()
+    points = ax.scatter([0, 1], [0, 1], c=[0.0, 1.0], cmap="viridis", edgecolors=style.COLORS["ink"])
+    with display.dark_palette(fig):
+        assert matplotlib.colors.to_hex(points.get_edgecolor()[0]).upper() == style.DARK_SWAP[style.COLORS["ink"]]
+        assert points.get_cmap().name == "viridis"
+    assert matplotlib.colors.to_hex(points.get_edgecolor()[0]).upper() == style.COLORS["ink"]
