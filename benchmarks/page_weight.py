@@ -22,11 +22,12 @@ import dataclasses
 import functools
 import gzip
 import http.server
+import re
 import statistics
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urldefrag, urlparse
 
 KIB, MIB = 1024, 1024 * 1024
 OVERHEAD_BUDGET = 800 * KIB        # shared overhead, uncompressed, on every page
@@ -132,6 +133,33 @@ def measure(browser, url: str, site_dir: Path, viewport: dict | None = None) -> 
             result.overhead_gzip += compressed
     result.visit = result.own + result.overhead
     return result
+
+
+_VIDEO_PLAYER = re.compile(r'<video\b[^>]*class="linreg-(light|dark)"[^>]*>.*?</video>', re.S)
+
+
+def media_bytes(html_file: Path) -> int:
+    """Bytes of the media files a built page references, for the palette whose set is heavier.
+
+    Figures come in a light (``#only-light``) and a dark (``#only-dark``) file, a video as a
+    light and a dark player (class ``linreg-light`` / ``linreg-dark``); a reader's browser
+    fetches one palette's set, so only the heavier set counts.
+    """
+    sizes = {"light": 0, "dark": 0}
+    html = html_file.read_text(encoding="utf-8")
+    refs = {(ref, "") for ref in re.findall(r'(?:src|poster)="([^"]+)"', _VIDEO_PLAYER.sub("", html))}
+    for player in _VIDEO_PLAYER.finditer(html):
+        refs |= {(ref, f"only-{player[1]}") for ref in re.findall(r'(?:src|poster)="([^"]+)"', player[0])}
+    for ref, player_palette in refs:
+        if "assets/media/" not in ref:
+            continue
+        path, fragment = urldefrag(ref)
+        fragment = fragment or player_palette
+        size = (html_file.parent / unquote(path)).resolve().stat().st_size
+        for palette in sizes:
+            if fragment != f"only-{'dark' if palette == 'light' else 'light'}":
+                sizes[palette] += size
+    return max(sizes.values())
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

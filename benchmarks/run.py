@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -37,7 +36,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urldefrag
 
 import nbformat
 
@@ -125,27 +123,14 @@ def _in_process_rebuild_seconds(repo: Path, cache: Path, notebook: Path) -> dict
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _media_kib(html: Path, text: str) -> float:
-    """KiB of the media files a page references, for one palette: figures come as an ``#only-light``
-    and an ``#only-dark`` file and a reader fetches one set (the heavier set counts)."""
-    sizes = {"light": 0, "dark": 0}
-    for ref in set(re.findall(r'(?:src|poster)="([^"]*assets/media/[^"]+)"', text)):
-        path, fragment = urldefrag(ref)
-        size = (html.parent / path).resolve().stat().st_size
-        for palette, other in (("light", "only-dark"), ("dark", "only-light")):
-            if fragment != other:
-                sizes[palette] += size
-    return round(max(sizes.values()) / KIB, 1)
-
-
 def _sizes(site: Path) -> dict:
     pages = {}
     for html in sorted(site.rglob("index.html")):
         if "assets" in html.parts:
             continue
-        text = html.read_text(encoding="utf-8")
         pages[str(html.parent.relative_to(site)) or "."] = {
-            "html_kib": round(html.stat().st_size / KIB, 1), "media_kib": _media_kib(html, text)}
+            "html_kib": round(html.stat().st_size / KIB, 1),
+            "media_kib": round(page_weight.media_bytes(html) / KIB, 1)}
     videos = {p.name: round(p.stat().st_size / KIB, 1) for p in sorted((site / "assets" / "media").glob("*.mp4"))}
     index = site / "search" / "search_index.json"
     return {"pages": pages, "videos_kib": videos, "search_index_kib": round(index.stat().st_size / KIB, 1)}

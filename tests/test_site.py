@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -18,6 +19,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 KIB, MIB = 1024, 1024 * 1024
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from page_weight import media_bytes  # noqa: E402  (what a reader downloads: one measure for bench and tests)
 
 pytestmark = pytest.mark.site
 
@@ -183,33 +186,6 @@ def test_katex_stylesheet_asks_only_for_woff2_fonts_the_site_serves(built_site):
 
 # ------------------------------------------------------------------ budgets
 
-_VIDEO_PLAYER = re.compile(r'<video\b[^>]*class="linreg-(light|dark)"[^>]*>.*?</video>', re.S)
-
-
-def _media_bytes(site: Path, html_file: Path) -> int:
-    """Bytes of the media files a page references, for the palette whose set is heavier.
-
-    Figures come in a light (``#only-light``) and a dark (``#only-dark``) file; a
-    reader's browser fetches one set, so the budget counts the heavier set only.
-    """
-    sizes = {"light": 0, "dark": 0}
-    html = html_file.read_text(encoding="utf-8")
-    # A video's light and dark players (class linreg-light / linreg-dark) play one palette's files.
-    refs = {(ref, "") for ref in re.findall(r'(?:src|poster)="([^"]+)"', _VIDEO_PLAYER.sub("", html))}
-    for player in _VIDEO_PLAYER.finditer(html):
-        refs |= {(ref, f"only-{player[1]}") for ref in re.findall(r'(?:src|poster)="([^"]+)"', player[0])}
-    for ref, player_palette in refs:
-        if "assets/media/" not in ref:
-            continue
-        path, fragment = urldefrag(ref)
-        fragment = fragment or player_palette
-        size = (html_file.parent / unquote(path)).resolve().stat().st_size
-        for palette in sizes:
-            if fragment != f"only-{'dark' if palette == 'light' else 'light'}":
-                sizes[palette] += size
-    return max(sizes.values())
-
-
 def _inline_media_bytes(html: str) -> int:
     """Bytes of media embedded in the HTML itself: the inline SVG autograd graphs."""
     return sum(len(m.encode()) for m in re.findall(r'<figure class="linreg-graph">.*?</figure>', html, re.S))
@@ -273,7 +249,7 @@ def test_reference_pages_offer_each_entry_source_folded_and_stay_under_40_kib_gz
 @pytest.mark.parametrize("source", NAV)
 def test_page_with_its_media_stays_under_1_5_mib(built_site, source):
     path = html_path(built_site, source)
-    total = path.stat().st_size + _media_bytes(built_site, path)
+    total = path.stat().st_size + media_bytes(path)
     assert total <= 1.5 * MIB, f"{source}: {total / MIB:.2f} MiB with media"
 
 
