@@ -21,27 +21,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from projects import tiny_project, write_notebook
 
 from hooks import execution
 
 
-def _notebook(path: Path, markdown: str, code: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell(code)]
-    nbformat.write(nb, path)
-
-
 def _new_project(root: Path) -> Path:
-    (root / "linreg").mkdir(parents=True)
-    (root / "linreg" / "core.py").write_text("VALUE = 1\n")
-    (root / "requirements").mkdir()
-    (root / "requirements" / "lock.txt").write_text("torch==2.13.0\n")
-    docs = root / "docs"
-    docs.mkdir()
-    _notebook(docs / "a.ipynb", "# A", "print('a says', 6 * 7)")
-    _notebook(docs / "b.ipynb", "# B", "import os; print(os.environ['LINREG_BUILD'], os.environ['OMP_NUM_THREADS'])")
-    return root
+    return tiny_project(root, {"a": "print('a says', 6 * 7)",
+                               "b": "import os; print(os.environ['LINREG_BUILD'], os.environ['OMP_NUM_THREADS'])"})
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +187,7 @@ def test_cache_entries_are_valid_notebooks(executed):
 def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(tmp_path):
     project = _new_project(tmp_path / "p")
     docs = project / "docs"
-    _notebook(docs / "c.ipynb", "# C", "print('c')")
+    write_notebook(docs / "c.ipynb", "# C", "print('c')")
     plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
              for name in ("a.ipynb", "b.ipynb", "c.ipynb")]
     hints = tmp_path / "hints.json"

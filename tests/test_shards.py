@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from projects import tiny_project
 
 from hooks import execution
 
@@ -92,18 +93,7 @@ def test_the_committed_notebooks_split_into_two_shards_of_similar_expected_time(
 
 
 def _tiny_project(root: Path) -> Path:
-    (root / "linreg").mkdir(parents=True)
-    (root / "linreg" / "core.py").write_text("VALUE = 1\n")
-    (root / "requirements").mkdir()
-    (root / "requirements" / "lock.txt").write_text("torch==2.13.0\n")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, code in (("one", "print(1 + 1)"), ("two", "print('two')")):
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}"),
-                                             nbformat.v4.new_code_cell(code)])
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(nb, docs / f"{name}.ipynb")
-    return root
+    return tiny_project(root, {"one": "print(1 + 1)", "two": "print('two')"})
 
 
 @pytest.fixture(scope="module")
