@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import re
 from collections.abc import Callable
 
 import nbformat
+
+from linreg._figure_markup import figure_markup  # the markup linreg.display.figure_html prints too
 
 MEDIA_DIR = "assets/media"
 DARK_PNG = "image/x-linreg-dark+png"  # linreg.display.DARK_PNG (the hooks do not import linreg's plotting)
@@ -46,15 +47,6 @@ def file_name(data: bytes, mime: str) -> str:
     'ba7816bf8f01cfea4141.png'
     """
     return f"{hashlib.sha256(data).hexdigest()[:20]}.{_EXTENSIONS[mime]}"
-
-
-def _figure_html(light: str, dark: str | None, alt: str, size: dict) -> str:
-    alt = html.escape(alt, quote=True)
-    dims = "".join(f' {k}="{int(size[k])}"' for k in ("width", "height") if k in size)
-    tags = [f'<img alt="{alt}" loading="lazy"{dims} src="{light}{"#only-light" if dark else ""}">']
-    if dark:
-        tags.append(f'<img alt="{alt}" loading="lazy"{dims} src="{dark}#only-dark">')
-    return f'<div class="linreg-figure">{"".join(tags)}</div>'
 
 
 def replace_data_uris(text: str, url_for: UrlFor, files: dict[str, bytes]) -> str:
@@ -88,7 +80,7 @@ def extract(notebook: nbformat.NotebookNode, url_for: UrlFor) -> dict[str, bytes
                 light = store(data["image/png"], "image/png")
                 dark = store(data[DARK_PNG], "image/png") if DARK_PNG in data else None
                 alt = meta.get("linreg", {}).get("alt", "Figure")
-                output["data"] = {"text/html": _figure_html(light, dark, alt, meta.get("image/png", {}))}
+                output["data"] = {"text/html": figure_markup(light, dark, alt, meta.get("image/png", {}))}
             elif "data:" in "".join(data.get("text/html", "")):  # a list of lines in a notebook not read by nbformat
                 output["data"]["text/html"] = replace_data_uris("".join(data["text/html"]), url_for, files)
     return files

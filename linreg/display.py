@@ -22,6 +22,7 @@ import matplotlib.text
 import numpy as np
 from matplotlib.figure import Figure
 
+from linreg._figure_markup import figure_markup
 from linreg.style import DARK_CMAPS, DARK_STYLE, DARK_SWAP
 
 
@@ -229,6 +230,7 @@ def figure_bundle(fig: Figure) -> tuple[dict[str, str], dict[str, dict]]:
     return ({"image/png": _base64(light), DARK_PNG: _base64(dark)},
             {"image/png": size, "linreg": {"alt": alt_text(fig)}})
 
+
 def figure_html(fig: Figure) -> str:
     """``fig`` as HTML for Markdown pages: its light and dark renderings as ``<img>`` tags with alt text.
 
@@ -242,13 +244,6 @@ def figure_html(fig: Figure) -> str:
         >>> figure_html(describe(fig, "empty")).startswith('<div class="linreg-figure"><img alt="empty"')
         True
     """
-    import html
-
     light, dark, size = figure_pngs(fig)
-    alt = html.escape(alt_text(fig), quote=True)
-
-    def img(png: bytes, palette: str) -> str:
-        return (f'<img alt="{alt}" loading="lazy" width="{size["width"]}" height="{size["height"]}" '
-                f'src="data:image/png;base64,{_base64(png)}#only-{palette}">')
-
-    return f'<div class="linreg-figure">{img(light, "light")}{img(dark, "dark")}</div>'
+    return figure_markup(f"data:image/png;base64,{_base64(light)}", f"data:image/png;base64,{_base64(dark)}",
+                         alt_text(fig), size)
