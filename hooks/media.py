@@ -29,10 +29,10 @@ from collections.abc import Callable
 
 import nbformat
 
-from linreg._figure_markup import figure_markup  # the markup linreg.display.figure_html prints too
+# What linreg.display writes, from a module that imports no plotting library (the build imports it).
+from linreg._figure_markup import DARK_PNG, figure_markup
 
 MEDIA_DIR = "assets/media"
-DARK_PNG = "image/x-linreg-dark+png"  # linreg.display.DARK_PNG (the hooks do not import linreg's plotting)
 _DATA_URI = re.compile(r"data:(image/png|image/jpeg|video/mp4);base64,([A-Za-z0-9+/=]+)")
 _VIDEO_POSTER = re.compile(r"(<video\b[^>]*?\s)poster=")
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "video/mp4": "mp4"}
@@ -49,36 +49,32 @@ def file_name(data: bytes, mime: str) -> str:
     return f"{hashlib.sha256(data).hexdigest()[:20]}.{_EXTENSIONS[mime]}"
 
 
+def _to_file(payload: str, mime: str, url_for: UrlFor, files: dict[str, bytes]) -> str:
+    """Decode a base64 ``payload`` into ``files`` under its content-addressed name; return its URL."""
+    data = base64.b64decode(payload)
+    name = file_name(data, mime)
+    files[name] = data
+    return url_for(name)
+
+
 def replace_data_uris(text: str, url_for: UrlFor, files: dict[str, bytes]) -> str:
     """``text`` (HTML a kernel printed) with each base64 ``data:`` URI replaced by a file's URL."""
-    def to_file(match: re.Match) -> str:
-        data = base64.b64decode(match.group(2))
-        name = file_name(data, match.group(1))
-        files[name] = data
-        return url_for(name)
-
+    with_files = _DATA_URI.sub(lambda match: _to_file(match[2], match[1], url_for, files), text)
     # A video's poster is fetched even when its player is hidden (the other palette's):
     # site.js hands the poster over to the player shown only.
-    return _VIDEO_POSTER.sub(r"\1data-poster=", _DATA_URI.sub(to_file, text))
+    return _VIDEO_POSTER.sub(r"\1data-poster=", with_files)
 
 
 def extract(notebook: nbformat.NotebookNode, url_for: UrlFor) -> dict[str, bytes]:
     """Rewrite ``notebook``'s media outputs in place to reference files; return the files."""
     files: dict[str, bytes] = {}
-
-    def store(payload: str, mime: str) -> str:
-        data = base64.b64decode(payload)
-        name = file_name(data, mime)
-        files[name] = data
-        return url_for(name)
-
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "image/png" in data:
                 meta = output.get("metadata", {})
-                light = store(data["image/png"], "image/png")
-                dark = store(data[DARK_PNG], "image/png") if DARK_PNG in data else None
+                light = _to_file(data["image/png"], "image/png", url_for, files)
+                dark = _to_file(data[DARK_PNG], "image/png", url_for, files) if DARK_PNG in data else None
                 alt = meta.get("linreg", {}).get("alt", "Figure")
                 output["data"] = {"text/html": figure_markup(light, dark, alt, meta.get("image/png", {}))}
             elif "data:" in "".join(data.get("text/html", "")):  # a list of lines in a notebook not read by nbformat

@@ -1,4 +1,4 @@
-"""The HTML of a figure shown in the reader's palette, shared by the kernel and the site build.
+"""A figure's dark-rendering type and HTML, shared by the kernel and the site build.
 
 [`linreg.display.figure_html`][linreg.display.figure_html] prints it on Markdown pages (with
 ``data:`` URIs, which the build turns into files) and the build writes it for a notebook's
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+
+DARK_PNG = "image/x-linreg-dark+png"  # linreg.display.DARK_PNG: documented there
 
 
 def figure_markup(light_src: str, dark_src: str | None, alt: str, size: Mapping[str, int]) -> str:

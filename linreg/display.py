@@ -22,6 +22,7 @@ import matplotlib.text
 import numpy as np
 from matplotlib.figure import Figure
 
+from linreg import _figure_markup
 from linreg._figure_markup import figure_markup
 from linreg.style import DARK_CMAPS, DARK_STYLE, DARK_SWAP
 
@@ -60,8 +61,9 @@ def alt_text(fig: Figure) -> str:
     return "Figure: " + "; ".join(titles) if titles else "Figure"
 
 
-DARK_PNG = "image/x-linreg-dark+png"
-"""MIME type of a figure's dark rendering in its notebook output, beside the light ``image/png``.
+DARK_PNG = _figure_markup.DARK_PNG
+"""MIME type of a figure's dark rendering in its notebook output, beside the light ``image/png``:
+``image/x-linreg-dark+png``.
 
 Jupyter and Colab do not know it and show the light PNG; the site build shows
 the one that matches the reader's palette (``hooks/media.py``).

@@ -87,7 +87,7 @@ def test_outputs_without_media_are_left_alone():
 
 
 def test_the_build_reads_the_dark_rendering_under_the_type_linreg_writes_it():
-    # the hooks keep their own copy of the MIME type (they do not import matplotlib): the two must agree
+    # the hooks read it from linreg._figure_markup (no matplotlib import), the kernel from linreg.display
     from linreg import display
 
     assert media.DARK_PNG == display.DARK_PNG
