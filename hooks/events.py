@@ -60,6 +60,7 @@ class _Build:
     def __init__(self) -> None:
         self.media: dict[str, bytes] = {}  # content-addressed name -> bytes
         self.sources: dict[str, Path] = {}  # notebook page src_uri -> its clean source (the download)
+        self.versions: dict[str, dict[str, str]] = {}  # notebook page src_uri -> what executed it (the stamp)
         self.fingerprint = execution.environment_fingerprint(PROJECT_ROOT)
         self.exec_cache = markdown_cache.MarkdownExecCache(CACHE_ROOT / "markdown", self.fingerprint)
         self.page_warnings = CountHandler(level=logging.WARNING)  # a failing executed block logs one
@@ -106,6 +107,7 @@ def on_files(files, config, **_):
         page = notebooks[outcome.source]
         page.abs_src_path = str(outcome.rendered)  # mkdocs-jupyter renders the executed copy
         _build.sources[page.src_uri] = outcome.source
+        _build.versions[page.src_uri] = outcome.versions
     return files
 
 
@@ -139,7 +141,7 @@ def on_page_content(html, page, config, files, **_):
     header = render.notebook_header(
         download_url=Path(page.file.src_uri).name,  # registered next to the page's index.html in on_env
         colab_url=render.colab_url(config.get("repo_url"), "main", f"docs/{page.file.src_uri}"),
-        versions=execution.executed_versions(Path(page.file.abs_src_path)))
+        versions=_build.versions[page.file.src_uri])
     return render.insert_after_title(body, header)
 
 

@@ -69,12 +69,14 @@ STDERR_LINES_SHOWN = 6
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one notebook: served from cache or executed (and how long it took)."""
+    """What happened to one notebook: served from cache or executed (and how long it took),
+    and the Python and torch versions its outputs were produced with (the page's stamp)."""
 
     source: Path
     rendered: Path
     executed: bool
     seconds: float
+    versions: dict[str, str]
 
 
 @dataclass
@@ -202,12 +204,6 @@ def kernel_environment(threads: int) -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"  # same set/dict iteration order in every build
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     return env
-
-
-def executed_versions(rendered: Path) -> dict[str, str]:
-    """The Python and torch versions a rendered notebook was executed with (for the page's stamp)."""
-    meta = json.loads(rendered.read_text(encoding="utf-8")).get("metadata", {}).get("linreg", {})
-    return {k: meta[k] for k in ("python", "torch") if k in meta}
 
 
 def versions() -> dict[str, str]:
@@ -463,7 +459,9 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
         # Rewrite only on change: mkdocs-jupyter caches its HTML by these bytes.
         if not rendered.exists() or rendered.read_text(encoding="utf-8") != text:
             atomic_write_text(rendered, text)
-        outcomes.append(Outcome(plan.source, rendered, plan.source in seconds, seconds.get(plan.source, 0.0)))
+        meta = merged.metadata["linreg"]
+        stamp = {k: meta[k] for k in ("python", "torch") if k in meta}
+        outcomes.append(Outcome(plan.source, rendered, plan.source in seconds, seconds.get(plan.source, 0.0), stamp))
     if problems:
         raise NotebookExecutionError("\n\n".join(problems))
     return outcomes
