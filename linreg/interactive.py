@@ -26,6 +26,16 @@ from linreg.explorables import Explorer, ScheduleExplorer
 __all__ = ["Explorable", "explorable", "BrowserRun", "run_in_browser", "plain_python_descent"]
 
 
+def _check_element_name(name) -> None:
+    if not isinstance(name, str) or not name.replace("-", "").isalnum():
+        raise ValueError(f"name must be letters, digits and dashes (it becomes an element id), got {name!r}")
+
+
+def _inside_script(json_text: str) -> str:
+    """JSON made safe inside ``<script type="application/json">``: a ``</script>`` in it cannot end the tag."""
+    return json_text.replace("</", "<\\/")
+
+
 @dataclass(frozen=True, repr=False)
 class Explorable:
     """What a notebook cell displays: the interactive figure's HTML around a static fallback.
@@ -58,7 +68,7 @@ class Explorable:
                 f'<input type="range" id="{base}-{control.name}" data-control="{control.name}" min="0" '
                 f'max="{len(control.values) - 1}" step="1" value="{index}" aria-valuetext="{value}">'
                 f'<output for="{base}-{control.name}">{value}</output></div>')
-        data = self.explorer.to_json().replace("</", "<\\/")  # a "</script>" inside the JSON cannot end the tag
+        data = _inside_script(self.explorer.to_json())
         return (
             f'<figure class="linreg-explorable" id="{base}">'
             f'<div class="linreg-explorable__fallback">{self.fallback_html}</div>'
@@ -93,8 +103,7 @@ def explorable(explorer: Explorer, *, name: str, caption: str, fallback, selecte
     """
     if not isinstance(explorer, (Explorer, ScheduleExplorer)):
         raise TypeError(f"explorer must be an Explorer or a ScheduleExplorer, got {type(explorer).__name__}")
-    if not isinstance(name, str) or not name.replace("-", "").isalnum():
-        raise ValueError(f"name must be letters, digits and dashes (it becomes an element id), got {name!r}")
+    _check_element_name(name)
     if not isinstance(caption, str):
         raise TypeError(f"caption must be a string, got {caption!r}")
     if isinstance(fallback, str):
@@ -164,7 +173,7 @@ class BrowserRun:
 
     def _repr_html_(self) -> str:
         base = f"linreg-run-{self.name}"
-        data = json.dumps(self.data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+        data = _inside_script(json.dumps(self.data, separators=(",", ":"), allow_nan=False))
         rows = self.code.count("\n") + 1
         return (
             f'<div class="linreg-pyodide" id="{base}">'
@@ -192,8 +201,7 @@ def run_in_browser(code: str, *, name: str, label: str, **data) -> BrowserRun:
     """
     if not isinstance(code, str) or not code.strip():
         raise ValueError("code must be a non-empty string of Python")
-    if not isinstance(name, str) or not name.replace("-", "").isalnum():
-        raise ValueError(f"name must be letters, digits and dashes (it becomes an element id), got {name!r}")
+    _check_element_name(name)
     if not isinstance(label, str) or not label:
         raise ValueError(f"label must be a non-empty string (it names the code box for screen readers), got {label!r}")
     values = {}
