@@ -3,7 +3,7 @@
 Every function returns a `matplotlib.figure.Figure` and never calls
 ``plt.show()``: a notebook displays the returned figure, a test inspects it.
 
-Why one module of a little over 350 lines: nine independent functions of 20 to 60 lines,
+Why one module of about 430 lines: ten independent functions of 20 to 60 lines,
 one per kind of figure; they share only the style and the checks, and a reader looks
 for "the loss-curve figure" in one list. Figures that read a topic's own types live
 with that topic (loss surfaces in [`linreg.surfaces`][linreg.surfaces], searches in
@@ -369,7 +369,64 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
         f"Left: {len(x)} noisy points rising from about {a_exact:.1f} at x = 0 to "
         f"{a_exact + b_exact:.1f} at x = 1. Dashed lines show the fit after "
         f"{in_words(checkpoints)} epochs of gradient descent, with training MSE {checkpoint_mses}. "
-        f"The solid line after {epochs} epochs (MSE {mse(fit.a, fit.b):.3g}) runs inside a wide pale band, the "
+        f"The solid line after {epochs} epochs (MSE {mse(fit.a, fit.b):.3g}) runs inside a wide band, the "
         f"exact least-squares line y = {a_exact:.3f} + {b_exact:.3f}x: the two are at most {gap:.1e} apart. "
         f"Right: the training loss falling from {fit.losses[0]:.3g} at epoch 1 to {fit.losses[-1]:.3g} at "
         f"epoch {epochs}."))
+
+
+def _value_grid(ax, values: np.ndarray, vmax: float, title: str) -> None:
+    """Draw a 2-D array as coloured cells, each labelled with its value."""
+    from linreg.style import VALUE_CMAP
+
+    ax.imshow(values, cmap=VALUE_CMAP, vmin=0, vmax=vmax)
+    for (row, col), value in np.ndenumerate(values):
+        # the ink reads on every cell of VALUE_CMAP; the dark rendering swaps both (style.DARK_CMAPS)
+        ax.text(col, row, f"{value:g}", ha="center", va="center", fontsize=10, fontweight="bold",
+                color=COLORS["ink"])
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_yticks(range(values.shape[0]))
+    ax.tick_params(length=0)
+    ax.grid(False)
+    ax.set_title(title)
+
+
+def memory_order_figure(x) -> Figure:
+    """How a 2-D tensor ``x`` and its transpose lay their elements out when flattened (page 1).
+
+    Top: ``x`` and ``x.t()`` as coloured grids (same colour, same element).
+    Bottom: ``x.view(-1)`` and ``x.t().reshape(-1)``: flattening reads rows
+    left to right, top to bottom, so the transpose comes out in a new order,
+    which its memory does not hold, and ``reshape`` has to copy.
+
+    Examples:
+        >>> import torch
+        >>> fig = memory_order_figure(torch.arange(6.0).view(2, 3))
+        >>> len(fig.axes)
+        3
+    """
+    from linreg._checks import check_tensor
+
+    check_tensor("x", x, ndim=2)
+    values = x.detach().cpu().double().numpy()
+    flat, flat_t = x.reshape(-1), x.t().reshape(-1)
+    vmax = float(values.max()) or 1.0
+    rows, cols = values.shape
+    fig, axes = new_figure(ncols=2, nrows=2, width=8.0, height=4.6)
+    grid_spec = axes[2].get_subplotspec().get_gridspec()
+    for ax in axes[2:]:
+        ax.remove()
+    strip = fig.add_subplot(grid_spec[1, :])
+    _value_grid(axes[0], values, vmax, f"x: shape {tuple(x.shape)}")
+    _value_grid(axes[1], values.T, vmax, f"x.t(): shape {(cols, rows)}")
+    strips = np.stack([flat.detach().cpu().double().numpy(), flat_t.detach().cpu().double().numpy()])  # (2, N)
+    _value_grid(strip, strips, vmax, "Flattened: the order each flat tensor holds")
+    strip.set_yticks([0, 1], ["x.view(-1)\nshares memory", "x.t().reshape(-1)\nmakes a copy"])
+    strip.set_xlabel("position in the flat tensor")
+    for ax in axes[:2]:
+        ax.set(xlabel="column", ylabel="row")
+    return describe(fig, (
+        f"Top: a {rows} by {cols} tensor and its {cols} by {rows} transpose, each cell coloured and labelled "
+        f"by its value. Bottom: the two flattened: x.view(-1) reads {', '.join(f'{v:g}' for v in values.ravel()[:4])}"
+        f"... in order, while x.t().reshape(-1) reads {', '.join(f'{v:g}' for v in values.T.ravel()[:4])}..., "
+        "an order x's memory does not hold, so reshape copies."))

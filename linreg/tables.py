@@ -1,6 +1,6 @@
 """Tables for pages: rows of values as the Markdown a cell displays.
 
-A topic module builds its rows (e.g. [`linreg.tensors.dtype_markdown()`][linreg.tensors.dtype_markdown]);
+A topic module builds its rows (e.g. [`linreg.tensors.dtype_table()`][linreg.tensors.dtype_table]);
 this module only lays them out, so every table on the site escapes and checks
 its cells the same way.
 """

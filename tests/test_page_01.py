@@ -1,8 +1,10 @@
 """Page 1 (tensors): what its prose says, checked against what its cells printed and recorded."""
 
+import importlib
 import re
 
 import pytest
+import torch
 
 pytestmark = pytest.mark.site
 
@@ -39,6 +41,11 @@ def test_a_generator_of_your_own_draws_the_same_numbers_as_the_seeded_global_one
     seeded = next(cell for cell in page.notebook.cells if marker in cell.source)
     tensors = re.findall(r"tensor\(\[\[.*?\]\]\)", seeded.outputs[0].text, flags=re.S)
     assert len(tensors) == 3 and tensors[0] == tensors[2] != tensors[1]
+
+
+def test_the_sharing_check_is_pytorchs_own_storage_address_written_on_the_page(page):
+    assert "return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()" in page.code
+    assert "tensors.shares_memory" not in page.code
 
 
 def test_slices_share_memory_and_masks_copy_even_evenly_spaced_elements(page):
@@ -92,8 +99,9 @@ def test_the_sharing_table_rows_match_what_the_prose_says_about_each_way(page):
     }
 
 
-def test_the_page_shows_the_code_of_the_sharing_experiment(page):
+def test_the_page_shows_the_code_of_the_sharing_experiment_and_its_numpy_test(page):
     assert "How linreg does it: tensors.sharing_table" in page.text
+    assert page.says("`np.shares_memory(array, second.numpy())`")
 
 
 def test_a_transpose_is_a_non_contiguous_view_that_view_refuses_and_reshape_copies(page):
@@ -117,7 +125,8 @@ def test_numpy_defaults_to_float64_which_a_float32_linear_layer_refuses(page):
 def test_numpy_refuses_a_tensor_that_requires_grad_and_after_detach_shares_its_memory(page):
     assert page.says("`.numpy()`, which on the CPU shares memory with the tensor")
     assert page.printed("RuntimeError: Can't call numpy() on Tensor that requires grad")
-    assert page.printed("[2. 2. 2.] | shares memory with prediction: True")
+    assert page.printed("tensor([7., 2., 2.], grad_fn=<MulBackward0>)")  # written through the detached array
+    assert page.says("the 7 written into the array is now in `prediction`")
 
 
 def test_numpy_refuses_a_tensor_outside_cpu_memory(page):
@@ -127,6 +136,39 @@ def test_numpy_refuses_a_tensor_outside_cpu_memory(page):
 def test_cpu_and_to_return_the_tensor_itself_when_it_is_already_there(page):
     assert page.printed(".cpu() returned the tensor itself: True")
     assert page.printed("returned x itself: True")
+
+
+def test_the_device_is_chosen_by_the_one_line_the_page_shows(page):
+    assert 'device = "cuda" if torch.cuda.is_available() else "cpu"' in page.code
+    assert page.printed(f"device: {'cuda' if torch.cuda.is_available() else 'cpu'}")
+
+
+def test_the_dtype_table_shows_the_code_that_reads_its_numbers_from_pytorch(page):
+    assert "How linreg does it: tensors.dtype_table" in page.text
+    assert page.says("`torch.finfo` for floats, `torch.iinfo` for integers")
+
+
+def test_every_module_and_example_of_the_sub_package_table_exists_in_this_pytorch(page):
+    section = page.markdown[page.markdown.index("## PyTorch's sub-packages"):]
+    rows = [line.strip("|").split(" | ") for line in section.splitlines() if line.startswith("| `")]
+    assert [row[0].strip().strip("`") for row in rows] == ["torch", "torch.nn", "torch.nn.functional",
+                                                           "torch.autograd", "torch.optim", "torch.utils.data"]
+    names = {}  # the short names, bound by the imports the prose gives
+    exec("import torch\nfrom torch import nn, optim\nimport torch.nn.functional as F", names)
+    assert page.says("`from torch import nn, optim` and `import torch.nn.functional as F`")
+    for module_cell, usual_name, _, examples in rows:
+        module = importlib.import_module(module_cell.strip().strip("`"))
+        first, *rest = usual_name.strip().strip("`").split(".")
+        target = names[first]
+        for part in rest:
+            target = getattr(target, part)
+        assert target is module, usual_name
+        for example in re.findall(r"`([^`]+)`", examples):
+            first, *rest = example.split(".")
+            target = names[first] if first in names else getattr(module, first)
+            for part in rest:
+                target = getattr(target, part)
+            assert callable(target), example
 
 
 def test_float16_is_more_precise_and_bfloat16_has_almost_float32s_range(page):
@@ -141,3 +183,16 @@ def test_float16_overflows_at_70000_and_bfloat16_loses_the_digits_of_1_001(page)
     assert page.printed("70000 as float16: inf | as bfloat16: 70144.0")
     assert page.printed("1.001 as float16: 1.0009765625 | as bfloat16: 1.0")
     assert page.printed("float to long truncates: tensor([ 1, -1])")
+
+
+def test_every_exercise_solution_states_its_answer_in_words(page):
+    solutions = [c for c in page.notebook.cells if "solution" in c.metadata.get("tags", [])]
+    assert len(solutions) == 5
+    for cell in solutions:
+        assert any("Answer: " in getattr(out, "text", "") for out in cell.outputs), cell.source[:60]
+
+
+def test_the_three_pieces_of_exercise_1_are_views_and_the_contiguous_copy_of_exercise_2_is_not(page):
+    assert page.printed("Answer: 3 of the 3 share m's memory (last column, bottom-right block, diagonal)")
+    assert page.printed("being a copy, it does not follow x (its first element is still 0)")
+    assert page.printed("Answer: no new memory was reserved")

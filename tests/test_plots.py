@@ -79,3 +79,52 @@ def test_curves_of_one_method_are_told_apart_by_the_colour_cycle():
 def test_labels_that_are_not_strings_take_the_colour_cycle():
     fig = plots.loss_curves({1: [1.0, 0.5], 2: [1.0, 0.9]})
     assert [line.get_color() for line in fig.axes[0].lines] == style.LINE_COLORS[:2]
+
+
+# memory_order_figure (page 1) ------------------------------------------------------------------------------------
+
+def test_memory_order_figure_has_two_grids_and_a_strip_with_alt_text():
+    import torch
+
+    fig = plots.memory_order_figure(torch.arange(12.0).view(3, 4))
+    assert len(fig.axes) == 3
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["x: shape (3, 4)", "x.t(): shape (4, 3)"]
+    assert "0, 4, 8, 1" in display.alt_text(fig)
+
+
+def test_memory_order_figure_labels_the_strip_in_flattening_order():
+    import torch
+
+    strip = plots.memory_order_figure(torch.arange(6.0).view(2, 3)).axes[2]
+    assert [text.get_text() for text in strip.texts] == ["0", "1", "2", "3", "4", "5", "0", "3", "1", "4", "2", "5"]
+
+
+def test_memory_order_figure_needs_a_2d_tensor():
+    import torch
+
+    with pytest.raises(ValueError, match="x must have 2 dimensions"):
+        plots.memory_order_figure(torch.arange(6.0))
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        plots.memory_order_figure([[0.0, 1.0]])
+
+
+@pytest.mark.parametrize("rendering", ["light", "dark"])
+def test_every_value_label_of_the_memory_order_figure_reads_on_its_cell(rendering):
+    import contextlib
+
+    import torch
+    from matplotlib.colors import to_hex
+
+    fig = plots.memory_order_figure(torch.arange(12.0).view(3, 4))
+    with display.dark_palette(fig) if rendering == "dark" else contextlib.nullcontext():
+        checked = 0
+        for ax in fig.axes:
+            for image in ax.images:
+                cells = image.get_array()
+                for label in ax.texts:
+                    col, row = (int(round(v)) for v in label.get_position())
+                    cell = to_hex(image.get_cmap()(image.norm(cells[row, col])))
+                    ratio = style.contrast_ratio(to_hex(label.get_color()), cell)
+                    assert ratio >= 4.5, f"{rendering}: label {label.get_text()} on {cell}: {ratio:.1f}:1"
+                    checked += 1
+    assert checked == 12 + 12 + 24
