@@ -3,13 +3,14 @@
 torchviz walks ``tensor.grad_fn`` back to the leaves and hands the graph to
 Graphviz's ``dot``. Its colours mean:
 
-* light blue — a leaf tensor that requires grad (a parameter, with its name);
+* blue — a leaf tensor that requires grad (a parameter, with its name);
 * grey — an operation's backward function (``AddBackward0``, ``MulBackward0``...);
-* orange — a tensor the operation saved for the backward pass;
+* orange — a tensor the operation saved for the backward pass (``show_saved=True``);
 * green — the tensor you call ``backward()`` on: where the walk starts.
 
-The SVG is drawn on a light card, so its black ink reads on the site's dark
-palette too, and gets unique element ids so several graphs can share a page.
+The SVG is drawn in the light palette's colours; the site's stylesheet repaints
+each of them (ink, background, every fill) for the dark palette, so one inline
+SVG serves both. Its element ids are unique, so several graphs can share a page.
 """
 
 from __future__ import annotations

@@ -2,12 +2,14 @@
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
 
 from linreg import graphs
 from linreg.graphs import GraphvizMissingError, SvgGraph, draw_graph, layer_diagram, require_dot
+from linreg.style import contrast_ratio
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
@@ -191,3 +193,40 @@ def test_graph_ids_depend_on_the_drawing_not_on_how_many_graphs_came_before():
     ids = lambda svg: set(re.findall(r'id="([^"]+)"', svg))  # noqa: E731
     assert first == again
     assert ids(first) and not ids(first) & ids(other)
+
+
+# ------------------------------------------------------------------ both palettes
+
+SITE_CSS = Path(__file__).resolve().parent.parent / "docs" / "assets" / "stylesheets" / "site.css"
+
+
+def _palette(scheme: str) -> dict[str, str]:
+    """The --linreg-graph-* colours site.css gives the ``scheme`` palette."""
+    css = SITE_CSS.read_text()
+    selector = re.escape(f'[data-md-color-scheme="{scheme}"]')
+    block = re.search(selector + r"[^{]*\{(.*?)\}", css, flags=re.S).group(1)
+    return dict(re.findall(r"(--linreg-graph-[a-z]+):\s*(#[0-9a-fA-F]{6})", block))
+
+
+def _repaints() -> dict[str, str]:
+    """SVG fill attribute (lower case) -> the CSS variable that repaints it."""
+    rules = re.findall(r'\.linreg-graph svg \[fill="([^"]+)" i\][^{]*\{\s*fill:\s*var\((--linreg-graph-[a-z]+)\)',
+                       SITE_CSS.read_text())
+    return {fill.lower(): variable for fill, variable in rules}
+
+
+@needs_dot
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_every_box_a_graph_fills_is_repainted_for_each_palette_and_its_text_reads_on_it(scheme):
+    loss, a, b = line_loss()
+    svgs = [draw_graph(loss, {"a": a, "b": b}, alt="saved", show_saved=True).svg,
+            layer_diagram([3, 4, 1], alt="a 3-4-1 network").svg]
+    nodes = [node for svg in svgs for node in re.findall(r'class="node">(.*?)</g>', svg, flags=re.S)]
+    fills = {fill.lower() for node in nodes for fill in re.findall(r'<(?:polygon|ellipse) fill="([^"]+)"', node)}
+    fills -= {"none", "transparent"}  # the captions under a layer diagram's columns: text on the background
+    assert {"orange", "lightblue", "lightgrey"} <= fills  # saved tensors, parameters, operations
+    palette, repaints = _palette(scheme), _repaints()
+    for fill in fills:
+        assert fill in repaints, f"no site.css rule repaints fill={fill!r} for the palettes"
+        ratio = contrast_ratio(palette["--linreg-graph-ink"], palette[repaints[fill]])
+        assert ratio >= 4.5, f"{scheme}: the graph's text on fill={fill!r} has contrast {ratio:.1f}:1"
