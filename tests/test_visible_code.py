@@ -14,15 +14,8 @@ import visible_code
 # Pages being rewritten this round, and what each still uses unseen. Each entry must
 # still be true (a stale one fails): the list only shrinks, and it ends empty.
 PENDING: dict[str, set[str]] = {
-    "index.md": {
+    "index.md": {  # its code is shown on it (tests/test_page_00_home.py); closed_form waits for page 2 to show it
         "linreg.scratch.closed_form",
-    },
-    "01-tensors.ipynb": {
-        "linreg.tensors.dtype_markdown",
-        "linreg.tensors.memory_order_figure",
-        "linreg.tensors.pick_device",
-        "linreg.tensors.shares_memory",
-        "linreg.tensors.subpackage_markdown",
     },
     "02-gradient-descent.ipynb": {
         "linreg.scratch.closed_form",
@@ -32,11 +25,6 @@ PENDING: dict[str, set[str]] = {
         "linreg.surfaces.learning_rate_figure",
         "linreg.surfaces.loss_surface",
         "linreg.surfaces.surface_3d_figure",
-    },
-    "03-autograd.ipynb": {
-        "linreg.autograd_descent.gradient_descent",
-        "linreg.autograd_descent.initial_parameters",
-        "linreg.scratch.mse_gradients",
     },
     "04-losses-and-optimizers.ipynb": {
         "linreg.scratch.closed_form",
