@@ -32,12 +32,11 @@ def boxes(svg):
 def test_the_parameters_are_created_on_the_device_in_the_page_and_the_package_starts_at_the_same_point(page):
     assert "a = torch.tensor(a_start, dtype=torch.float32, device=device, requires_grad=True)" in page.code
     assert page.printed("requires_grad: True, leaf: True, grad so far: None")
-    assert page.printed("the same start: True")
     assert "How linreg does it: autograd_descent.initial_parameters" in page.text
 
 
 def test_do_it_right_shows_the_wrong_way_and_both_right_ways(page):
-    assert page.printed("wrong: leaf False, made by ToCopyBackward0")
+    assert page.printed("wrong, copied by .to(): leaf False, made by ToCopyBackward0")
     assert page.printed("created on the device: leaf True, grad 2.0")
     assert page.printed("moved, then requires_grad_(): leaf True, grad 3.0")
 
