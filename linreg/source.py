@@ -4,7 +4,8 @@ A page may call a helper (``scratch.gradient_descent``) to keep its cells
 short, but the reader must still be able to read every line the lesson is
 about. [`show_source()`][linreg.source.show_source] prints that helper's source as a collapsible,
 highlighted block, read with `inspect` when the page executes: the code
-shown is the code that ran, and it cannot drift from it.
+shown is the code that ran, and it cannot drift from it. Only the docstrings'
+cross-reference links (a reference-page convention) are reduced to their text.
 
 Example:
     >>> from linreg import scratch
@@ -17,9 +18,24 @@ from __future__ import annotations
 
 import html
 import inspect
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import Any
+
+# mkdocstrings' cross-reference syntax in docstrings, [`fit()`][linreg.training.fit]: a link on the
+# reference pages, noise in a code block. The block keeps the link's text.
+_CROSS_REFERENCE = re.compile(r"\[([^\[\]\n]+)\]\[linreg(?:\.\w+)*\]")
+
+
+def readable(text: str) -> str:
+    """``text`` with mkdocstrings cross-references reduced to their text (code and all else unchanged).
+
+    Example:
+        >>> readable("see [`fit()`][linreg.training.fit] and x[i][j]")
+        'see `fit()` and x[i][j]'
+    """
+    return _CROSS_REFERENCE.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,7 @@ def show_source(obj: Any, *, title: str | None = None, open: bool = False) -> So
     if not isinstance(open, bool):
         raise TypeError(f"open must be True or False, got {open!r}")
     try:
-        text = textwrap.dedent(inspect.getsource(obj)).rstrip() + "\n"
+        text = readable(textwrap.dedent(inspect.getsource(obj))).rstrip() + "\n"
     except (TypeError, OSError) as error:
         raise TypeError(f"obj must be a Python function, class or method with source code, got {obj!r} "
                         f"({error})") from None

@@ -12,6 +12,20 @@ def test_the_block_holds_the_function_source_exactly():
     assert block.text == inspect.getsource(scratch.mse)
 
 
+def test_docstring_cross_references_show_as_their_text_and_the_code_is_untouched():
+    from linreg import training
+
+    block = source.show_source(training)
+    assert "][linreg." not in block.text
+    assert "`fit()`" in block.text
+    code = [line for line in inspect.getsource(training).splitlines() if "][linreg." not in line]
+    assert all(line in block.text.splitlines() for line in code)
+
+
+def test_readable_keeps_indexing_that_is_not_a_cross_reference():
+    assert source.readable("x[i][j] and [a][b]") == "x[i][j] and [a][b]"
+
+
 def test_the_html_is_a_folded_highlighted_details_block_with_the_default_title():
     bundle = source.show_source(scratch.mse)._repr_mimebundle_()
     html = bundle["text/html"]
