@@ -47,7 +47,7 @@ def test_the_200_samples_make_13_batches_of_16_with_a_last_one_of_8(page):
 
 def test_each_method_gets_its_best_rate_from_the_same_sweep_and_mini_batches_win_one_pass(page):
     rows = table_rows(page.text, "MSE over all 200 points after one pass")
-    rates = [float(row[0]) for row in rows[1:]]
+    rates = [1 / float(row[0].removeprefix("1/")) if "/" in row[0] else float(row[0]) for row in rows[1:]]
     full = [float(row[1]) for row in rows[1:]]
     mini = [float(row[2]) for row in rows[1:]]
     assert rates == [2.0**-k for k in range(6, -1, -1)]
@@ -134,6 +134,7 @@ def test_exercise_1_answers_that_at_equal_steps_the_full_batch_ends_lower_and_to
     per_step_full = page.glue["seconds_per_step"][0]
     loader_epoch = page.glue["seconds_per_epoch"][2]
     assert 13 * per_step_full < loader_epoch  # "13 full-batch steps also took less time than one mini-batch epoch"
+    assert page.says("13 full-batch steps take less time than one epoch of the loader's 13 mini-batch steps")
 
 
 def test_exercises_2_to_4_answer_from_their_outputs(page):
