@@ -350,11 +350,11 @@ def fit(
     """Train ``model`` for ``epochs`` epochs of mini-batches and return the [`History`][linreg.training.History].
 
     Each epoch, in this order: one pass of mini-batch training over ``train_loader``
-    (batches moved to ``device``, default the model's device); if ``val_loader`` is
-    given, [`evaluate()`][linreg.training.evaluate] on it (``eval()`` mode, no gradients); the
-    epoch's losses and learning rate appended to the history; ``scheduler.step()``
-    (``ReduceLROnPlateau`` with the validation loss, or the training loss without
-    validation); then each ``callback(epoch, model, history)``.
+    (batches moved to ``device``, default the model's device), its mean loss and the
+    epoch's learning rate appended to the history; if ``val_loader`` is given,
+    [`evaluate()`][linreg.training.evaluate] on it (``eval()`` mode, no gradients), appended
+    too; ``scheduler.step()`` (``ReduceLROnPlateau`` with the validation loss, or the
+    training loss without validation); then each ``callback(epoch, model, history)``.
 
     Args:
         callbacks: functions called as ``callback(epoch, model, history)`` at the end of
