@@ -106,21 +106,17 @@ def save_checkpoint(
     _check_scheduler_and_generator(scheduler, generator)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"cannot save the checkpoint: the directory {str(path.parent)!r} does not exist")
-    _write_atomically(_checkpoint_state(model, optimizer, epoch, history, scheduler, generator), path)
-    return path
-
-
-def _checkpoint_state(model, optimizer, epoch, history, scheduler, generator) -> dict[str, Any]:
-    """What a checkpoint holds: tensors, numbers, strings, lists and dicts only (``weights_only=True`` reads them)."""
-    return {
+    state = {  # tensors, numbers, strings, lists and dicts only: what torch.load(weights_only=True) rebuilds
         "format": CHECKPOINT_FORMAT,
         "epoch": epoch,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),  # momentum buffers, Adam's moments, the learning rate
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
         "history": history.to_dict(),  # plain lists, not a History object
-        "generator": generator.get_state() if generator is not None else None,  # the loader's shuffles
+        "generator": generator.get_state() if generator is not None else None,  # the loader's next shuffles
     }
+    _write_atomically(state, path)
+    return path
 
 
 def _write_atomically(state: dict[str, Any], path: Path) -> None:
@@ -150,6 +146,7 @@ def _global_line(exc: BaseException) -> str:
 
 
 def _read_checkpoint(path: Path) -> dict[str, Any]:
+    """The dict a checkpoint file holds, read with ``weights_only=True``; every way of failing is a clear error."""
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint file at {str(path)!r}")
     try:
@@ -220,23 +217,17 @@ def load_checkpoint(
     for name, target in (("scheduler", scheduler), ("generator", generator)):
         if target is not None and state[name] is None:
             raise CheckpointError(f"{str(path)!r} holds no {name} state, but a {name} was passed to restore")
-    try:
-        _restore(state, model, optimizer, scheduler, generator)
+    try:  # each object takes back its own state; None leaves that part out
+        model.load_state_dict(state["model"])
+        if optimizer is not None:
+            optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(state["scheduler"])
+        if generator is not None:
+            generator.set_state(state["generator"])  # the next shuffles continue where the saved run stopped
     except (RuntimeError, KeyError, ValueError) as exc:
         raise CheckpointError(f"{str(path)!r} does not fit the objects passed to load_checkpoint: {exc}") from exc
-    history = History.from_dict(state["history"])
-    return Checkpoint(epoch=int(state["epoch"]), history=history)
-
-
-def _restore(state: dict[str, Any], model, optimizer, scheduler, generator) -> None:
-    """Put a checkpoint's states back into the objects given (``None``: leave that part out)."""
-    model.load_state_dict(state["model"])
-    if optimizer is not None:
-        optimizer.load_state_dict(state["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(state["scheduler"])
-    if generator is not None:
-        generator.set_state(state["generator"])  # the next shuffles continue where the saved run stopped
+    return Checkpoint(epoch=int(state["epoch"]), history=History.from_dict(state["history"]))
 
 
 def resume(

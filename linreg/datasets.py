@@ -209,7 +209,8 @@ def line_b_loaders(
 ) -> tuple[DataLoader, DataLoader]:
     """Recipe B as a [`LineDataset`][linreg.datasets.LineDataset], split at random, as ``(train_loader, val_loader)``.
 
-    The set-up of pages 6-8 in one call: [`linreg.data.gaussian_line_data()`][linreg.data.gaussian_line_data],
+    The set-up of pages 7 and 8 in one call, from the parts page 6 shows:
+    [`linreg.data.gaussian_line_data()`][linreg.data.gaussian_line_data],
     [`seeded_split()`][linreg.datasets.seeded_split] into ``lengths`` samples with ``split_seed``, a
     shuffling [`make_loader()`][linreg.datasets.make_loader] for training (seeded with ``loader_seed``)
     and a loader that serves the validation subset in one unshuffled batch.

@@ -146,11 +146,13 @@ _LAYER_FILLS = ("#CDE6F5", "#E6E8EC", "#CFEFE4")  # input (light sky), hidden (l
 _MAX_UNITS = 12  # more circles than this stop being readable
 
 
-def layer_diagram(sizes, *, alt: str) -> SvgGraph:
+def layer_diagram(sizes, *, alt: str, activation: str | None = None) -> SvgGraph:
     """Draw a fully connected network, e.g. ``[3, 4, 1]``, as circles joined layer to layer.
 
     Each arrow between two layers is one weight; the caption under every layer
     after the first says how many parameters (weights + biases) it adds.
+    ``activation`` (e.g. ``"ReLU"``) names the function every hidden unit applies
+    to its weighted sum; it is written in each hidden unit and its layer's caption.
 
     Examples:
         >>> graph = layer_diagram([3, 4, 1], alt="a 3-4-1 network")
@@ -167,6 +169,10 @@ def layer_diagram(sizes, *, alt: str) -> SvgGraph:
             raise ValueError(f"every layer width in sizes must be an integer from 1 to {_MAX_UNITS}, got {size!r}")
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("alt must be a non-empty description of the diagram, for screen readers")
+    if activation is not None and not isinstance(activation, str):
+        raise TypeError(f"activation must be a name such as 'ReLU', or None, got {type(activation).__name__}")
+    if activation is not None and not activation.replace("_", "").isalnum():
+        raise ValueError(f"activation must be a short name of letters and digits such as 'ReLU', got {activation!r}")
     dot_path = require_dot()
 
     # Every circle gets a pinned position (points; dot's "neato" engine with -n
@@ -188,11 +194,15 @@ def layer_diagram(sizes, *, alt: str) -> SvgGraph:
             caption, symbol, fill = f"output: {size}", "ŷ", _LAYER_FILLS[2]
         else:
             caption, symbol, fill = f"hidden: {size} units", "h", _LAYER_FILLS[1]
+            if activation is not None:
+                caption += f", {activation}"
         if layer > 0:
             caption += f"\\n{sizes[layer - 1] * size} weights + {size} bias{'es' if size > 1 else ''}"
         x = layer * column
         for unit in range(1, size + 1):
             label = symbol if is_output and size == 1 else f"{symbol}{unit}"
+            if activation is not None and 0 < layer < len(sizes) - 1:
+                label += f"\\n{activation}"  # the hidden unit's output is activation(weighted sum + bias)
             y = row * ((size + 1) / 2 - unit)  # centred on y = 0, unit 1 on top
             lines.append(f'  L{layer}_{unit} [label="{label}", fillcolor="{fill}", pos="{x},{y:g}!"];')
         lines.append(f'  C{layer} [shape=plaintext, style="", fixedsize=false, label="{caption}", '

@@ -10,9 +10,12 @@ so every helper here is something the reader has already seen written out:
 
 Stopping and picking up training exactly where it stopped lives in [`linreg.checkpoints`][linreg.checkpoints].
 
-Why one module of about 400 lines: ``fit`` is ``make_train_step``'s step, ``evaluate``'s
-validation pass and the epoch loop in one call, and all three share the argument checks and the
-device, loader and progress-bar helpers below; split apart, each would import the others' privates.
+Why one module of about 400 lines: it holds one concept, training a model, at three sizes: a
+step, a pass that only measures (``evaluate``), and the epoch loop (``fit``), which calls
+``evaluate`` and takes the same step as ``make_train_step`` for every batch. The three share the
+argument checks (each bad argument gets an error that names it) and the device and loader helpers
+below; split apart, each would import the others' privates. The progress bar's two helpers stay
+with the one loop that draws it.
 """
 
 from __future__ import annotations
@@ -306,6 +309,29 @@ def _check_scheduler(scheduler: Any, optimizer: torch.optim.Optimizer, scheduler
         raise ValueError("ReduceLROnPlateau watches a loss once per epoch: use scheduler_step='epoch'")
 
 
+def _check_fit_arguments(model, loss_fn, optimizer, train_loader, epochs, val_loader, scheduler, scheduler_step,
+                         device, callbacks, history) -> tuple[int, torch.device, tuple, History]:
+    """Check what [`fit()`][linreg.training.fit] was given; return epochs, device, callbacks and history, normalised."""
+    _check_model(model)
+    _check_loss_fn(loss_fn)
+    _check_optimizer(optimizer)
+    _check_loader("train_loader", train_loader)
+    epochs = check_positive_int("epochs", epochs)
+    if val_loader is not None:
+        _check_loader("val_loader", val_loader)
+    _check_scheduler(scheduler, optimizer, scheduler_step)
+    device = _check_device(device, model)
+    callbacks = (callbacks,) if callable(callbacks) else tuple(callbacks)  # a single callback is accepted too
+    for callback in callbacks:
+        if not callable(callback):
+            raise TypeError(f"callbacks must be callables callback(epoch, model, history), got {callback!r}")
+    if history is None:
+        history = History()
+    elif not isinstance(history, History):
+        raise TypeError(f"history must be a linreg.training.History, got {type(history).__name__}")
+    return epochs, device, callbacks, history
+
+
 def fit(
     model: nn.Module,
     loss_fn: LossFn,
@@ -323,15 +349,18 @@ def fit(
 ) -> History:
     """Train ``model`` for ``epochs`` epochs of mini-batches and return the [`History`][linreg.training.History].
 
-    Each epoch: ``model.train()``; for every ``(x, y)`` batch of ``train_loader``
-    (moved to ``device``, default the model's device) compute the loss,
-    back-propagate, step the optimizer, clear the gradients. Then, if
-    ``val_loader`` is given, [`evaluate()`][linreg.training.evaluate] the model on it (``eval()`` mode,
-    no gradients). Then step ``scheduler`` once (``ReduceLROnPlateau`` with the
-    validation loss, or the training loss without validation). Then call each
-    ``callback(epoch, model, history)`` with the 1-based epoch number.
+    Each epoch, in this order: one pass of mini-batch training over ``train_loader``
+    (batches moved to ``device``, default the model's device), its mean loss and the
+    epoch's learning rate appended to the history; if ``val_loader`` is given,
+    [`evaluate()`][linreg.training.evaluate] on it (``eval()`` mode, no gradients), appended
+    too; ``scheduler.step()`` (``ReduceLROnPlateau`` with the validation loss, or the
+    training loss without validation); then each ``callback(epoch, model, history)``.
 
     Args:
+        callbacks: functions called as ``callback(epoch, model, history)`` at the end of
+            every epoch: ``epoch`` is 1-based and continues a resumed history's count,
+            ``history`` already holds this epoch, the model is in ``train()`` mode. Their
+            return values are ignored; an exception raised in one stops ``fit``.
         scheduler_step: ``"epoch"`` (default) or ``"batch"`` for schedulers
             such as ``OneCycleLR`` that change the rate after every batch.
         history: a history to continue (e.g. from [`resume()`][linreg.checkpoints.resume]); new epochs
@@ -341,9 +370,7 @@ def fit(
             executes the pages (it sets ``LINREG_BUILD=1``).
 
     A NaN or infinite epoch loss raises [`linreg.DivergedError`][linreg.DivergedError] naming the
-    epoch and the learning rate. The loss is summed on the device and read once
-    per epoch, so the loop costs little more than writing it by hand. The
-    model's train/eval mode is restored at the end.
+    epoch and the learning rate. The model's train/eval mode is restored at the end.
 
     Examples:
         >>> from torch.utils.data import DataLoader, TensorDataset
@@ -354,45 +381,24 @@ def fit(
         >>> history.epochs, len(history.lr)
         (3, 3)
     """
-    _check_model(model)
-    _check_loss_fn(loss_fn)
-    _check_optimizer(optimizer)
-    _check_loader("train_loader", train_loader)
-    epochs = check_positive_int("epochs", epochs)
-    if val_loader is not None:
-        _check_loader("val_loader", val_loader)
-    _check_scheduler(scheduler, optimizer, scheduler_step)
-    device = _check_device(device, model)
-    if callable(callbacks):
-        callbacks = (callbacks,)  # a single callback is accepted too
-    callbacks = tuple(callbacks)
-    for callback in callbacks:
-        if not callable(callback):
-            raise TypeError(f"callbacks must be callables callback(epoch, model, history), got {callback!r}")
-    if history is None:
-        history = History()
-    elif not isinstance(history, History):
-        raise TypeError(f"history must be a linreg.training.History, got {type(history).__name__}")
-    step_per_batch = scheduler is not None and scheduler_step == "batch"
-    batch_scheduler = scheduler if step_per_batch else None
-    first_epoch = history.epochs + 1
+    epochs, device, callbacks, history = _check_fit_arguments(
+        model, loss_fn, optimizer, train_loader, epochs, val_loader, scheduler, scheduler_step, device, callbacks,
+        history)
+    batch_scheduler = scheduler if scheduler_step == "batch" else None  # stepped inside _train_epoch instead
     bar = _progress_bar(epochs, history.epochs) if _progress_wanted(progress) else None
     was_training = model.training
     try:
-        for epoch in range(first_epoch, first_epoch + epochs):
-            lr = _current_lr(optimizer)
+        for epoch in range(history.epochs + 1, history.epochs + 1 + epochs):  # 1-based, after a resumed history
+            lr = _current_lr(optimizer)  # the rate this epoch trains with
             train_loss = _train_epoch(model, loss_fn, optimizer, train_loader, device, batch_scheduler)
-            train_loss = check_finite_loss(train_loss, when=f"epoch {epoch}", lr=lr)
-            history.train_loss.append(train_loss)
+            history.train_loss.append(check_finite_loss(train_loss, when=f"epoch {epoch}", lr=lr))
             history.lr.append(lr)
             if val_loader is not None:
-                val_loss = check_finite_loss(
-                    evaluate(model, loss_fn, val_loader, device), when=f"epoch {epoch} (validation)", lr=lr
-                )
-                history.val_loss.append(val_loss)
-            if scheduler is not None and not step_per_batch:
-                if isinstance(scheduler, ReduceLROnPlateau):
-                    scheduler.step(history.val_loss[-1] if val_loader is not None else train_loss)
+                val_loss = evaluate(model, loss_fn, val_loader, device)
+                history.val_loss.append(check_finite_loss(val_loss, when=f"epoch {epoch} (validation)", lr=lr))
+            if scheduler is not None and batch_scheduler is None:
+                if isinstance(scheduler, ReduceLROnPlateau):  # it watches a loss: validation's if there is one
+                    scheduler.step(history.val_loss[-1] if val_loader is not None else history.train_loss[-1])
                 else:
                     scheduler.step()
             for callback in callbacks:
@@ -403,5 +409,5 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
-        model.train(was_training)
+        model.train(was_training)  # leave the model in the mode it came in
     return history

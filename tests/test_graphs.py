@@ -155,6 +155,29 @@ def test_layer_diagram_captions_count_the_parameters_of_each_layer():
 
 
 @needs_dot
+def test_layer_diagram_writes_the_activation_in_every_hidden_unit_and_its_caption():
+    svg = layer_diagram([3, 4, 2, 1], alt="a 3-4-2-1 network", activation="ReLU").svg
+    assert svg.count(">ReLU<") == 4 + 2  # one per hidden unit, none in the inputs or the output
+    assert "hidden: 4 units, ReLU" in svg and "hidden: 2 units, ReLU" in svg
+
+
+@needs_dot
+def test_layer_diagram_without_an_activation_names_none():
+    assert "ReLU" not in layer_diagram([3, 4, 1], alt="a 3-4-1 network").svg
+
+
+@pytest.mark.parametrize("activation", ["", "Re LU", "a<b"])
+def test_layer_diagram_rejects_an_activation_that_is_not_a_short_name(activation):
+    with pytest.raises(ValueError, match="activation"):
+        layer_diagram([3, 4, 1], alt="a 3-4-1 network", activation=activation)
+
+
+def test_layer_diagram_rejects_an_activation_that_is_not_a_string():
+    with pytest.raises(TypeError, match="activation"):
+        layer_diagram([3, 4, 1], alt="a 3-4-1 network", activation=torch.relu)
+
+
+@needs_dot
 def test_layer_diagram_is_accessible_and_has_unique_ids():
     first = layer_diagram([3, 4, 1], alt="a 3-4-1 network")
     second = layer_diagram([2, 1], alt="a 2-1 network")

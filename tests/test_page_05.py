@@ -32,6 +32,21 @@ def test_the_code_the_page_teaches_is_shown_from_linreg(page, title, line):
     assert line in page.text
 
 
+def test_a_state_dict_shares_memory_with_the_parameters_and_a_deep_copy_does_not(page):
+    assert "same memory as the parameter a: True" in page.text
+    live, copied = printed(r"after a \+= 1: state\['a'\] = {n}, snapshot\['a'\] = {n}$", page.text)
+    (before,) = printed(r"^a: {n}, shape \(1,\)", page.text)
+    assert copied == before and live == pytest.approx(before + 1)
+    assert printed(r"after load_state_dict\(snapshot\): a = {n}$", page.text) == [before]
+    assert page.says("they share memory with the parameters")
+
+
+def test_to_converts_the_parameters_in_place_keeping_the_same_leaf_objects(page):
+    assert "device: cpu; same object: True" in page.text  # "On the machine that built this page device is cpu"
+    assert "dtype of a: torch.float64; the same Parameter object: True; a leaf: True" in page.text
+    assert "dtype of a: torch.float32, value" in page.text
+
+
 def test_a_plain_tensor_attribute_is_not_registered(page):
     assert "named_parameters(): ['b']" in page.text
     assert "state_dict():       ['b']" in page.text
@@ -64,6 +79,33 @@ def test_the_diagrams_captions_add_up_to_the_printed_parameter_count(page):
     assert sum(counts) == printed(r"^parameters: {n}$", page.text)[0] == 21
 
 
+def test_the_diagrams_draw_the_relu_of_every_hidden_unit(page):
+    (alt,) = [alt for alt in page.alts if alt.startswith("A 3-4-1 network")]
+    assert "four hidden units h1 to h4, each labelled ReLU" in alt
+    assert "(1): ReLU()" in page.text  # the printed nn.Sequential holds it as a layer
+    assert page.text.count(">ReLU<") == 4 + 5 + 5  # one per hidden unit: the 3-4-1 and the 3-5-5-2 diagrams
+
+
+def test_the_input_range_the_prose_states_is_that_of_the_printed_crop_table(page):
+    rows = re.findall(r"^\s+(\d) \|\s+(\d+)\s+(\d+)\s+(\d+) \|\s+(\d+)\s+(\d+)$", page.text, flags=re.M)
+    assert len(rows) == 5
+    weather = [int(value) for row in rows for value in row[1:4]]
+    assert page.glue["crop_input_range"] == [min(weather), max(weather)] == [37, 134]
+    assert page.says(f"the inputs range from {min(weather)} to {max(weather)}")
+    assert "in the tens" not in page.markdown
+
+
+def test_the_page_makes_no_promise_about_the_next_page_that_it_does_not_keep(page):
+    assert "on the [next page]" not in page.markdown
+    assert page.says("15 rows make three batches of 5 where 5 rows make one")
+
+
+def test_the_first_step_at_1e_5_moves_the_largest_weight_gradient_times_the_rate(page):
+    (gradient,) = printed(r"largest entry of the weight gradient at the start: {n}$", page.text)
+    assert page.glue["crop_gradient"] == pytest.approx(gradient, abs=0.5)
+    assert page.glue["crop_first_move"] == pytest.approx(page.glue["crop_gradient"] * 1e-5)
+
+
 def test_repeating_the_crop_rows_leaves_the_mse_unchanged(page):
     assert printed(r"MSE on 15 rows: {n}", page.text) == printed(r"MSE on  5 rows: {n}", page.text)
 
@@ -90,6 +132,14 @@ def test_the_three_line_loop_ends_on_the_least_squares_line(page):
     assert fit == printed(r"least squares: a = {n}, b = {n}", page.text)
 
 
+def test_the_plateau_is_the_noise_of_the_training_points_and_least_squares_scores_a_little_less(page):
+    (true_line,) = printed(r"MSE of the true line y = 1 \+ 2x on the 80 training points: {n}$", page.text)
+    (plateau,) = printed(r"final loss {n}$", page.text)
+    assert page.glue["true_line_mse"] == pytest.approx(true_line, abs=5e-5)
+    assert 0.9 * true_line < plateau < true_line  # "a little less"
+    assert page.says(f"the true line itself scores {true_line:.4f} on them")
+
+
 def test_the_loss_settles_on_a_plateau_at_the_noise_level(page):
     (alt,) = [alt for alt in page.alts if alt.startswith("Training loss of ManualLinearRegression")]
     pattern = r"from {n}, within 1% of its final value by epoch {n}, then a flat plateau at {n}"
@@ -99,15 +149,33 @@ def test_the_loss_settles_on_a_plateau_at_the_noise_level(page):
     assert plateau == printed(r"final loss {n}", page.text)[0]
 
 
-def test_a_3_5_5_2_network_has_62_parameters(page):
+def test_exercise_3_answers_that_a_3_5_5_2_network_has_62_parameters(page):
     assert printed(r"^parameters: {n}  \(3\*5\+5", page.text) == [3 * 5 + 5 + 5 * 5 + 5 + 5 * 2 + 2]
+    assert page.printed("Answer: 62 parameters: 3*5+5 = 20 for the first hidden layer")
 
 
-def test_the_unregistered_tensor_never_trains(page):
-    before, after = re.search(r"a: ([+-][\d.]+) -> ([+-][\d.]+) \(never updated\)", page.text).groups()
-    assert before == after
+def test_exercise_1_answers_that_the_unregistered_tensor_never_trains(page):
+    a_before, a_after = re.search(r"^a: ([+-][\d.]+) -> ([+-][\d.]+)$", page.text, flags=re.M).groups()
+    b_before, b_after = re.search(r"^b: ([+-][\d.]+) -> ([+-][\d.]+)$", page.text, flags=re.M).groups()
+    assert a_before == a_after and b_before != b_after
+    assert page.printed("Answer: b moves and a does not")
 
 
-def test_nn_linear_learns_the_same_a_and_b(page):
-    assert printed(r"bias \(a\) = {n}, weight \(b\) = {n}", page.text) == printed(r"^a = {n}, b = {n}, final loss",
-                                                                                page.text)
+def test_exercise_2_answers_that_1e_4_gets_close_and_1e_3_diverges(page):
+    (loss,) = printed(r"^lr=0.0001: loss after 100 epochs {n}$", page.text)
+    assert loss < page.glue["crop_fall"][1] / 10
+    assert "lr=0.001: training diverged at step 14\n" in page.text
+    assert re.search(r"^  losses 2.48e\+03 \.\.\. [\d.]+e\+\d+, growing at every step: True$", page.text, flags=re.M)
+    assert page.printed(f"Answer: at lr=1e-4 the loss falls to {loss:.1f} in 100 epochs")
+    assert page.printed("in 14 steps, then stops being finite (DivergedError).")
+
+
+def test_exercise_4_answers_that_nn_linear_learns_the_same_a_and_b(page):
+    a, b = printed(r"^a = {n}, b = {n}, final loss", page.text)
+    assert printed(r"bias \(a\) = {n}, weight \(b\) = {n}", page.text) == [a, b]
+    answer = "Answer: the bias plays a (the intercept) and the weight plays b (the slope); they end at"
+    assert page.printed(f"{answer} {a:.4f} and {b:.4f}")
+
+
+def test_every_exercise_has_a_solution_that_prints_its_answer(page):
+    assert page.text.count("Answer: ") == 4

@@ -35,30 +35,8 @@ PENDING: dict[str, set[str]] = {
         "linreg.surfaces.optimizer_path",
         "linreg.surfaces.optimizer_paths",
     },
-    "05-models.ipynb": {
-        "linreg.scratch.closed_form",
-    },
-    "06-datasets.ipynb": {
-        "linreg.datasets.AugmentedLineDataset",
-        "linreg.datasets.make_loader",
-        "linreg.datasets.seeded_split",
-        "linreg.training.evaluate",
-    },
-    "07-training-loop.ipynb": {
-        "linreg.checkpoints.CheckpointError",
-        "linreg.checkpoints.load_checkpoint",
-        "linreg.checkpoints.save_checkpoint",
-        "linreg.datasets.line_b_loaders",
-        "linreg.training.fit",
-    },
-    "08-schedulers.ipynb": {
-        "linreg.datasets.line_b_loaders",
-        "linreg.training.evaluate",
-        "linreg.training.fit",
-    },
     "09-neural-networks.ipynb": {
         "linreg.data.polynomial_features",
-        "linreg.training.fit",
     },
     "10-autoencoders.ipynb": {
         "linreg.digits.load_digit_images",
@@ -66,7 +44,6 @@ PENDING: dict[str, set[str]] = {
         "linreg.digits.read_idx_images",
         "linreg.digits.sklearn_digits",
         "linreg.models.compression_ratio",
-        "linreg.training.fit",
     },
     "11-scaling-out.ipynb": {
         "linreg.distributed.choose_backend",
