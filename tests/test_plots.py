@@ -128,3 +128,18 @@ def test_every_value_label_of_the_memory_order_figure_reads_on_its_cell(renderin
                     assert ratio >= 4.5, f"{rendering}: label {label.get_text()} on {cell}: {ratio:.1f}:1"
                     checked += 1
     assert checked == 12 + 12 + 24
+
+
+def test_data_and_curves_takes_the_points_label_opacity_and_curve_colours_it_is_given():
+    fig = plots.data_and_curves([0, 1, 2], [1, 3, 5], {"prediction": ([0, 2], [1, 5])}, point_alpha=0.8,
+                                points_label="test points", colors=("green",))
+    ax = fig.axes[0]
+    [points] = ax.collections
+    assert points.get_label() == "test points" and points.get_alpha() == 0.8
+    assert ax.lines[0].get_color() == style.COLORS["green"]
+
+
+@pytest.mark.parametrize(("argument", "value"), [("point_alpha", 1.5), ("colors", ("crimson",)), ("colors", "red")])
+def test_data_and_curves_rejects_an_opacity_or_colour_it_cannot_draw(argument, value):
+    with pytest.raises(ValueError, match=argument):
+        plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3])}, **{argument: value})
