@@ -64,20 +64,13 @@ PENDING: dict[str, set[str]] = {
         "linreg.training.fit",
     },
     "08-schedulers.ipynb": {
-        "linreg.datasets.line_b_loaders",
         "linreg.training.evaluate",
         "linreg.training.fit",
     },
     "09-neural-networks.ipynb": {
-        "linreg.data.polynomial_features",
         "linreg.training.fit",
     },
     "10-autoencoders.ipynb": {
-        "linreg.digits.load_digit_images",
-        "linreg.digits.mnist",
-        "linreg.digits.read_idx_images",
-        "linreg.digits.sklearn_digits",
-        "linreg.models.compression_ratio",
         "linreg.training.fit",
     },
     "11-scaling-out.ipynb": {
