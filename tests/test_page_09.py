@@ -86,7 +86,7 @@ def test_each_recipe_states_the_noise_its_function_draws(page):
 
     from linreg import data
 
-    assert page.says(r"\varepsilon \sim \mathcal{N}\big(0,\ (0.1 + 0.5x)^2\big)")
+    assert page.says(r"$\varepsilon \sim \mathcal{N}\big(0,\ (0.1 + 0.5x)^2\big)$")
     assert "noise_std = 0.1 + 0.5 * x" in inspect.getsource(data.noisy_line)
     assert page.says(r"\varepsilon \sim \mathcal{N}(0,\ 1)")
     assert inspect.signature(data.polynomial_data).parameters["noise"].default == 1.0
