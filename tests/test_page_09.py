@@ -59,11 +59,11 @@ def test_recipe_e_loses_most_of_its_loss_in_the_first_twenty_epochs_but_not_at_e
     assert printed_loss(page, 10) > printed_loss(page, 5)  # "higher at epoch 10 than at epoch 5"
 
 
-def test_recipe_e_ends_just_below_the_noise_floor_and_just_above_the_least_squares_line(page):
+def test_recipe_e_ends_a_hair_below_the_noise_floor(page):
     glue = page.glue
-    assert glue["best_line_mse"] <= glue["line_final"] < glue["noise_floor"]
-    assert glue["noise_floor"] - glue["best_line_mse"] < 1e-3 * glue["noise_floor"]  # "a hair below"
+    assert 0 < glue["noise_floor"] - glue["line_final"] < 1e-3 * glue["noise_floor"]
     assert page.printed(f"epoch 100: loss {glue['line_final']:.5f}")
+    assert page.printed(f"MSE of the true line 2x + 1: {glue['noise_floor']:.5f}")
 
 
 def test_recipe_e_learned_slope_and_intercept_are_within_a_few_hundredths_of_2_and_1(page):
@@ -138,9 +138,11 @@ def test_adam_ends_just_above_the_least_squares_loss_but_its_parameters_are_not_
 
 def test_at_lr_0_01_the_loss_ends_above_the_noise_floor_by_the_glued_share(page):
     glue = page.glue
-    assert abs(glue["wave_floor"] - 0.3**2) < 0.02  # "close to the noise's variance of 0.09"
-    assert glue["slow_above_floor"] > 0.2  # "not every detail"
-    assert glue["slow_final"] == pytest.approx(glue["wave_floor"] * (1 + glue["slow_above_floor"]))
+    final, floor, above = glue["slow_vs_floor"]
+    assert abs(floor - 0.3**2) < 0.02  # "close to the noise's variance of 0.09"
+    assert above > 0.2  # "not every detail"
+    assert final == pytest.approx(floor * (1 + above))
+    assert page.printed(f"epoch 200 {final:.3f} (noise floor {floor:.3f})")
 
 
 def test_the_lr_0_01_network_follows_the_curve_by_epoch_60_and_changes_little_after(page):
@@ -221,25 +223,28 @@ def test_every_solution_prints_an_answer(page):
 
 
 def test_the_learning_rate_answer_gives_the_epochs_each_rate_needs(page):
-    (answer,) = [a for a in answers(page) if "within 5% of the noise floor" in a]
-    assert "lr 0.01: never in 100 epochs" in answer
-    first_01, first_1 = (float(v) for v in re.findall(r"lr 0\.1: epoch (\d+); lr 1: epoch (\d+)", answer)[0])
+    first_01, first_1 = page.numbers(r"Answer, the first epoch within 5% of the noise floor: lr 0\.01: never; "
+                                     r"lr 0\.1: {n}; lr 1: {n}$")
     assert first_1 < first_01  # the larger rate gets there sooner
 
 
 def test_a_thousand_epochs_bring_adam_onto_least_squares(page):
-    (gap,) = page.numbers(r"Answer: after 1,000 epochs every parameter is within {n} of least squares")
+    (gap,) = page.numbers(r"Answer: every parameter is within {n} of least squares")
     assert gap < 1e-3
 
 
-def test_four_units_per_layer_cannot_follow_the_curve(page):
+def test_four_units_per_layer_cannot_follow_the_curve_and_more_units_or_layers_do_a_little_better(page):
     (narrow,) = page.numbers(r"^2 x 4 units +final loss {n}")
+    (wide,) = page.numbers(r"^2 x 128 units +final loss {n}")
+    (deep,) = page.numbers(r"^4 x 64 units +final loss {n}")
     (ours,) = page.numbers(r"^2 x 64 units +final loss {n} \(the page's network\)")
     assert narrow > 10 * ours  # "too few kinks to follow the curve"
-    assert page.glue["slow_final"] == pytest.approx(ours, abs=1e-3)
+    assert 0.8 * ours < wide < ours and 0.8 * ours < deep < ours  # "a little below the page's network"
+    assert page.glue["slow_vs_floor"][0] == pytest.approx(ours, abs=1e-3)
 
 
 def test_momentum_answer_matches_its_numbers(page):
     (plain,) = page.numbers(r"SGD momentum 0\.0: final loss {n}")
     (momentum,) = page.numbers(r"SGD momentum 0\.9: final loss {n}")
-    assert page.printed("Answer: SGD " + ("with" if momentum < plain else "without") + " momentum gets further")
+    assert momentum < plain / 2  # "much further"
+    assert page.printed("Answer: with momentum 0.9, SGD gets much further in 200 epochs.")
