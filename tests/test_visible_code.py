@@ -35,16 +35,6 @@ PENDING: dict[str, set[str]] = {
         "linreg.surfaces.optimizer_path",
         "linreg.surfaces.optimizer_paths",
     },
-    "09-neural-networks.ipynb": {
-        "linreg.data.polynomial_features",
-    },
-    "10-autoencoders.ipynb": {
-        "linreg.digits.load_digit_images",
-        "linreg.digits.mnist",
-        "linreg.digits.read_idx_images",
-        "linreg.digits.sklearn_digits",
-        "linreg.models.compression_ratio",
-    },
     "11-scaling-out.ipynb": {
         "linreg.distributed.choose_backend",
         "linreg.distributed.epoch_shards",
