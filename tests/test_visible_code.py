@@ -80,22 +80,6 @@ PENDING: dict[str, set[str]] = {
         "linreg.models.compression_ratio",
         "linreg.training.fit",
     },
-    "11-scaling-out.ipynb": {
-        "linreg.distributed.choose_backend",
-        "linreg.distributed.epoch_shards",
-        "linreg.distributed.max_param_difference",
-        "linreg.distributed.run_ddp",
-        "linreg.distributed.run_single_process",
-    },
-    "12-hyperparameter-search.ipynb": {
-        "linreg.tuning.Range",
-        "linreg.tuning.best_so_far_figure",
-        "linreg.tuning.best_trial",
-        "linreg.tuning.grid_points",
-        "linreg.tuning.line_b_splits",
-        "linreg.tuning.random_points",
-        "linreg.tuning.trials_figure",
-    },
 }
 
 
