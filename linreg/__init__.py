@@ -6,7 +6,8 @@ Every tutorial page imports this package; one module per purpose:
   [`linreg.digits`][linreg.digits];
 * the lessons' own machinery: [`linreg.tensors`][linreg.tensors], [`linreg.scratch`][linreg.scratch],
   [`linreg.autograd_descent`][linreg.autograd_descent], [`linreg.surfaces`][linreg.surfaces],
-  [`linreg.ddp_training`][linreg.ddp_training] and its launcher [`linreg.distributed`][linreg.distributed],
+  [`linreg.ddp_training`][linreg.ddp_training] and its launcher [`linreg.distributed`][linreg.distributed]
+  (or `torchrun` and [`linreg.train_ddp`][linreg.train_ddp]),
   [`linreg.tuning`][linreg.tuning] and [`linreg.bayesian`][linreg.bayesian];
 * models and training: [`linreg.models`][linreg.models], [`linreg.training`][linreg.training];
 * media: [`linreg.plots`][linreg.plots] (kinds of figure; [`linreg.search_plots`][linreg.search_plots]

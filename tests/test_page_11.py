@@ -49,7 +49,8 @@ def test_most_of_the_ddp_jobs_time_is_not_training(page):
 
 def test_the_page_shows_the_worker_the_training_the_launcher_and_the_single_process_reference(page):
     for name in ("ddp_training.worker", "ddp_training.train_rank", "distributed.run_ddp", "distributed._run_job",
-                 "ddp_training.run_single_process", "distributed._job_error", "distributed.choose_backend"):
+                 "ddp_training.run_single_process", "distributed._job_error", "distributed.choose_backend",
+                 "train_ddp"):
         assert f"show_source({name}" in page.code
 
 
