@@ -18,6 +18,7 @@ from linreg import data, models
 
 
 def main():
+    """Train recipe A's line with DDP on the ranks ``torchrun`` started; rank 0 saves ``model.pt``."""
     use_gpu = torch.cuda.is_available()
     dist.init_process_group("nccl" if use_gpu else "gloo")  # rank and world size come from torchrun
     local_rank = int(os.environ["LOCAL_RANK"])  # this process's GPU on its machine

@@ -101,7 +101,6 @@ def test_best_losses_and_their_trials_are_the_minima_of_the_trials(page, losses)
 def test_ranking_orders_the_methods_by_best_loss(page):
     order = sorted(METHODS, key=lambda key: page.glue[f"{key}_best"])
     assert page.glue["ranking"] == ", then ".join(METHODS[key] for key in order)
-    assert page.glue["winner"] == METHODS[order[0]]
 
 
 def test_bayesian_optimisation_does_not_win_at_this_budget(page):
@@ -116,16 +115,15 @@ def test_nobody_wins_by_much(page):
 
 
 def test_random_search_with_other_seeds_spans_all_three_results(page):
-    seed_bests = page.glue["seed_bests"]
-    assert len(seed_bests) == 10
-    assert page.glue["seed_min"] == pytest.approx(min(seed_bests))
-    assert page.glue["seed_max"] == pytest.approx(max(seed_bests))
+    low, high, _ = page.numbers(r"random search with seeds 1 to 10: best validation loss from {n} to {n}, median {n}")
+    assert page.glue["seed_min"] == pytest.approx(low, abs=5e-6)
+    assert page.glue["seed_max"] == pytest.approx(high, abs=5e-6)
     for key in METHODS:
-        assert min(seed_bests) <= page.glue[f"{key}_best"] <= max(seed_bests)
+        assert page.glue["seed_min"] <= page.glue[f"{key}_best"] <= page.glue["seed_max"]
 
 
 def test_axs_best_is_its_centre_point_which_no_model_chose(page, model_chosen, losses):
-    assert page.glue["ax_best_trial"] == 1 and page.glue["ax_best_node"] == "CenterOfSearchSpace"
+    assert page.glue["ax_best_trial"] == 1 and page.glue["ax_nodes"][0] == "CenterOfSearchSpace"
     assert model_chosen.min() > losses["ax"][0]
 
 
@@ -149,7 +147,6 @@ def test_figure_alt_texts_name_each_methods_best(page):
 
 def test_chosen_configuration_is_the_lowest_validation_loss_of_all_48_trials(page, losses):
     lowest = min(values.min() for values in losses.values())
-    assert page.glue["chosen_trial_val"] == pytest.approx(lowest)
     assert page.glue["chosen_val"] == pytest.approx(lowest, rel=1e-5)  # retrained: the same model
 
 
