@@ -12,7 +12,9 @@ searches of page 12 share, and the two a reader writes by hand:
   the two searches a reader writes by hand, as functions;
 * [`Trial`][linreg.tuning.Trial] and [`run_trials()`][linreg.tuning.run_trials]: what a search records
   (parameters, loss, the seconds spent training and choosing), and
-  [`best_trial()`][linreg.tuning.best_trial], [`best_so_far()`][linreg.tuning.best_so_far] to read it.
+  [`best_trial()`][linreg.tuning.best_trial], [`best_so_far()`][linreg.tuning.best_so_far] to read it;
+* [`loss_on()`][linreg.tuning.loss_on] and [`flattery_beyond_chance()`][linreg.tuning.flattery_beyond_chance]:
+  reporting a choice honestly, and measuring how much a search's best validation loss flatters it.
 
 The third search, Bayesian optimisation with Ax, is in
 [`linreg.bayesian`][linreg.bayesian] (it needs the optional ``tuning`` extra);
@@ -38,8 +40,10 @@ __all__ = [
     "Trial",
     "best_so_far",
     "best_trial",
+    "flattery_beyond_chance",
     "grid_points",
     "line_b_splits",
+    "loss_on",
     "random_points",
     "run_trials",
     "train_and_score",
@@ -326,3 +330,60 @@ def best_so_far(trials: Sequence[Trial]) -> np.ndarray:
     """
     trials = _check_trials(trials)
     return np.minimum.accumulate(np.array([t.val_loss for t in trials], dtype=float))
+
+
+# --------------------------------------------------------------------------- honest reporting
+
+
+def loss_on(model: Callable, points) -> float:
+    """Mean squared error of ``model`` (a module, or any function of x) on every point of ``points``.
+
+    Examples:
+        >>> from linreg.datasets import LineDataset
+        >>> import torch
+        >>> loss_on(lambda x: 2 * x, LineDataset(torch.arange(3.0), torch.tensor([0.0, 2.0, 5.0])))
+        0.3333333432674408
+    """
+    import torch
+
+    if not callable(model):
+        raise TypeError(f"model must be a function of x (a module, say), got {type(model).__name__}")
+    x, y = points[:]  # every point at once: (N, 1) and (N, 1)
+    with torch.no_grad():
+        return torch.nn.functional.mse_loss(model(x), y).item()
+
+
+def flattery_beyond_chance(dataset, space: Mapping[str, Range], fixed: Mapping[str, float], new_points,
+                           true_line: Callable, *, splits: int = 30, budget: int = 16,
+                           epochs: int = 2) -> dict[str, np.ndarray]:
+    """How much a validation loss flatters a search's pick, and a configuration fixed in advance, beyond chance.
+
+    On each of ``splits`` seeded 60/20/20 splits of ``dataset`` (seeds 0, 1,
+    ...), a random search of ``budget`` trials (seed 0) picks a configuration
+    on the validation split. A model's *flattery* is its loss on
+    ``new_points`` minus its loss on the validation split; the split's
+    *chance* is the same for ``true_line``, which no search chose. Returns, per
+    split, the flattery beyond chance of the pick and of ``fixed``, and the chance.
+
+    Examples:
+        >>> data = line_b_splits()[0].dataset
+        >>> out = flattery_beyond_chance(data, {"lr": Range(0.05, 0.3)}, {"lr": 0.1}, data,
+        ...                              lambda x: 1.5 + 2 * x, splits=2, budget=2)
+        >>> sorted(out), len(out["chance"])
+        (['chance', 'fixed in advance', "the search's pick"], 2)
+    """
+    import torch
+    from torch.utils.data import random_split
+
+    splits, budget = check_positive_int("splits", splits), check_positive_int("budget", budget)
+    out = {"the search's pick": [], "fixed in advance": [], "chance": []}
+    for seed in range(splits):
+        train_set, val_set, _ = random_split(dataset, [0.6, 0.2, 0.2], generator=torch.Generator().manual_seed(seed))
+        trials = run_trials(lambda params: train_and_score(params, train_set, val_set, epochs=epochs),  # noqa: B023
+                            random_points(space, budget, seed=0))
+        chance = loss_on(true_line, new_points) - loss_on(true_line, val_set)  # how much this split flatters
+        out["chance"].append(chance)
+        for name, params in (("the search's pick", best_trial(trials).params), ("fixed in advance", fixed)):
+            model = train_model(params, train_set, epochs=epochs)
+            out[name].append(loss_on(model, new_points) - loss_on(model, val_set) - chance)
+    return {name: np.array(values) for name, values in out.items()}

@@ -39,7 +39,8 @@ def test_hand_written_searches_match_the_library_functions(page):
 
 def test_the_page_shows_the_search_helpers_it_uses(page):
     for name in ("tuning.train_model", "tuning.train_and_score", "tuning.Range", "tuning.run_trials",
-                 "tuning.best_trial", "tuning.grid_points", "tuning.random_points", "bayesian.ax_search"):
+                 "tuning.best_trial", "tuning.grid_points", "tuning.random_points", "bayesian.ax_search",
+                 "tuning.loss_on", "tuning.flattery_beyond_chance"):
         assert f"show_source({name}" in page.code
 
 

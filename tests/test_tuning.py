@@ -205,3 +205,45 @@ def test_best_trial_of_a_search_where_every_run_diverged_raises():
 def test_best_so_far_is_the_running_minimum_and_infinite_before_the_first_finite_loss():
     curve = tuning.best_so_far([Trial(1, {}, math.inf), Trial(2, {}, 0.4), Trial(3, {}, 0.6), Trial(4, {}, 0.1)])
     assert curve.tolist() == [math.inf, 0.4, 0.4, 0.1]
+
+
+# --------------------------------------------------------------------------- honest reporting
+
+
+def test_loss_on_is_the_mean_squared_error_of_any_function_of_x(splits):
+    _, val, _ = splits
+    x, y = val[:]
+    assert tuning.loss_on(lambda x: 1.5 + 2 * x, val) == pytest.approx(((y - (1.5 + 2 * x)) ** 2).mean().item())
+
+
+def test_loss_on_refuses_a_model_that_is_not_callable(splits):
+    with pytest.raises(TypeError, match="model must be a function of x"):
+        tuning.loss_on(0.5, splits[1])
+
+
+@pytest.fixture(scope="module")
+def flattery(splits):
+    dataset = splits[0].dataset
+    return tuning.flattery_beyond_chance(dataset, SPACE, {"lr": 0.1, "momentum": 0.5}, dataset,
+                                         lambda x: 1.5 + 2 * x, splits=3, budget=4)
+
+
+def test_flattery_beyond_chance_gives_one_value_per_split_for_the_pick_the_fixed_configuration_and_chance(flattery):
+    assert {name: len(values) for name, values in flattery.items()} == {
+        "the search's pick": 3, "fixed in advance": 3, "chance": 3}
+
+
+def test_flattery_beyond_chance_subtracts_what_the_split_does_to_the_true_line(splits, flattery):
+    # Scored on the whole data set as "new points", the true line's chance is its loss there minus on validation.
+    import torch
+    from torch.utils.data import random_split
+
+    dataset = splits[0].dataset
+    _, val, _ = random_split(dataset, [0.6, 0.2, 0.2], generator=torch.Generator().manual_seed(0))
+    line = lambda x: 1.5 + 2 * x  # noqa: E731
+    assert flattery["chance"][0] == pytest.approx(tuning.loss_on(line, dataset) - tuning.loss_on(line, val))
+
+
+def test_flattery_beyond_chance_names_a_bad_number_of_splits(splits):
+    with pytest.raises(ValueError, match="splits"):
+        tuning.flattery_beyond_chance(splits[0].dataset, SPACE, {"lr": 0.1}, splits[0].dataset, abs, splits=0)
