@@ -174,6 +174,10 @@ def test_the_chosen_model_looks_better_than_the_true_line_on_validation_but_is_w
     assert g["excess"] == pytest.approx(g["new_loss"] - g["new_floor"]) and g["excess"] > 0
 
 
+def test_100000_new_points_score_the_true_line_close_to_the_noise_variance(page):
+    assert page.glue["new_floor"] == pytest.approx(0.1 ** 2, abs=0.0002)
+
+
 def test_the_test_split_overstates_by_about_its_own_chance(page):
     g = page.glue
     assert g["test_chance"] == pytest.approx(g["test_floor"] - g["new_floor"]) and g["test_chance"] > 0
@@ -185,7 +189,10 @@ def test_over_30_splits_only_the_search_pick_is_flattered_beyond_chance(page):
     assert abs(g["fixed_beyond"]) < g["fixed_se"], "the fixed configuration: zero within its standard error"
     assert g["pick_beyond"] > g["fixed_beyond"]
     assert g["optimism"] == pytest.approx(g["pick_beyond"] - g["fixed_beyond"])
-    assert g["optimism_clear"].startswith("more than" if g["optimism"] > 2 * g["optimism_se"] else "less than")
+    ratio = g["optimism"] / g["optimism_se"]
+    assert g["optimism_verdict"].startswith("small on this problem but clearly there" if ratio > 2 else
+                                            "small on this problem: one to two" if ratio > 1 else
+                                            "too small on this problem")
 
 
 def test_the_searchs_optimism_is_about_a_hundredth_of_the_loss_and_far_below_split_chance(page):
