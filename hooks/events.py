@@ -169,7 +169,7 @@ def on_env(env, config, files, **_):
 
 
 def on_post_page(output, **_):
-    return render.compact_whitespace(render.accessibility_fixes(output))
+    return render.compact_whitespace(render.unwrap_plain_tokens(render.accessibility_fixes(output)))
 
 
 def on_post_build(config, **_):

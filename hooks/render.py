@@ -112,6 +112,23 @@ def compact_whitespace(page: str) -> str:
                    for part in parts)
 
 
+# Pygments gives every name and every run of whitespace a span of its own: in a page of code
+# they are a quarter of all elements, each one styled and laid out. The theme colours a
+# name (``n``) exactly as the code around it (``--md-code-hl-name-color`` is
+# ``--md-code-fg-color``) and whitespace (``w``) not at all, so their text can stand bare.
+_PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+_PRE = re.compile(r"<pre\b.*?</pre>", re.S)
+
+
+def unwrap_plain_tokens(page: str) -> str:
+    """Highlighted code without the spans around names and whitespace, which change nothing shown.
+
+    Only inside ``<pre>`` blocks, where Pygments' markup is; the text is untouched, so
+    copying, search and find-in-page see the same code.
+    """
+    return _PRE.sub(lambda block: _PLAIN_TOKEN.sub(r"\1", block.group()), page)
+
+
 _OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
 OUTPUTS_OPEN = '<section class="linreg-outputs" data-search-exclude>'
 
