@@ -129,6 +129,26 @@ def unwrap_plain_tokens(page: str) -> str:
     return _PRE.sub(lambda block: _PLAIN_TOKEN.sub(r"\1", block.group()), page)
 
 
+# A folded source block: a reference entry's "Source code in ..." (mkdocstrings) or a page's
+# "How linreg does it" (linreg.source), not one shown unfolded.
+_FOLDED_SOURCE = re.compile(
+    r'(<details class="(?:mkdocstrings|linreg)-source">\s*<summary>.*?</summary>)(.*?)(</details>)', re.S)
+FOLDED_OPEN = '<noscript class="linreg-folded">'
+
+
+def defer_folded_source(page: str) -> str:
+    """Folded source blocks carry their highlighted code as the text of a ``<noscript>``.
+
+    Most are never opened, yet as markup each costs the browser hundreds of elements
+    to build (a reference page's sources are most of its elements), and their small
+    code counts against the page's legible text. With JavaScript on, a ``<noscript>``'s
+    content is plain text the browser only stores; ``site.js`` builds the code from it
+    when the reader opens the block. Without JavaScript it is the block's content, as
+    before. The search index is built from the page before this step, so it is unchanged.
+    """
+    return _FOLDED_SOURCE.sub(lambda m: f"{m[1]}{FOLDED_OPEN}{m[2]}</noscript>{m[3]}", page)
+
+
 _OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
 OUTPUTS_OPEN = '<section class="linreg-outputs" data-search-exclude>'
 

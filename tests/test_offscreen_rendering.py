@@ -111,17 +111,35 @@ def _first_page_with(built_site, sources: list[str], marker: str) -> str:
 
 
 @pytest.mark.parametrize("kind", ["linreg-source", "mkdocstrings-source"])
-def test_a_folded_source_block_opens_and_shows_its_code(browser, site_url, built_site, kind):
-    source = _first_page_with(built_site, NOTEBOOKS if kind == "linreg-source" else NAV, f'<details class="{kind}"')
+def test_a_folded_source_block_opens_and_shows_its_code_with_a_copy_button(browser, site_url, built_site, kind):
+    source = _first_page_with(built_site, NOTEBOOKS if kind == "linreg-source" else NAV, f'<details class="{kind}">')
     with _visit(browser, _page_url(site_url, source, built_site), PHONE) as page:
-        block = page.locator(f"details.{kind}").last
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        blocks = page.locator(f"details.{kind}")
+        block = blocks.nth(blocks.evaluate_all("all => all.map(d => d.open).lastIndexOf(false)"))
         block.scroll_into_view_if_needed()
-        assert not block.evaluate("d => d.open"), "the source block is not folded"
+        assert block.locator("pre").count() == 0, "the folded code was built before the reader opened it"
         block.locator("summary").click()
-        code = block.locator("pre").last
+        code = block.locator("pre > code").last
         code.wait_for(state="visible")
         assert code.bounding_box()["height"] > 40, "the unfolded source shows no code"
-        assert "def " in code.inner_text() or "class " in code.inner_text()
+        text = code.inner_text()
+        assert "def " in text or "class " in text, text[:200]
+        block.locator("button.md-code__button").last.click()
+        page.wait_for_selector(".md-dialog--active:has-text('Copied to clipboard')")
+        assert page.evaluate("navigator.clipboard.readText()").strip() == text.strip()
+
+
+def test_folded_source_is_in_the_page_for_readers_without_javascript(browser, site_url, built_site):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(_page_url(site_url, REFERENCE, built_site))
+        block = page.locator("details.mkdocstrings-source").first
+        block.locator("summary").click()
+        assert "def " in block.locator("pre").last.inner_text()
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("palette", list(PALETTES))

@@ -115,3 +115,12 @@ def test_names_and_whitespace_in_highlighted_code_lose_their_spans_and_nothing_e
     assert render.unwrap_plain_tokens(page) == (
         '<p><span class="n">prose</span></p><pre>loss <span class="o">=</span> mse<span class="p">(</span>'
         '<span class="s2">"a"</span><span class="p">)</span></pre>')
+
+
+def test_folded_source_blocks_carry_their_code_as_noscript_text_and_open_ones_are_left_alone():
+    folded = '<details class="mkdocstrings-source">\n<summary>Source code in <code>a.py</code></summary>\n<div>code</div></details>'
+    shown = '<details class="linreg-source" open><summary>How linreg does it: f</summary><div>code</div></details>'
+    other = '<details class="note"><summary>Note</summary><p>text</p></details>'
+    assert render.defer_folded_source(folded + shown + other) == (
+        '<details class="mkdocstrings-source">\n<summary>Source code in <code>a.py</code></summary>'
+        '<noscript class="linreg-folded">\n<div>code</div></noscript></details>' + shown + other)

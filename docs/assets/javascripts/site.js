@@ -96,3 +96,28 @@ document.addEventListener("click", (event) => {
     () => alert$.next("Copied to clipboard"),
     () => alert$.next("The browser did not allow copying"));
 });
+
+// Folded source blocks (a reference entry's "Source code in ...", a page's "How linreg
+// does it") carry their highlighted code as the text of a <noscript> (hooks/render.py):
+// most are never opened, and as markup each would cost hundreds of elements on load. The
+// code is built when the reader opens the block, with the copy button Material gives a
+// code block (its clipboard handler serves buttons added later too).
+let foldedBlocks = 0;
+document.addEventListener("toggle", (event) => {
+  const block = event.target;
+  const folded = block.open && block.querySelector(":scope > noscript.linreg-folded");
+  if (!folded) return;
+  folded.insertAdjacentHTML("afterend", folded.textContent);
+  folded.remove();
+  block.querySelectorAll("pre > code").forEach((code) => {
+    const pre = code.parentElement;
+    pre.id = `__linreg_folded_${foldedBlocks++}`;
+    const nav = Object.assign(document.createElement("nav"), { className: "md-code__nav" });
+    const button = Object.assign(document.createElement("button"), { className: "md-code__button", title: "Copy to clipboard" });
+    button.dataset.clipboardTarget = `#${pre.id} > code`;
+    button.dataset.mdType = "copy";
+    nav.append(button);
+    pre.insertBefore(nav, code);
+    code.tabIndex = 0;  // a long line scrolls: reachable with the keyboard
+  });
+}, true);  // "toggle" does not bubble
