@@ -118,7 +118,8 @@ def test_names_and_whitespace_in_highlighted_code_lose_their_spans_and_nothing_e
 
 
 def test_folded_source_blocks_carry_their_code_as_noscript_text_and_open_ones_are_left_alone():
-    folded = '<details class="mkdocstrings-source">\n<summary>Source code in <code>a.py</code></summary>\n<div>code</div></details>'
+    folded = ('<details class="mkdocstrings-source">\n<summary>Source code in <code>a.py</code></summary>\n'
+              '<div>code</div></details>')
     shown = '<details class="linreg-source" open><summary>How linreg does it: f</summary><div>code</div></details>'
     other = '<details class="note"><summary>Note</summary><p>text</p></details>'
     assert render.defer_folded_source(folded + shown + other) == (
