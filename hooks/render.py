@@ -202,10 +202,15 @@ def accessibility_fixes(page: str) -> str:
     * Material's search panel has ``role="dialog"`` but no accessible name;
     * a code block that scrolls sideways must be reachable with the keyboard,
       so every ``<pre>`` of a notebook (code, outputs, code in Markdown cells)
-      gets ``tabindex="0"``, as Material does for its own code blocks.
+      gets ``tabindex="0"``; and so does the ``<code>`` of every highlighted
+      block (what scrolls in Material's code blocks): Material makes one
+      focusable when it finds it scrolls, but it looks at a block only once the
+      block comes into view (``content.lazy``), and a keyboard reader may tab to
+      one before that. Material drops the tab stop from a block that fits.
     """
     page = page.replace('<div class="md-search" data-md-component="search" role="dialog">',
                         '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">')
+    page = page.replace("<span></span><code>", '<span></span><code tabindex="0">')
     wrapper = page.find('<div class="jupyter-wrapper">')
     if wrapper < 0:
         return page

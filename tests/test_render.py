@@ -125,3 +125,9 @@ def test_folded_source_blocks_carry_their_code_as_noscript_text_and_open_ones_ar
     assert render.defer_folded_source(folded + shown + other) == (
         '<details class="mkdocstrings-source">\n<summary>Source code in <code>a.py</code></summary>'
         '<noscript class="linreg-folded">\n<div>code</div></noscript></details>' + shown + other)
+
+
+def test_every_highlighted_code_block_is_focusable_before_material_measures_it():
+    page = '<div class="highlight"><pre><span></span><code>x = 1</code></pre></div><p><code>inline</code></p>'
+    assert render.accessibility_fixes(page) == ('<div class="highlight"><pre><span></span><code tabindex="0">x = 1'
+                                                '</code></pre></div><p><code>inline</code></p>')

@@ -60,6 +60,15 @@ function landOnFragment() {
   requestAnimationFrame(settle);
 }
 addEventListener("load", landOnFragment);
+
+// KaTeX's fonts are fetched when a formula is first laid out, and formulas off-screen
+// are laid out only when the reader nears them: fetch the two faces nearly every
+// formula uses once the page has loaded, so they are there before the reader is.
+addEventListener("load", () => {
+  if (!document.querySelector(".katex")) return;
+  document.fonts.load("1em KaTeX_Main");
+  document.fonts.load("italic 1em KaTeX_Math");
+});
 addEventListener("hashchange", landOnFragment);
 
 // Videos come as a light and a dark player (linreg.animation); the stylesheet
