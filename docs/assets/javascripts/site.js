@@ -4,6 +4,8 @@
 const scrollingBoxes = ".md-typeset__scrollwrap, .md-typeset .katex-display";
 
 function focusableWhenScrolling(box) {
+  // A formula box skipped off-screen (site.css) reports its placeholder size: measure it once laid out.
+  if (box.firstElementChild && !box.firstElementChild.checkVisibility({ contentVisibilityAuto: true })) return;
   const scrolls = box.scrollWidth > box.clientWidth;
   if (scrolls && box.tabIndex < 0) box.tabIndex = 0;
   if (!scrolls && box.hasAttribute("tabindex")) box.removeAttribute("tabindex");
