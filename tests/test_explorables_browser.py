@@ -37,9 +37,11 @@ def _figure(page):
     """The page's explorable, once the site's script has set it up.
 
     The script is deferred: on a busy machine the network can go idle (what ``_open``
-    waits for) before the parser reaches the end of a long page and runs it.
+    waits for) before the parser reaches the end of a long page and runs it; and it sets
+    a figure up when the reader scrolls near it.
     """
     figure = page.locator("figure.linreg-explorable")
+    figure.first.scroll_into_view_if_needed()  # the script sets a figure up when the reader nears it
     figure.locator(".linreg-explorable__live").first.wait_for(state="visible", timeout=15000)
     return figure
 
