@@ -151,6 +151,6 @@ def test_the_download_instructions_install_what_the_colab_cells_install(page_tex
 
 
 def test_the_learning_path_names_every_optimizer_page_4_races(page_text, project_root):
-    assert "race SGD, momentum, RMSprop and Adam, each at a learning rate swept for it" in page_text
+    assert "race SGD, momentum, RMSprop and Adam, each at its own best learning rate" in page_text
     page_4 = (project_root / "docs" / "tutorials" / "04-losses-and-optimizers.ipynb").read_text()
     assert all(name in page_4 for name in ("optim.SGD", "momentum", "optim.RMSprop", "optim.Adam"))
