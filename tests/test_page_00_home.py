@@ -124,7 +124,12 @@ def test_the_home_page_shows_every_line_of_the_code_that_drew_its_figure(tabs, f
 def test_the_prose_names_the_two_lesson_functions_the_code_calls_and_their_page(prose, figure_code):
     called = set(re.findall(r"scratch\.\w+", figure_code))
     assert called == {"scratch.gradient_descent", "scratch.closed_form"}
-    assert "scratch.gradient_descent and scratch.closed_form are the subject of page 2" in prose
+    assert ("scratch.gradient_descent and scratch.closed_form are the subject of page 2, which shows the code of "
+            "both") in prose
+    import visible_code
+
+    (page_2,) = [page for page in visible_code.pages() if page.name.startswith("02-")]
+    assert {"linreg.scratch.gradient_descent", "linreg.scratch.closed_form"} <= page_2.shown
 
 
 def test_the_page_says_how_to_get_a_gpu_and_the_setting_it_names_does_that(page_text):
