@@ -79,6 +79,12 @@ class DtypeRow(NamedTuple):
     eps: str
     use: str
 
+    @property
+    def label(self) -> str:
+        """The name, its aliases and its size as a table cell: ``"`torch.int16` or `torch.short`, 16 bits"``."""
+        aliases = "".join(f" or `{alias}`" for alias in self.aliases.split(", ") if alias != "-")
+        return f"`{self.name}`{aliases}, {self.bits} bits"
+
 
 def _aliases(dtype: torch.dtype) -> list[str]:
     """The other names ``torch`` gives ``dtype`` (``torch.float`` for ``torch.float32``...)."""
