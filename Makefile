@@ -13,10 +13,12 @@ KATEX_VERSION := 0.19.1
 KATEX := .cache/vendor/node_modules/katex/dist/katex.min.css
 PYODIDE_VERSION := 314.0.7
 PYODIDE := .cache/vendor/node_modules/pyodide/pyodide.asm.wasm
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE := .cache/vendor/node_modules/lighthouse/cli/index.js
 # One npm command installs every vendored package: `npm install --no-save` prunes
-# the packages it was not given, so installing one alone would remove the other.
+# the packages it was not given, so installing one alone would remove the others.
 NPM_VENDOR = npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save \
-	katex@$(KATEX_VERSION) pyodide@$(PYODIDE_VERSION)
+	katex@$(KATEX_VERSION) pyodide@$(PYODIDE_VERSION) lighthouse@$(LIGHTHOUSE_VERSION)
 PORT ?= 8000
 # `make execute SHARD=k/N`: the k-th of N shards of the notebooks (1/1: all of them);
 # EXPORT=dir also copies the entries it executed there (what a CI shard uploads).
@@ -56,6 +58,12 @@ $(PYODIDE):
 	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install Pyodide (apt-get install npm)"; exit 1; }
 	$(NPM_VENDOR)
 
+# Lighthouse audits every page for `make bench` (benchmarks/lighthouse.py), with the
+# machine's Chromium. Installed from the npm registry, like KaTeX.
+$(LIGHTHOUSE):
+	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install Lighthouse (apt-get install npm)"; exit 1; }
+	$(NPM_VENDOR)
+
 system-deps:
 	@PY=$(PY) scripts/ensure-system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--browser,)
 
@@ -86,7 +94,7 @@ lint: setup  ## ruff on the library, hooks and tests
 audit: setup  ## zizmor on the GitHub workflows
 	$(VENV)/bin/zizmor --offline .github/workflows
 
-bench: setup  ## build times, execution times, sizes and the fit overhead, measured on this machine
+bench: setup $(LIGHTHOUSE)  ## build times, execution times, sizes, Lighthouse scores and the fit overhead, measured here
 	$(PY) benchmarks/run.py
 
 clean:  ## remove site/ and the execution caches (keeps .venv and the npm vendor folder)

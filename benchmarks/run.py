@@ -13,10 +13,11 @@ writes it as JSON to ``bench-results/bench.json``. Steps:
    edit (that one notebook re-executes);
 6. page, media and search-index sizes; 7. what a first visit of each page downloads
    in headless Chromium (shared overhead, gzip, whole visit; LCP, CLS: see
-   ``page_weight.py``); 8. `fit` vs a hand-written loop.
+   ``page_weight.py``); 8. `fit` vs a hand-written loop; 9. Lighthouse's mobile audit of
+   every page beside a bare Material page built in the same run (``lighthouse.py``).
 
-``BENCH_QUICK=1`` skips the serial cold build (1), the first visits (7) and the fit
-overhead (8): the build times and sizes only, for a loaded machine.
+``BENCH_QUICK=1`` skips the serial cold build (1), the first visits (7), the fit
+overhead (8) and Lighthouse (9): the build times and sizes only, for a loaded machine.
 
 ``BENCH_BASELINE=<git ref>`` also measures that commit's tree in the same run (steps
 2-7, on its own copy and cache) and prints each number beside the working tree's,
@@ -41,6 +42,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import lighthouse  # noqa: E402
 import page_weight  # noqa: E402
 
 KIB = 1024
@@ -209,6 +211,12 @@ def main() -> int:
             results["notebook_seconds"] = _notebook_seconds(serial_cache)
             results["serial_sum_s"] = round(sum(results["notebook_seconds"].values()), 1)
         _measure_builds(repo, Path(tmp) / "cache", results)
+        if not QUICK:  # in one run with the baseline's site, so that both meet the same load
+            print("Lighthouse, every page (3 runs each) beside a bare Material page...", flush=True)
+            sites = {"working tree": repo / "site"}
+            if baseline_ref:
+                sites = {baseline_ref: Path(tmp) / "baseline" / "site", **sites}
+            results["lighthouse"] = lighthouse.as_json(lighthouse.audit_sites(sites))
     if not QUICK:
         import bench_fit
 
@@ -252,6 +260,8 @@ def report(r: dict) -> None:
         page_weight.report({name: page_weight.PageWeight(**w) for name, w in r["first_visit"].items()})
     if "fit" in r:
         print(f"fit vs hand-written loop           {r['fit'].get('ratio', float('nan')):6.3f}x  (target <= 1.1x)")
+    if "lighthouse" in r:
+        lighthouse.report(lighthouse.from_json(r["lighthouse"]), runs=3)
 
 
 _COMPARED = [("cold build, parallel", "cold_build_s"), ("warm rebuild, `mkdocs build`", "warm_rebuild_s"),

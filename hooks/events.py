@@ -10,7 +10,8 @@ The flow, one module per step (see ``hooks/__init__.py``):
   **touch-ups** of every page (``render``), its math typeset (``formulas``);
 * ``on_env`` — register the media, the downloadable notebooks, KaTeX's and
   Pyodide's files with MkDocs as generated files: MkDocs writes them into the site;
-* ``on_post_page`` — last touches to the whole page (accessibility, whitespace).
+* ``on_post_page`` — last touches to the whole page (accessibility, lighter code markup,
+  folded source built when opened, whitespace).
 
 Which stylesheets and scripts a page loads (notebook, math, explorables) is the
 page template's business: ``overrides/main.html``.
@@ -169,7 +170,8 @@ def on_env(env, config, files, **_):
 
 
 def on_post_page(output, **_):
-    return render.compact_whitespace(render.accessibility_fixes(output))
+    page = render.defer_folded_source(render.unwrap_plain_tokens(render.accessibility_fixes(output)))
+    return render.compact_whitespace(page)
 
 
 def on_post_build(config, **_):
