@@ -62,7 +62,9 @@ class _Build:
         self.sources: dict[str, Path] = {}  # notebook page src_uri -> its clean source (the download)
         self.versions: dict[str, dict[str, str]] = {}  # notebook page src_uri -> what executed it (the stamp)
         self.fingerprint = execution.environment_fingerprint(PROJECT_ROOT)
-        self.exec_cache = markdown_cache.MarkdownExecCache(CACHE_ROOT / "markdown", self.fingerprint)
+        # Markdown pages' blocks run in this process, which records no imports: every linreg file counts.
+        self.exec_cache = markdown_cache.MarkdownExecCache(CACHE_ROOT / "markdown",
+                                                           execution.package_fingerprint(PROJECT_ROOT))
         self.page_warnings = CountHandler(level=logging.WARNING)  # a failing executed block logs one
         self.katex: formulas.Katex | None = None  # started by the first page with math
 
@@ -101,6 +103,8 @@ def on_files(files, config, **_):
             list(notebooks), docs_dir=Path(config["docs_dir"]), project_root=PROJECT_ROOT, cache_root=CACHE_ROOT,
             fingerprint=_build.fingerprint, extract=extract_media,
             workers=int(os.environ["LINREG_WORKERS"]) if os.environ.get("LINREG_WORKERS") else None)
+    except execution.NotebookReadError as error:
+        raise PluginError(f"A tutorial notebook cannot be read: {error}") from None
     except execution.NotebookExecutionError as error:
         raise PluginError(f"A tutorial notebook failed to execute:\n{error}") from None
     for outcome in outcomes:

@@ -4,22 +4,34 @@ Why not mkdocs-jupyter's own ``execute: true``? Its cache is keyed on the
 notebook file's bytes only. A change to ``linreg`` would leave stale outputs on
 the site, and fixing a typo in a Markdown cell would re-run the whole notebook.
 Here the key that decides re-execution covers exactly what can change an
-output:
+output, in two steps:
 
-* the notebook's **code cells** (not its Markdown cells),
-* every source file of the ``linreg`` package,
-* the pinned dependency set (``requirements/lock.txt``), the Python version,
-* this file (how notebooks are executed).
+1. the **code key**: the notebook's code cells (not its Markdown cells), the
+   pinned dependency set (``requirements/lock.txt``), the Python version, this
+   file and the import recorder (how notebooks are executed);
+2. the **entry key**: the code key + the files of the ``linreg`` modules that the
+   notebook imported the last time it ran with that code key. A kernel records
+   them as it runs (``kernel_site/sitecustomize.py``, in the kernel and in every
+   process the page starts), and the cache keeps the list beside the entry
+   (``<notebook>-<code key>.imports.json``).
+
+So an edit to ``linreg.tuning`` re-executes the pages that imported it and no
+other; a code-cell edit re-executes its page, which records its imports afresh.
+A code key with no recorded imports yet is a miss.
 
 A cache hit costs a JSON read. Misses execute in parallel, one kernel per core,
-each kernel limited to its share of the CPU threads. After execution, the
-outputs are merged into the *current* source notebook (so Markdown edits show
-up without re-execution) and handed to mkdocs-jupyter, which only renders.
-Every file is written atomically (temporary file + rename), so an interrupted
-build can never leave a half-written entry behind for a later build to serve,
-and a notebook is executed under a lock on its entry: two builds at once in one
-checkout (``make serve`` beside ``make test``) execute it once, the second one
-waits and reads the first one's entry.
+each kernel limited to its share of the CPU threads, with its temporary files
+in a folder of the cache that is removed after it (nothing is left in the
+system's temporary folder). After execution, the outputs are merged into the
+*current* source notebook (so Markdown edits show up without re-execution) and
+handed to mkdocs-jupyter, which only renders. Every file is written atomically
+(temporary file + rename), so an interrupted build can never leave a
+half-written entry behind for a later build to serve, and a notebook is
+executed under a lock on its entry: two builds at once in one checkout
+(``make serve`` beside ``make test``) execute it once, the second one waits and
+reads the first one's entry. An entry that cannot be read anyway (a truncated
+copy, restored by a partial CI cache) is a miss: the build says which file it
+dropped and executes the notebook again.
 
 Execution can also be split over machines (``scripts/execute.py``,
 ``make execute SHARD=k/N``) into the same entries; a build that then finds
@@ -41,6 +53,8 @@ import json
 import logging
 import os
 import platform
+import re
+import shutil
 import sys
 import tempfile
 import time
@@ -65,6 +79,11 @@ SECONDS_HINTS = Path(__file__).with_name("notebook-seconds.json")
 ALLOW_STDERR_TAG = "allow-stderr"
 # Lines of a stray stderr output quoted in the build error.
 STDERR_LINES_SHOWN = 6
+# The package whose modules the notebooks import; an entry's key covers the ones it imported.
+PACKAGE = "linreg"
+# Put first on every kernel's PYTHONPATH: its sitecustomize.py records the linreg modules imported.
+KERNEL_SITE = Path(__file__).with_name("kernel_site")
+IMPORT_LOG_VARIABLE = "LINREG_IMPORT_LOG"
 
 
 @dataclass(frozen=True)
@@ -81,12 +100,21 @@ class Outcome:
 
 @dataclass
 class Plan:
-    """One notebook of a build: its source, its parsed cells, its key, and whether its entry was there."""
+    """One notebook of a build: its source, its parsed cells, its keys, and its entry when the cache has it.
+
+    ``key`` is ``None`` while no imports are recorded for ``code_key`` (the
+    notebook never ran with this code): the notebook must execute to find it.
+    """
 
     source: Path
     notebook: nbformat.NotebookNode
-    key: str
-    cached: bool
+    code_key: str
+    key: str | None = None
+    entry: nbformat.NotebookNode | None = None
+
+    @property
+    def cached(self) -> bool:
+        return self.entry is not None
 
 
 class NotebookExecutionError(RuntimeError):
@@ -109,17 +137,66 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def environment_fingerprint(project_root: Path) -> str:
-    """Hash of everything outside a notebook that can change its outputs."""
+    """Hash of what, besides a notebook's code and its ``linreg`` modules, can change its outputs.
+
+    The pins, the Python version, this file and the import recorder. The
+    ``linreg`` modules come in through :meth:`PackageSnapshot.digest`.
+    """
     digest = hashlib.sha256()
-    package = project_root / "linreg"
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(project_root).as_posix().encode())
-        digest.update(b"\0" + source.read_bytes() + b"\0")
     lock = project_root / "requirements" / "lock.txt"
     digest.update(lock.read_bytes() if lock.exists() else b"no lock")
     digest.update(sys.version.encode())
     digest.update(Path(__file__).read_bytes())
+    digest.update((KERNEL_SITE / "sitecustomize.py").read_bytes())
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class PackageSnapshot:
+    """The files of the ``linreg`` package at one moment: each path (from the project root) and its hash.
+
+    >>> snapshot = PackageSnapshot({"linreg/__init__.py": "1", "linreg/data.py": "2", "linreg/plots.py": "3"})
+    >>> snapshot.digest(["linreg", "linreg.data"]) == snapshot.digest(["linreg.data", "linreg"])
+    True
+    >>> changed = PackageSnapshot({**snapshot.files, "linreg/plots.py": "4"})
+    >>> changed.digest(["linreg", "linreg.data"]) == snapshot.digest(["linreg", "linreg.data"])
+    True
+    """
+
+    files: dict[str, str]
+
+    @classmethod
+    def take(cls, project_root: Path) -> PackageSnapshot:
+        files = {}
+        for path in sorted((project_root / PACKAGE).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                files[path.relative_to(project_root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return cls(files)
+
+    def digest(self, modules: list[str]) -> str:
+        """Hash of the files of ``modules`` (dotted names) as they are in this snapshot.
+
+        A module is its ``.py`` file or its package's ``__init__.py``, either
+        of which may be absent (a module that was tried and not found counts
+        as absent, so creating it changes the digest). Files of the package
+        that are no module (data) count for every notebook.
+        """
+        paths = {path for path in self.files if not path.endswith(".py")}
+        for module in modules:
+            stem = module.replace(".", "/")
+            paths |= {f"{stem}.py", f"{stem}/__init__.py"}
+        lines = [f"{path} {self.files.get(path, 'absent')}" for path in sorted(paths)]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    def everything(self) -> str:
+        """Hash of every file of the package (for caches that do not record imports)."""
+        return hashlib.sha256("\n".join(f"{p} {h}" for p, h in sorted(self.files.items())).encode()).hexdigest()
+
+
+def package_fingerprint(project_root: Path) -> str:
+    """:func:`environment_fingerprint` and every file of ``linreg``: a change to any module changes it."""
+    return hashlib.sha256((environment_fingerprint(project_root)
+                           + PackageSnapshot.take(project_root).everything()).encode()).hexdigest()
 
 
 def code_key(code: list[str], fingerprint: str) -> str:
@@ -129,11 +206,16 @@ def code_key(code: list[str], fingerprint: str) -> str:
 
 
 def execution_key(notebook: nbformat.NotebookNode, fingerprint: str) -> str:
-    """The cache key of one notebook: its code cells + the environment fingerprint.
+    """The code key of one notebook: its code cells + the environment fingerprint.
 
     Markdown cells, cell ids, tags and outputs are deliberately left out.
     """
     return code_key([cell.source for cell in notebook.cells if cell.cell_type == "code"], fingerprint)
+
+
+def entry_key(code_key: str, modules_digest: str) -> str:
+    """The key an executed notebook is stored under: its code key + the files of the modules it imported."""
+    return hashlib.sha256(f"{code_key} {modules_digest}".encode()).hexdigest()
 
 
 def _strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -195,14 +277,28 @@ def fill_glue(notebook: nbformat.NotebookNode, *, where: str) -> nbformat.Notebo
     return filled
 
 
-def kernel_environment(threads: int) -> dict[str, str]:
-    """Environment of a build kernel: a fair share of threads, a build flag, fixed hashing."""
+def kernel_environment(threads: int, *, project_root: Path | None = None,
+                       scratch: Path | None = None) -> dict[str, str]:
+    """Environment of a build kernel: a fair share of threads, a build flag, fixed hashing.
+
+    With ``project_root``, the kernel (and every process it starts) imports that
+    project's ``linreg``, the one the key hashes, and records the modules it
+    imports in ``scratch/imports.txt``; ``scratch`` is also its temporary folder
+    (``TMPDIR``): what a page leaves there (page 11's failure demo leaves torch's
+    ``pytorch-errorfile-*.pickle``) goes when the build removes the folder.
+    """
     env = dict(os.environ)
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[name] = str(threads)
     env["LINREG_BUILD"] = "1"  # linreg hides progress bars in built pages
     env["PYTHONHASHSEED"] = "0"  # same set/dict iteration order in every build
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    if project_root is not None:
+        paths = [str(KERNEL_SITE), str(project_root), *filter(None, [os.environ.get("PYTHONPATH")])]
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+    if scratch is not None:
+        env[IMPORT_LOG_VARIABLE] = str(scratch / "imports.txt")
+        env["TMPDIR"] = str(scratch)
     return env
 
 
@@ -215,8 +311,14 @@ def versions() -> dict[str, str]:
     return {"python": platform.python_version(), "torch": torch_version}
 
 
-def execute_notebook(path: Path, notebook: nbformat.NotebookNode, *, threads: int) -> nbformat.NotebookNode:
-    """Run every cell of ``notebook`` in a fresh kernel, in the notebook's folder; raise on the first error."""
+def execute_notebook(path: Path, notebook: nbformat.NotebookNode, *, threads: int, project_root: Path,
+                     scratch: Path) -> tuple[nbformat.NotebookNode, list[str]]:
+    """Run every cell of ``notebook`` in a fresh kernel, in the notebook's folder; raise on the first error.
+
+    Returns the executed notebook and the ``linreg`` modules that the kernel and
+    the processes it started imported (or tried to), sorted. ``scratch`` is an
+    empty folder for the kernel's temporary files (see :func:`kernel_environment`).
+    """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -231,7 +333,7 @@ def execute_notebook(path: Path, notebook: nbformat.NotebookNode, *, threads: in
         resources={"metadata": {"path": str(path.parent)}},
     )
     try:
-        client.execute(env=kernel_environment(threads))
+        client.execute(env=kernel_environment(threads, project_root=project_root, scratch=scratch))
     except CellExecutionError as error:
         index = next(
             (i for i, cell in enumerate(work.cells)
@@ -240,11 +342,86 @@ def execute_notebook(path: Path, notebook: nbformat.NotebookNode, *, threads: in
         )
         where = f"cell {index + 1}" if index is not None else "a cell"
         raise NotebookExecutionError(f"{path.name}: {where} failed:\n{error}") from None
-    return work
+    log_file = scratch / "imports.txt"
+    modules = log_file.read_text(encoding="utf-8").split() if log_file.exists() else []
+    return work, sorted(set(modules))
+
+
+class NotebookReadError(ValueError):
+    """A file that should be a notebook and cannot be read as one; the message says why, on one line."""
+
+
+CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})( |$)", re.MULTILINE)
+
+
+def parse_notebook(text: str) -> nbformat.NotebookNode:
+    """The notebook ``text`` holds (nbformat 4), or :class:`NotebookReadError` saying in one line what is wrong.
+
+    What a bad merge or an interrupted save leaves is named as such: conflict
+    markers, a file that ends early.
+
+    >>> try:
+    ...     parse_notebook('{"cells": [')
+    ... except NotebookReadError as error:
+    ...     print(error)
+    ends before the notebook does (a truncated file?): JSON stops at line 1, column 12
+    """
+    marker = CONFLICT_MARKER.search(text)
+    if marker:
+        line = text.count("\n", 0, marker.start()) + 1
+        raise NotebookReadError(f"has merge conflict markers (line {line}): resolve the conflict, then build again")
+    try:
+        content = json.loads(text)
+    except ValueError as error:
+        where = f"line {getattr(error, 'lineno', '?')}, column {getattr(error, 'colno', '?')}"
+        if getattr(error, "pos", 0) >= len(text.rstrip()):
+            raise NotebookReadError(f"ends before the notebook does (a truncated file?): JSON stops at {where}") \
+                from None
+        raise NotebookReadError(f"is not valid JSON: {getattr(error, 'msg', error)} at {where}") from None
+    try:
+        if not isinstance(content, dict) or "cells" not in content and "worksheets" not in content:
+            raise ValueError("no cells")
+        major, minor = nbformat.reader.get_version(content)
+        notebook = nbformat.convert(nbformat.versions[major].to_notebook_json(content, minor=minor), 4)
+    except Exception as error:  # a JSON file of another kind, an unknown nbformat version
+        raise NotebookReadError(f"is JSON but not a Jupyter notebook ({type(error).__name__}: {error})") from None
+    try:
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:
+        message = " ".join(str(error.message).split())[:200]
+        raise NotebookReadError(f"is not a valid notebook: {message}") from None
+    return notebook
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path``, or :class:`NotebookReadError` naming the file and what is wrong."""
+    try:
+        return parse_notebook(path.read_text(encoding="utf-8"))
+    except NotebookReadError as error:
+        raise NotebookReadError(f"{path}: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise NotebookReadError(f"{path}: cannot be read ({error})") from None
+
+
+def entry_problem(notebook: nbformat.NotebookNode, key: str | None = None) -> str | None:
+    """Why ``notebook`` is not an entry of this cache stored under ``key`` (when given), or None."""
+    meta = notebook.metadata.get("linreg", {})
+    if not (isinstance(meta.get("key"), str) and isinstance(meta.get("code_key"), str)
+            and isinstance(meta.get("imports"), list)):
+        return "no keys and imports in its metadata: not an entry of this cache"
+    if key is not None and meta["key"] != key:
+        return "its key does not match its name"
+    return None
 
 
 class NotebookCache:
-    """Executed notebooks stored by key under ``root`` (one JSON notebook per entry)."""
+    """Executed notebooks stored by key under ``root``.
+
+    Per notebook, in ``root/executed/``: the entry (the executed notebook,
+    ``<stem>-<entry key>.ipynb``) and the imports its last execution recorded
+    (``<stem>-<code key>.imports.json``, with how long it took). Both are
+    named by the first 20 hex digits of their key; a notebook has one of each.
+    """
 
     def __init__(self, root: Path):
         self.root = root
@@ -252,31 +429,105 @@ class NotebookCache:
     def entry(self, source: Path, key: str) -> Path:
         return self.root / "executed" / f"{source.stem}-{key[:20]}.ipynb"
 
+    def imports(self, source: Path, code_key: str) -> Path:
+        return self.root / "executed" / f"{source.stem}-{code_key[:20]}.imports.json"
+
     def rendered(self, source: Path, docs_dir: Path) -> Path:
         return self.root / "rendered" / source.relative_to(docs_dir)
+
+    def _own_files(self, source: Path, suffix: str) -> list[Path]:
+        """This notebook's files with ``suffix`` (not those of a notebook whose name starts with the same stem)."""
+        pattern = re.compile(rf"{re.escape(source.stem)}-[0-9a-f]{{20}}{re.escape(suffix)}")
+        return [path for path in (self.root / "executed").glob(f"{source.stem}-*{suffix}")
+                if pattern.fullmatch(path.name)]
+
+    def _drop(self, path: Path, reason: str) -> None:
+        log.info("Execution cache: dropped %s (%s); its notebook executes again", path, reason)
+        path.unlink(missing_ok=True)
+
+    def recorded_imports(self, source: Path, code_key: str) -> dict | None:
+        """What the last execution of ``source`` with ``code_key`` recorded: ``{"modules": [...], "seconds": s}``.
+
+        None when nothing is recorded; an unreadable record is dropped (a miss).
+        """
+        path = self.imports(source, code_key)
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            self._drop(path, f"unreadable: {error}")
+            return None
+        if not (isinstance(record, dict) and isinstance(record.get("modules"), list)
+                and all(isinstance(m, str) for m in record["modules"])):
+            self._drop(path, "not a record of imports")
+            return None
+        return record
 
     def last_seconds(self, source: Path) -> float:
         """How long this notebook took the last time it ran (for scheduling the longest first)."""
         times = []
-        for path in (self.root / "executed").glob(f"{source.stem}-*.ipynb"):
+        for path in self._own_files(source, ".imports.json"):
             try:
-                times.append(json.loads(path.read_text()).get("metadata", {}).get("linreg", {}).get("seconds", 0.0))
-            except FileNotFoundError:  # evicted by a concurrent build since the glob
+                times.append(float(json.loads(path.read_text()).get("seconds", 0.0)))
+            except (OSError, ValueError, AttributeError, TypeError):  # evicted meanwhile, or unreadable
                 continue
         return max(times, default=0.0)
 
     def read(self, source: Path, key: str) -> nbformat.NotebookNode | None:
-        """The stored entry, or None when there is none (entries are whole files: renamed into place)."""
+        """The stored entry, or None when there is none or it cannot be used (then it is dropped, with a log line).
+
+        Entries are whole files (renamed into place), but a copy can still be
+        cut short: a partial CI cache restore, a half-copied gather.
+        """
+        path = self.entry(source, key)
         try:
-            return nbformat.read(self.entry(source, key), as_version=4)
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+        except (OSError, UnicodeDecodeError) as error:
+            self._drop(path, f"unreadable: {error}")
+            return None
+        try:
+            notebook = parse_notebook(text)
+        except NotebookReadError as error:
+            self._drop(path, str(error))
+            return None
+        problem = entry_problem(notebook, key)
+        if problem:
+            self._drop(path, problem)
+            return None
+        return notebook
 
-    def store(self, source: Path, key: str, notebook: nbformat.NotebookNode) -> None:
+    def store(self, source: Path, notebook: nbformat.NotebookNode) -> None:
+        """Store an executed notebook under the keys in its metadata, and evict the notebook's older entries.
+
+        ``notebook.metadata.linreg`` holds ``key`` (the entry key), ``code_key``
+        and ``imports``; the record of imports is written after the entry, so a
+        build that finds the record finds the entry.
+        """
+        meta = notebook.metadata["linreg"]
+        key, code = meta["key"], meta["code_key"]
         atomic_write_text(self.entry(source, key), nbformat.writes(notebook))
-        for stale in (self.root / "executed").glob(f"{source.stem}-*.ipynb"):
+        record = {"modules": list(meta["imports"]), "seconds": meta.get("seconds", 0.0)}
+        atomic_write_text(self.imports(source, code), json.dumps(record, indent=1) + "\n")
+        for stale in self._own_files(source, ".ipynb"):
             if stale != self.entry(source, key):
                 stale.unlink(missing_ok=True)
+        for stale in self._own_files(source, ".imports.json"):
+            if stale != self.imports(source, code):
+                stale.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def scratch(self, source: Path) -> Iterator[Path]:
+        """An empty folder under ``root/tmp`` for one execution's temporary files, removed afterwards."""
+        parent = self.root / "tmp"
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f"{source.stem}-", dir=parent))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     @contextlib.contextmanager
     def locked(self, source: Path) -> Iterator[None]:
@@ -355,24 +606,42 @@ def stderr_problems(notebook: nbformat.NotebookNode, *, where: str) -> list[str]
     return problems
 
 
-def plan_notebooks(sources: list[Path], cache: NotebookCache, fingerprint: str) -> list[Plan]:
-    """Read each notebook, compute its key and whether its entry is in ``cache`` already."""
+def find_entry(plan: Plan, cache: NotebookCache, snapshot: PackageSnapshot) -> Plan:
+    """``plan`` with its entry key and its entry, when the cache has them for the package as it is in ``snapshot``."""
+    record = cache.recorded_imports(plan.source, plan.code_key)
+    if record is None:
+        plan.key, plan.entry = None, None
+        return plan
+    plan.key = entry_key(plan.code_key, snapshot.digest(record["modules"]))
+    plan.entry = cache.read(plan.source, plan.key)
+    return plan
+
+
+def plan_notebooks(sources: list[Path], cache: NotebookCache, fingerprint: str,
+                   snapshot: PackageSnapshot | None = None) -> list[Plan]:
+    """Read each notebook, compute its keys and read its entry when the cache has one.
+
+    ``snapshot`` is the ``linreg`` package the entries must match (default: none
+    is read, no entry is looked up: for callers that only want code keys).
+    Raises :class:`NotebookReadError` naming the first notebook that cannot be read.
+    """
     plans = []
     for source in sources:
-        notebook = nbformat.read(source, as_version=4)
-        key = execution_key(notebook, fingerprint)
-        plans.append(Plan(source, notebook, key, cache.entry(source, key).exists()))
+        notebook = read_notebook(source)
+        plan = Plan(source, notebook, execution_key(notebook, fingerprint))
+        plans.append(find_entry(plan, cache, snapshot) if snapshot is not None else plan)
     return plans
 
 
-def execute_missing(plans: list[Plan], cache: NotebookCache, *, workers: int | None = None) -> dict[Path, float]:
-    """Execute the notebooks of ``plans`` whose entries are missing; return the seconds each one took.
+def execute_missing(plans: list[Plan], cache: NotebookCache, *, project_root: Path,
+                    workers: int | None = None) -> dict[Path, float]:
+    """Execute the notebooks of ``plans`` that have no entry; return the seconds each one took.
 
     Longest first, ``workers`` kernels at a time (default one per core). Each
     notebook runs under its entry's lock and only if the entry is still missing
     once the lock is held: a notebook another build executed meanwhile is read,
-    not run again. Raises :class:`NotebookExecutionError` naming every notebook
-    that failed.
+    not run again. Each plan comes back with its entry key and entry. Raises
+    :class:`NotebookExecutionError` naming every notebook that failed.
     """
     misses = longest_first([p for p in plans if not p.cached], cache)
     if not misses:
@@ -388,14 +657,22 @@ def execute_missing(plans: list[Plan], cache: NotebookCache, *, workers: int | N
 
     def run(plan: Plan) -> float | None:
         with cache.locked(plan.source):
-            if cache.entry(plan.source, plan.key).exists():
+            # The package as the kernel will find it: taken before it starts, so that an edit made
+            # while it runs changes the key of the next build, which then executes it again.
+            snapshot = PackageSnapshot.take(project_root)
+            if find_entry(plan, cache, snapshot).cached:
                 return None  # another build stored it while this one waited for the lock
             t0 = time.perf_counter()
-            executed = execute_notebook(plan.source, plan.notebook, threads=threads)
+            with cache.scratch(plan.source) as scratch:
+                executed, imports = execute_notebook(plan.source, plan.notebook, threads=threads,
+                                                     project_root=project_root, scratch=scratch)
             elapsed = time.perf_counter() - t0
+            plan.key = entry_key(plan.code_key, snapshot.digest(imports))
             executed.metadata["linreg"] = {**plan.notebook.metadata.get("linreg", {}), **meta,
-                                           "seconds": round(elapsed, 2), "key": plan.key}
-            cache.store(plan.source, plan.key, executed)
+                                           "seconds": round(elapsed, 2), "code_key": plan.code_key,
+                                           "key": plan.key, "imports": imports}
+            cache.store(plan.source, executed)
+            plan.entry = executed
             return elapsed
 
     # Threads are enough: each kernel is its own process, the threads only wait on it.
@@ -431,20 +708,19 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
     executed notebook before its rendered twin is written (the build takes the
     media out: ``media.py``). Cache misses run in parallel
     (:func:`execute_missing`); progress is logged as each notebook finishes.
-    Raises :class:`NotebookExecutionError` naming every notebook that failed,
-    and every cell that wrote to stderr untagged.
+    Raises :class:`NotebookReadError` for a notebook that cannot be read, and
+    :class:`NotebookExecutionError` naming every notebook that failed and every
+    cell that wrote to stderr untagged.
     """
     cache = NotebookCache(cache_root)
-    plans = plan_notebooks(sources, cache, fingerprint or environment_fingerprint(project_root))
-    seconds = execute_missing(plans, cache, workers=workers)
+    plans = plan_notebooks(sources, cache, fingerprint or environment_fingerprint(project_root),
+                           PackageSnapshot.take(project_root))
+    seconds = execute_missing(plans, cache, project_root=project_root, workers=workers)
     log.info("Notebooks: %d from the cache, %d executed", len(plans) - len(seconds), len(seconds))
 
     outcomes, problems = [], []
     for plan in plans:
-        executed = cache.read(plan.source, plan.key)
-        if executed is None:  # evicted by a concurrent build of another version of this notebook
-            seconds.update(execute_missing([Plan(plan.source, plan.notebook, plan.key, False)], cache, workers=1))
-            executed = cache.read(plan.source, plan.key)
+        executed = plan.entry
         rendered = cache.rendered(plan.source, docs_dir)
         merged = merge_outputs(plan.notebook, executed)
         # Checked on every build, not only after execution: tags are not part of the key.

@@ -20,9 +20,13 @@ def write_notebook(path: Path, markdown: str, code: str) -> None:
 
 
 def tiny_project(root: Path, notebooks: dict[str, str]) -> Path:
-    """``root`` made a project: ``linreg/core.py``, a lock file and ``docs/<name>.ipynb`` per ``{name: code}``."""
+    """``root`` made a project: a ``linreg`` package (``core``, ``worker``, ``unused``), a lock file and
+    ``docs/<name>.ipynb`` per ``{name: code}``. Its kernels import this ``linreg``, not the real one."""
     (root / "linreg").mkdir(parents=True)
+    (root / "linreg" / "__init__.py").write_text("")
     (root / "linreg" / "core.py").write_text("VALUE = 1\n")
+    (root / "linreg" / "worker.py").write_text("print('worker ran')\n")
+    (root / "linreg" / "unused.py").write_text("")
     (root / "requirements").mkdir()
     (root / "requirements" / "lock.txt").write_text("torch==2.13.0\n")
     (root / "docs").mkdir()
