@@ -7,8 +7,9 @@ Here the key that decides re-execution covers exactly what can change an
 output, in two steps:
 
 1. the **code key**: the notebook's code cells (not its Markdown cells), the
-   pinned dependency set (``requirements/lock.txt``), the Python version, this
-   file and the import recorder (how notebooks are executed);
+   pinned dependency set (``requirements/lock.txt``), the Python version, and
+   how notebooks are executed (``kernel.py`` and the import recorder; not this
+   file: its caching and planning change no output);
 2. the **entry key**: the code key + the files of the ``linreg`` modules that the
    notebook imported the last time it ran with that code key. A kernel records
    them as it runs (``kernel_site/sitecustomize.py``, in the kernel and in every
@@ -52,7 +53,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import sys
@@ -60,17 +60,19 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 from linreg import glue
 
+from .kernel import KERNEL_NAME, KERNEL_SITE, NotebookExecutionError, execute_notebook, versions
+
+__all__ = ["NotebookExecutionError", "execute_notebook"]  # the build's error; tests replace the executor
+
 log = logging.getLogger("mkdocs.hooks.execution")
 
-KERNEL_NAME = "python3"
-CELL_TIMEOUT_S = 600
 # Seconds each notebook took in the last `make bench` (one kernel at a time). Only
 # the order of execution depends on it: on a machine with no executed notebooks
 # yet, the longest start first instead of the alphabetically last ones ending alone.
@@ -81,9 +83,8 @@ ALLOW_STDERR_TAG = "allow-stderr"
 STDERR_LINES_SHOWN = 6
 # The package whose modules the notebooks import; an entry's key covers the ones it imported.
 PACKAGE = "linreg"
-# Put first on every kernel's PYTHONPATH: its sitecustomize.py records the linreg modules imported.
-KERNEL_SITE = Path(__file__).with_name("kernel_site")
-IMPORT_LOG_VARIABLE = "LINREG_IMPORT_LOG"
+# The layout of entries and records of imports: change it when they change (old entries then miss).
+ENTRY_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -96,29 +97,25 @@ class Outcome:
     executed: bool
     seconds: float
     versions: dict[str, str]
+    extracted: Any = None  # what the build's extract step returned for it (the media files' names)
 
 
 @dataclass
 class Plan:
-    """One notebook of a build: its source, its parsed cells, its keys, and its entry when the cache has it.
+    """One notebook of a build: its source, its parsed cells, its keys, and whether the cache has its entry.
 
     ``key`` is ``None`` while no imports are recorded for ``code_key`` (the
     notebook never ran with this code): the notebook must execute to find it.
+    ``entry`` is the executed notebook once read or executed (read only when needed).
     """
 
     source: Path
     notebook: nbformat.NotebookNode
     code_key: str
     key: str | None = None
+    cached: bool = False
     entry: nbformat.NotebookNode | None = None
-
-    @property
-    def cached(self) -> bool:
-        return self.entry is not None
-
-
-class NotebookExecutionError(RuntimeError):
-    """A cell of a tutorial notebook raised (or wrote to stderr): the build must fail and say where."""
+    source_digest: str = ""
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -136,18 +133,35 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def environment_fingerprint(project_root: Path) -> str:
     """Hash of what, besides a notebook's code and its ``linreg`` modules, can change its outputs.
 
-    The pins, the Python version, this file and the import recorder. The
+    The pins, the Python version and how a notebook is executed (``hooks/kernel.py``
+    and the import recorder; not this file, whose caching and planning change no
+    output: :data:`ENTRY_FORMAT` stands for the layout of what it stores). The
     ``linreg`` modules come in through :meth:`PackageSnapshot.digest`.
     """
     digest = hashlib.sha256()
     lock = project_root / "requirements" / "lock.txt"
     digest.update(lock.read_bytes() if lock.exists() else b"no lock")
     digest.update(sys.version.encode())
-    digest.update(Path(__file__).read_bytes())
+    digest.update(Path(__file__).with_name("kernel.py").read_bytes())
     digest.update((KERNEL_SITE / "sitecustomize.py").read_bytes())
+    digest.update(f"entry format {ENTRY_FORMAT}".encode())
     return digest.hexdigest()
 
 
@@ -218,14 +232,6 @@ def entry_key(code_key: str, modules_digest: str) -> str:
     return hashlib.sha256(f"{code_key} {modules_digest}".encode()).hexdigest()
 
 
-def _strip_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    clean = copy.deepcopy(notebook)
-    for cell in clean.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    return clean
-
-
 def coalesce_streams(outputs: list) -> list:
     """Consecutive outputs of one stream (stdout, stderr) as one output.
 
@@ -277,76 +283,6 @@ def fill_glue(notebook: nbformat.NotebookNode, *, where: str) -> nbformat.Notebo
     return filled
 
 
-def kernel_environment(threads: int, *, project_root: Path | None = None,
-                       scratch: Path | None = None) -> dict[str, str]:
-    """Environment of a build kernel: a fair share of threads, a build flag, fixed hashing.
-
-    With ``project_root``, the kernel (and every process it starts) imports that
-    project's ``linreg``, the one the key hashes, and records the modules it
-    imports in ``scratch/imports.txt``; ``scratch`` is also its temporary folder
-    (``TMPDIR``): what a page leaves there (page 11's failure demo leaves torch's
-    ``pytorch-errorfile-*.pickle``) goes when the build removes the folder.
-    """
-    env = dict(os.environ)
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        env[name] = str(threads)
-    env["LINREG_BUILD"] = "1"  # linreg hides progress bars in built pages
-    env["PYTHONHASHSEED"] = "0"  # same set/dict iteration order in every build
-    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    if project_root is not None:
-        paths = [str(KERNEL_SITE), str(project_root), *filter(None, [os.environ.get("PYTHONPATH")])]
-        env["PYTHONPATH"] = os.pathsep.join(paths)
-    if scratch is not None:
-        env[IMPORT_LOG_VARIABLE] = str(scratch / "imports.txt")
-        env["TMPDIR"] = str(scratch)
-    return env
-
-
-def versions() -> dict[str, str]:
-    """Versions the kernels run with (they use this interpreter and its packages)."""
-    try:
-        torch_version = metadata.version("torch")
-    except metadata.PackageNotFoundError:  # pragma: no cover
-        torch_version = "not installed"
-    return {"python": platform.python_version(), "torch": torch_version}
-
-
-def execute_notebook(path: Path, notebook: nbformat.NotebookNode, *, threads: int, project_root: Path,
-                     scratch: Path) -> tuple[nbformat.NotebookNode, list[str]]:
-    """Run every cell of ``notebook`` in a fresh kernel, in the notebook's folder; raise on the first error.
-
-    Returns the executed notebook and the ``linreg`` modules that the kernel and
-    the processes it started imported (or tried to), sorted. ``scratch`` is an
-    empty folder for the kernel's temporary files (see :func:`kernel_environment`).
-    """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    work = _strip_outputs(notebook)
-    client = NotebookClient(
-        work,
-        timeout=CELL_TIMEOUT_S,
-        kernel_name=KERNEL_NAME,
-        allow_errors=False,
-        # the kernel's own start-up chatter (e.g. "running over TCP") is not build news
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    try:
-        client.execute(env=kernel_environment(threads, project_root=project_root, scratch=scratch))
-    except CellExecutionError as error:
-        index = next(
-            (i for i, cell in enumerate(work.cells)
-             if any(out.get("output_type") == "error" for out in cell.get("outputs", []))),
-            None,
-        )
-        where = f"cell {index + 1}" if index is not None else "a cell"
-        raise NotebookExecutionError(f"{path.name}: {where} failed:\n{error}") from None
-    log_file = scratch / "imports.txt"
-    modules = log_file.read_text(encoding="utf-8").split() if log_file.exists() else []
-    return work, sorted(set(modules))
-
-
 class NotebookReadError(ValueError):
     """A file that should be a notebook and cannot be read as one; the message says why, on one line."""
 
@@ -364,7 +300,7 @@ def parse_notebook(text: str) -> nbformat.NotebookNode:
     ...     parse_notebook('{"cells": [')
     ... except NotebookReadError as error:
     ...     print(error)
-    ends before the notebook does (a truncated file?): JSON stops at line 1, column 12
+    ends before the notebook does (a truncated file?): its JSON stops open at line 1
     """
     marker = CONFLICT_MARKER.search(text)
     if marker:
@@ -373,10 +309,11 @@ def parse_notebook(text: str) -> nbformat.NotebookNode:
     try:
         content = json.loads(text)
     except ValueError as error:
+        if _ends_open(text):
+            lines = text.count("\n") + 1
+            raise NotebookReadError(f"ends before the notebook does (a truncated file?): its JSON stops open at "
+                                    f"line {lines}") from None
         where = f"line {getattr(error, 'lineno', '?')}, column {getattr(error, 'colno', '?')}"
-        if getattr(error, "pos", 0) >= len(text.rstrip()):
-            raise NotebookReadError(f"ends before the notebook does (a truncated file?): JSON stops at {where}") \
-                from None
         raise NotebookReadError(f"is not valid JSON: {getattr(error, 'msg', error)} at {where}") from None
     try:
         if not isinstance(content, dict) or "cells" not in content and "worksheets" not in content:
@@ -391,6 +328,25 @@ def parse_notebook(text: str) -> nbformat.NotebookNode:
         message = " ".join(str(error.message).split())[:200]
         raise NotebookReadError(f"is not a valid notebook: {message}") from None
     return notebook
+
+
+def _ends_open(text: str) -> bool:
+    """Whether JSON ``text`` ends inside a string or with a bracket still open: what a cut-short file looks like.
+
+    >>> _ends_open('{"cells": [{"source": "pri'), _ends_open('{"cells": []}}')
+    (True, False)
+    """
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return in_string or depth > 0
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -606,29 +562,43 @@ def stderr_problems(notebook: nbformat.NotebookNode, *, where: str) -> list[str]
     return problems
 
 
+def _shown(path: Path) -> str:
+    """``path`` as a person who runs the build from the project names it (relative to the working directory)."""
+    return os.path.relpath(path) if path.is_absolute() and path.is_relative_to(Path.cwd()) else str(path)
+
+
 def find_entry(plan: Plan, cache: NotebookCache, snapshot: PackageSnapshot) -> Plan:
-    """``plan`` with its entry key and its entry, when the cache has them for the package as it is in ``snapshot``."""
+    """``plan`` with its entry key, and whether the cache has the entry, for the package as ``snapshot`` has it."""
     record = cache.recorded_imports(plan.source, plan.code_key)
+    plan.entry = None
     if record is None:
-        plan.key, plan.entry = None, None
+        plan.key, plan.cached = None, False
         return plan
     plan.key = entry_key(plan.code_key, snapshot.digest(record["modules"]))
-    plan.entry = cache.read(plan.source, plan.key)
+    plan.cached = cache.entry(plan.source, plan.key).exists()
     return plan
 
 
 def plan_notebooks(sources: list[Path], cache: NotebookCache, fingerprint: str,
                    snapshot: PackageSnapshot | None = None) -> list[Plan]:
-    """Read each notebook, compute its keys and read its entry when the cache has one.
+    """Read each notebook, compute its keys and whether the cache has its entry.
 
-    ``snapshot`` is the ``linreg`` package the entries must match (default: none
-    is read, no entry is looked up: for callers that only want code keys).
+    ``snapshot`` is the ``linreg`` package the entries must match (default: no
+    entry is looked up: for callers that only want code keys).
     Raises :class:`NotebookReadError` naming the first notebook that cannot be read.
     """
     plans = []
     for source in sources:
-        notebook = read_notebook(source)
-        plan = Plan(source, notebook, execution_key(notebook, fingerprint))
+        try:
+            text = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise NotebookReadError(f"{_shown(source)}: cannot be read ({error})") from None
+        try:
+            notebook = parse_notebook(text)
+        except NotebookReadError as error:
+            raise NotebookReadError(f"{_shown(source)}: {error}") from None
+        plan = Plan(source, notebook, execution_key(notebook, fingerprint),
+                    source_digest=hashlib.sha256(text.encode()).hexdigest())
         plans.append(find_entry(plan, cache, snapshot) if snapshot is not None else plan)
     return plans
 
@@ -672,7 +642,7 @@ def execute_missing(plans: list[Plan], cache: NotebookCache, *, project_root: Pa
                                            "seconds": round(elapsed, 2), "code_key": plan.code_key,
                                            "key": plan.key, "imports": imports}
             cache.store(plan.source, executed)
-            plan.entry = executed
+            plan.entry, plan.cached = executed, True
             return elapsed
 
     # Threads are enough: each kernel is its own process, the threads only wait on it.
@@ -700,14 +670,24 @@ def execute_missing(plans: list[Plan], cache: NotebookCache, *, project_root: Pa
 
 def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path, cache_root: Path,
                       fingerprint: str | None = None, workers: int | None = None,
-                      extract: Callable[[Path, nbformat.NotebookNode], None] | None = None) -> list[Outcome]:
+                      extract: Callable[[Path, nbformat.NotebookNode], Any] | None = None,
+                      extract_key: Callable[[Path], str] = lambda source: "") -> list[Outcome]:
     """Make sure every notebook in ``sources`` has an executed, rendered twin; return what happened.
 
     ``fingerprint`` is :func:`environment_fingerprint` of ``project_root``, when
     the caller has it already. ``extract(source, notebook)`` may rewrite each
     executed notebook before its rendered twin is written (the build takes the
-    media out: ``media.py``). Cache misses run in parallel
-    (:func:`execute_missing`); progress is logged as each notebook finishes.
+    media out: ``media.py``) and returns what the caller needs of it again (JSON:
+    the media files' names), in :attr:`Outcome.extracted`; ``extract_key(source)``
+    names everything its result depends on besides the notebook. Cache misses
+    run in parallel (:func:`execute_missing`); progress is logged as each
+    notebook finishes.
+
+    A rendered twin is made again only when what it is made of changed (the
+    entry, the source notebook, this file, ``extract_key``): a record beside it
+    (``<notebook>.ipynb.json``) says what it was made of, and an unchanged build
+    reads neither the entry nor the twin.
+
     Raises :class:`NotebookReadError` for a notebook that cannot be read, and
     :class:`NotebookExecutionError` naming every notebook that failed and every
     cell that wrote to stderr untagged.
@@ -720,24 +700,63 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
 
     outcomes, problems = [], []
     for plan in plans:
-        executed = plan.entry
         rendered = cache.rendered(plan.source, docs_dir)
-        merged = merge_outputs(plan.notebook, executed)
-        # Checked on every build, not only after execution: tags are not part of the key.
-        problems += stderr_problems(merged, where=plan.source.name)
+        record = rendered.with_name(rendered.name + ".json")
+        made_of = _made_of(plan, cache, extract_key(plan.source))
+        known = _read_record(record)
+        if (made_of is not None and known.get("made_of") == made_of and rendered.exists()
+                and plan.source not in seconds):
+            outcomes.append(Outcome(plan.source, rendered, False, 0.0, known["stamp"], known["extracted"]))
+            continue
+        if plan.entry is None:
+            plan.entry = cache.read(plan.source, plan.key)
+        if plan.entry is None:  # unreadable (dropped), or evicted by a concurrent build of another version
+            plan.cached = False
+            seconds.update(execute_missing([plan], cache, project_root=project_root, workers=1))
+            made_of = _made_of(plan, cache, extract_key(plan.source))
+        merged = merge_outputs(plan.notebook, plan.entry)
+        # Checked on every build that renders it, cached or not: tags are not part of the key.
+        mine = stderr_problems(merged, where=plan.source.name)
+        problems += mine
         try:
             merged = fill_glue(merged, where=plan.source.name)
         except glue.GlueError as error:
             raise NotebookExecutionError(str(error)) from None
-        if extract is not None:
-            extract(plan.source, merged)
+        extracted = extract(plan.source, merged) if extract is not None else None
         text = nbformat.writes(merged)
         # Rewrite only on change: mkdocs-jupyter caches its HTML by these bytes.
         if not rendered.exists() or rendered.read_text(encoding="utf-8") != text:
             atomic_write_text(rendered, text)
         meta = merged.metadata["linreg"]
         stamp = {k: meta[k] for k in ("python", "torch") if k in meta}
-        outcomes.append(Outcome(plan.source, rendered, plan.source in seconds, seconds.get(plan.source, 0.0), stamp))
+        if not mine and made_of is not None:
+            atomic_write_text(record, json.dumps({"made_of": made_of, "stamp": stamp, "extracted": extracted}))
+        outcomes.append(Outcome(plan.source, rendered, plan.source in seconds, seconds.get(plan.source, 0.0), stamp,
+                                extracted))
     if problems:
         raise NotebookExecutionError("\n\n".join(problems))
     return outcomes
+
+
+_THIS_FILE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _made_of(plan: Plan, cache: NotebookCache, extract_key: str) -> str | None:
+    """Hash of what a notebook's rendered twin is made of; None when its entry is missing."""
+    try:
+        stat = cache.entry(plan.source, plan.key).stat() if plan.key else None
+    except FileNotFoundError:
+        stat = None
+    if stat is None:
+        return None
+    # The entry's size and time: a copy cut short (a partial restore) is read, and dropped, again.
+    parts = [plan.key, stat.st_size, stat.st_mtime_ns, plan.source_digest, _THIS_FILE, extract_key]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _read_record(path: Path) -> dict:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) and {"made_of", "stamp", "extracted"} <= record.keys() else {}

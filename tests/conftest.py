@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the build (the hooks package) is tested directly
+
+# A test run leaves no file outside the project and its caches. What tests and the processes
+# they start put in the temporary folder (torch's spawn leaves a pytorch-errorfile-*.pickle per
+# failing rank, Chromium a profile) goes to a folder of this process under .cache/tmp, removed
+# when the run ends; pytest's own tmp_path folders go to .cache/tmp/pytest-of-<user>, where
+# pytest keeps the last three runs as it would in /tmp.
+TEMPORARY = ROOT / ".cache" / "tmp"
+RUN_TEMPORARY = TEMPORARY / f"run-{os.getpid()}"
+RUN_TEMPORARY.mkdir(parents=True, exist_ok=True)
+os.environ["TMPDIR"] = str(RUN_TEMPORARY)
+os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(TEMPORARY))
+tempfile.tempdir = None  # read TMPDIR again
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(RUN_TEMPORARY, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +45,11 @@ def built_site(tmp_path_factory) -> Path:
     `make build` this takes seconds; on a fresh clone it executes every page.
     """
     site = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # The build's temporary folder, empty: whatever it holds afterwards, the build left behind
+    # (test_site.py reads .build-leftovers.txt).
+    temporary = tmp_path_factory.mktemp("build-tmp")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
+           "TMPDIR": str(temporary)}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
@@ -35,6 +57,7 @@ def built_site(tmp_path_factory) -> Path:
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     (site / ".build-log.txt").write_text(result.stderr)
+    (site / ".build-leftovers.txt").write_text("".join(f"{path}\n" for path in sorted(temporary.rglob("*"))))
     return site
 
 

@@ -7,9 +7,14 @@ so a build of it starts real kernels in seconds.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_notebook(path: Path, markdown: str, code: str) -> None:
@@ -33,3 +38,32 @@ def tiny_project(root: Path, notebooks: dict[str, str]) -> Path:
     for name, code in notebooks.items():
         write_notebook(root / "docs" / f"{name}.ipynb", f"# {name}", code)
     return root
+
+
+def copy_of_the_project(target: Path, *, cache: Path) -> dict[str, str]:
+    """This project's files (tracked, and untracked but not ignored) copied into ``target``, ready to build.
+
+    ``cache`` becomes its execution cache, holding the project's executed notebooks
+    (hard links: no notebook executes again while the copy's ``linreg`` is the
+    project's) and nothing else. KaTeX and Pyodide are the project's own (a link).
+    Returns the environment a build of the copy runs with.
+    """
+    names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, names):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    (target / ".cache").mkdir(exist_ok=True)
+    (target / ".cache" / "vendor").symlink_to(ROOT / ".cache" / "vendor")
+    executed = ROOT / ".cache" / "site" / "executed"
+    (cache / "executed").mkdir(parents=True)
+    for entry in executed.iterdir():
+        if entry.suffix in (".ipynb", ".json"):
+            os.link(entry, cache / "executed" / entry.name)
+    # mkdocs-jupyter's HTML of the rendered notebooks, keyed on their bytes (its own cache, not the build's)
+    (target / ".cache" / "mkdocs-jupyter").mkdir()
+    for html in (ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"):
+        os.link(html, target / ".cache" / "mkdocs-jupyter" / html.name)
+    return {**os.environ, "LINREG_CACHE_DIR": str(cache), "PYTHONPATH": str(target),
+            "NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1"}

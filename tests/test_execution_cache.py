@@ -142,6 +142,36 @@ def test_unchanged_rebuild_executes_nothing(project):
 
 
 @pytest.mark.slow
+def test_an_unchanged_rebuild_reads_no_entry_and_renders_nothing_again(project, monkeypatch):
+    monkeypatch.setattr(execution, "merge_outputs", lambda *args: pytest.fail("a notebook was rendered again"))
+    monkeypatch.setattr(execution.NotebookCache, "read", lambda *args: pytest.fail("an entry was read"))
+    outcomes = _prepare(project)
+    assert _executed(outcomes) == set()
+    assert _rendered_text(outcomes["a.ipynb"]) == "a says 42\n"
+
+
+@pytest.mark.slow
+def test_what_the_extract_step_returned_is_kept_until_its_key_changes(project):
+    calls = []
+
+    def extract(source, notebook):
+        calls.append(source.name)
+        return [f"{source.stem}.png"]  # what the build's media step returns: the names of the files it wrote
+
+    def build(key: str) -> dict:
+        outcomes = execution.prepare_notebooks(_sources(project), docs_dir=project / "docs", project_root=project,
+                                               cache_root=project / ".cache", extract=extract,
+                                               extract_key=lambda source: key)
+        return {outcome.source.name: outcome.extracted for outcome in outcomes}
+
+    first = build("media v1")
+    assert first["a.ipynb"] == ["a.png"] and len(calls) == 4
+    calls.clear()
+    assert build("media v1") == first and calls == []
+    assert build("media v2") == first and len(calls) == 4
+
+
+@pytest.mark.slow
 def test_a_change_to_a_module_re_executes_the_notebooks_that_imported_it_only(project):
     (project / "linreg" / "core.py").write_text("VALUE = 2\n")
     assert _would_execute(project) == {"a.ipynb"}
@@ -246,7 +276,7 @@ def test_an_unreadable_notebook_fails_in_one_line_naming_the_file_and_the_proble
     with pytest.raises(execution.NotebookReadError) as error:
         execution.plan_notebooks([source], execution.NotebookCache(tmp_path / ".cache"), "env")
     message = str(error.value)
-    assert message.startswith(f"{source}: {problem}")
+    assert message.startswith(f"{os.path.relpath(source)}: {problem}")
     assert "\n" not in message
 
 

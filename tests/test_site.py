@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import sys
 from html.parser import HTMLParser
@@ -130,7 +131,9 @@ def test_notebook_pages_have_download_and_colab_links_and_a_freshness_stamp(buil
     name = Path(source).name
     assert f'href="{name}" download>Download notebook</a>' in html
     assert (html_path(built_site, source).parent / name).exists()
-    assert f"https://colab.research.google.com/github/linreg/linreg/blob/main/docs/{source}" in html
+    repository = os.environ.get("REPO_URL", "https://github.com/linreg/linreg").removeprefix("https://github.com/")
+    branch = os.environ.get("SOURCE_BRANCH", "main")  # mkdocs.yml's defaults, or what CI passed
+    assert f"https://colab.research.google.com/github/{repository}/blob/{branch}/docs/{source}" in html
     assert re.search(r"with Python 3\.\d+\.\d+ and PyTorch 2\.13\.0", html)
 
 

@@ -129,6 +129,25 @@ def test_pages_workflow_gathers_the_shards_entries_then_runs_make_build():
     assert download["with"] == {"pattern": "entries-*", "path": "shard-entries", "merge-multiple": True}
 
 
+def test_the_pages_build_takes_the_site_url_repository_and_branch_from_the_run():
+    steps = _workflow("pages.yml")["jobs"]["build"]["steps"]
+    (configure,) = [step for step in steps if step.get("uses", "").startswith("actions/configure-pages@")]
+    (build,) = [step for step in steps if step.get("run") == "make build"]
+    assert steps.index(configure) < steps.index(build)
+    assert build["env"]["SITE_URL"] == "${{ steps." + configure["id"] + ".outputs.base_url }}/"
+    assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
+    assert build["env"]["REPO_NAME"] == "${{ github.repository }}"
+    assert build["env"]["SOURCE_BRANCH"] == "${{ github.event.repository.default_branch }}"
+    assert build["env"]["EDIT_URI"] == "edit/${{ github.event.repository.default_branch }}/docs/"
+
+
+@pytest.mark.parametrize(("variable", "default"), [
+    ("SITE_URL", "https://linreg.github.io/linreg/"), ("REPO_URL", "https://github.com/linreg/linreg"),
+    ("REPO_NAME", "linreg/linreg"), ("EDIT_URI", "edit/main/docs/"), ("SOURCE_BRANCH", "main")])
+def test_mkdocs_takes_where_the_site_lives_from_the_environment_with_todays_defaults(variable, default):
+    assert f'!ENV [{variable}, "{default}"]' in (ROOT / "mkdocs.yml").read_text()
+
+
 def test_pages_workflow_skips_the_shards_when_the_cache_for_the_key_is_stored():
     jobs = _workflow("pages.yml")["jobs"]
     (lookup,) = _uses(jobs["plan"], "actions/cache/restore")
