@@ -62,6 +62,17 @@ def test_serve_refuses_a_busy_port_with_a_clear_message(capsys, monkeypatch):
     assert "Traceback" not in err
 
 
+def test_serve_looks_for_saved_files_every_tenth_of_a_second(monkeypatch, tmp_path):
+    from mkdocs import livereload
+
+    import serve
+
+    monkeypatch.setattr(livereload.LiveReloadServer, "__init__", livereload.LiveReloadServer.__init__)
+    serve.poll_faster()
+    server = livereload.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    assert server.observer.timeout == serve.POLL_S == 0.1  # mkdocs' own: 0.5 s
+
+
 def test_make_serve_watches_the_library_too():
     config = (ROOT / "mkdocs.yml").read_text()
     assert re.search(r"^watch:\n  - linreg\n", config, re.M)
