@@ -45,7 +45,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from hooks import execution, formulas, markdown_cache, media, reference_cache, render, search_cache  # noqa: E402
+from hooks import (  # noqa: E402
+    execution,
+    facts,
+    formulas,
+    markdown_cache,
+    media,
+    reference_cache,
+    render,
+    search_cache,
+)
 from hooks.store import KeyedStore  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks")
@@ -206,11 +215,15 @@ def on_files(files, config, **_):
 def on_page_markdown(markdown, page, config, **_):
     if page.file.src_uri.endswith(".ipynb"):
         return markdown
+    where = posixpath.join(posixpath.basename(config["docs_dir"]), page.file.src_uri)
     marker = execution.CONFLICT_MARKER.search(markdown_cache.FENCE.sub("", markdown))
     if marker:  # what a bad merge leaves: the build would publish it as text
-        where = posixpath.join(posixpath.basename(config["docs_dir"]), page.file.src_uri)
         raise PluginError(f"{where}: has merge conflict markers ({marker[0].strip()!r} at the start of a line): "
                           "resolve the conflict, then build again")
+    try:
+        markdown = facts.fill(markdown, PROJECT_ROOT, where=where)  # {{ build:notebooks }} and the like
+    except facts.FactError as error:
+        raise PluginError(str(error)) from None
     _build.page_warnings.counts.clear()
     logging.getLogger("mkdocs").addHandler(_build.page_warnings)
     markdown = _build.reference.before_markdown(page, markdown)
