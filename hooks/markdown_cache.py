@@ -13,9 +13,9 @@ The blocks run inside the build process, so their imports are recorded there:
 a finder on ``sys.meta_path`` notes each ``linreg`` module imported (or tried)
 while markdown-exec runs, and every ``linreg`` module the process holds by then
 counts too (one imported earlier is not imported again, yet the blocks use it).
-Before a block runs, a process that loaded ``linreg`` modules from files that
-have changed since (``mkdocs serve`` after an edit) drops them, so the block
-runs the code the key hashes.
+Before blocks run, a process whose ``linreg`` modules came from files that have
+changed since it last ran blocks (``mkdocs serve`` after an edit) drops them, so
+the blocks run the code the key hashes.
 
 Why a second store beside the notebooks' executed copies, rather than one: a
 notebook's entry is a notebook executed by a kernel out of process, these are
@@ -103,16 +103,32 @@ class _ImportRecorder:
         return None
 
 
-# The package's files when this process last ran a block: its linreg modules were loaded from these.
-_loaded_from: dict[str, dict[str, str]] = {}
+# The file of each linreg module this process held after it last ran blocks, and that file's hash then.
+_loaded: dict[str, str] = {}
 
 
-def _drop_stale_modules(snapshot: PackageSnapshot) -> None:
-    """Forget the ``linreg`` modules this process loaded, when any file of the package changed since."""
-    if _loaded_from.setdefault("files", snapshot.files) != snapshot.files:
+def _loaded_files() -> list[str]:
+    return [module.__file__ for name, module in list(sys.modules.items())
+            if _is_linreg(name) and getattr(module, "__file__", None)]
+
+
+def _hash(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _drop_stale_modules() -> None:
+    """Forget the ``linreg`` modules this process loaded, when a file they came from changed since."""
+    if any(_hash(path) != digest for path, digest in _loaded.items()):
         for name in [name for name in sys.modules if _is_linreg(name)]:
             del sys.modules[name]
-        _loaded_from["files"] = snapshot.files
+        _loaded.clear()
+
+
+def _remember_loaded_modules() -> None:
+    _loaded.update({path: _hash(path) for path in _loaded_files()})
 
 
 @dataclass
@@ -165,8 +181,7 @@ class MarkdownExecCache:
         stored = self._stored(key, len(blocks))
         pending = self._pending[page_id] = _Pending(key, stored, len(blocks))
         if stored is None:  # markdown-exec will run the blocks: record what they import
-            if self.snapshot is not None:
-                _drop_stale_modules(self.snapshot)
+            _drop_stale_modules()
             pending.recorder = _ImportRecorder()
             sys.meta_path.insert(0, pending.recorder)
         pieces, end = [], 0
@@ -193,6 +208,7 @@ class MarkdownExecCache:
             return html
         if pending.recorder is not None:
             sys.meta_path.remove(pending.recorder)
+            _remember_loaded_modules()
         if pending.hit is not None:
             self.hits += 1
             for index, fragment in enumerate(pending.hit):

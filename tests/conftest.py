@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -46,14 +47,20 @@ def built_site(tmp_path_factory) -> Path:
     """
     site = tmp_path_factory.mktemp("site")
     # The build's temporary folder, empty: whatever it holds afterwards, the build left behind
-    # (test_site.py reads .build-leftovers.txt).
+    # (test_leftovers.py reads .build-leftovers.txt).
     temporary = tmp_path_factory.mktemp("build-tmp")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
            "TMPDIR": str(temporary)}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
+    # Each pytest-xdist worker builds the site for its own tests, one worker at a time: the second
+    # finds every notebook executed and rendered by the first (mkdocs-jupyter's own cache files are
+    # not written atomically, so two builds rendering the same notebook at once could read half of one).
+    TEMPORARY.mkdir(parents=True, exist_ok=True)
+    with open(TEMPORARY / "site-build.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        )
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     (site / ".build-log.txt").write_text(result.stderr)

@@ -45,7 +45,9 @@ def copy_of_the_project(target: Path, *, cache: Path) -> dict[str, str]:
 
     ``cache`` becomes its execution cache, holding the project's executed notebooks
     (hard links: no notebook executes again while the copy's ``linreg`` is the
-    project's) and nothing else. KaTeX and Pyodide are the project's own (a link).
+    project's), typeset formulas and Markdown pages' executed blocks, and nothing
+    else: no rendered notebook, reference page or search entry. KaTeX and Pyodide
+    are the project's own (a link).
     Returns the environment a build of the copy runs with.
     """
     names = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
@@ -61,9 +63,13 @@ def copy_of_the_project(target: Path, *, cache: Path) -> dict[str, str]:
     for entry in executed.iterdir():
         if entry.suffix in (".ipynb", ".json"):
             os.link(entry, cache / "executed" / entry.name)
-    # mkdocs-jupyter's HTML of the rendered notebooks, keyed on their bytes (its own cache, not the build's)
-    (target / ".cache" / "mkdocs-jupyter").mkdir()
-    for html in (ROOT / ".cache" / "mkdocs-jupyter").glob("*.json"):
-        os.link(html, target / ".cache" / "mkdocs-jupyter" / html.name)
+    # Work the tests of a copy are not about, each keyed on its own inputs: mkdocs-jupyter's HTML of the
+    # rendered notebooks (by their bytes), typeset formulas (by formula), the home page's executed block.
+    for source, copy in ((ROOT / ".cache" / "mkdocs-jupyter", target / ".cache" / "mkdocs-jupyter"),
+                         (ROOT / ".cache" / "site" / "katex", cache / "katex"),
+                         (ROOT / ".cache" / "site" / "markdown", cache / "markdown")):
+        copy.mkdir(parents=True, exist_ok=True)
+        for entry in source.glob("*.json"):  # KaTeX's store is rewritten in place: a copy, not a link
+            (shutil.copy2 if copy.name == "katex" else os.link)(entry, copy / entry.name)
     return {**os.environ, "LINREG_CACHE_DIR": str(cache), "PYTHONPATH": str(target),
             "NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1"}

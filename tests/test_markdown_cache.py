@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import types
 
 import pytest
 from markdown import Markdown
@@ -186,3 +188,28 @@ def test_creating_a_module_the_blocks_tried_to_import_executes_them_again(tmp_pa
     _render(_with_package(tmp_path), page)
     _render(_with_package(tmp_path, not_written_yet="new"), page)
     assert _runs(runs) == 2
+
+
+@pytest.fixture()
+def linreg_modules_restored():
+    """The process's linreg modules as they were: a test that makes the cache drop them puts them back."""
+    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "linreg"}
+    yield
+    for name in [name for name in sys.modules if name.split(".")[0] == "linreg"]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+    markdown_cache._loaded.clear()
+
+
+def test_blocks_run_fresh_modules_once_a_file_they_came_from_changed(tmp_path, runs, linreg_modules_restored):
+    # as in `mkdocs serve`: a module loaded by an earlier run, then edited on disk
+    probe = tmp_path / "probe.py"
+    probe.write_text("VALUE = 1\n")
+    sys.modules["linreg.probe"] = module = types.ModuleType("linreg.probe")
+    module.__file__ = str(probe)
+    _render(_with_package(tmp_path), _page(runs, body="print('<b>1</b>')"))
+    _render(_with_package(tmp_path), _page(runs, body="print('<b>2</b>')"))
+    assert sys.modules.get("linreg.probe") is module  # its file is unchanged: kept
+    probe.write_text("VALUE = 2\n")
+    _render(_with_package(tmp_path), _page(runs, body="print('<b>3</b>')"))
+    assert "linreg.probe" not in sys.modules  # dropped before the blocks ran: they import it afresh
