@@ -65,8 +65,6 @@ from typing import Any
 
 import nbformat
 
-from linreg import glue
-
 from .kernel import KERNEL_NAME, KERNEL_SITE, NotebookExecutionError, execute_notebook, versions
 
 __all__ = ["NotebookExecutionError", "execute_notebook"]  # the build's error; tests replace the executor
@@ -272,11 +270,16 @@ def fill_glue(notebook: nbformat.NotebookNode, *, where: str) -> nbformat.Notebo
     show) and kept instead in ``metadata.linreg.glue``, where the page's tests
     read them. A citation of a value no cell recorded fails the build.
     """
+    from linreg import glue  # here, not at the top: importing linreg imports NumPy, a tenth of a second a build
+
     values = glue.collect(notebook)
     filled = copy.deepcopy(notebook)
     for number, cell in enumerate(filled.cells, start=1):
         if cell.cell_type == "markdown":
-            cell.source = glue.fill(cell.source, values, where=f"{where}, cell {number}")
+            try:
+                cell.source = glue.fill(cell.source, values, where=f"{where}, cell {number}")
+            except glue.GlueError as error:
+                raise NotebookExecutionError(str(error)) from None
         elif cell.cell_type == "code":
             cell.outputs = [out for out in cell.outputs if not glue.is_glue_output(out)]
     filled.metadata.setdefault("linreg", {})["glue"] = values
@@ -718,10 +721,7 @@ def prepare_notebooks(sources: list[Path], *, docs_dir: Path, project_root: Path
         # Checked on every build that renders it, cached or not: tags are not part of the key.
         mine = stderr_problems(merged, where=plan.source.name)
         problems += mine
-        try:
-            merged = fill_glue(merged, where=plan.source.name)
-        except glue.GlueError as error:
-            raise NotebookExecutionError(str(error)) from None
+        merged = fill_glue(merged, where=plan.source.name)
         extracted = extract(plan.source, merged) if extract is not None else None
         text = nbformat.writes(merged)
         # Rewrite only on change: mkdocs-jupyter caches its HTML by these bytes.
