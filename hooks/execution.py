@@ -20,7 +20,7 @@ So an edit to ``linreg.tuning`` re-executes the pages that imported it and no
 other; a code-cell edit re-executes its page, which records its imports afresh.
 A code key with no recorded imports yet is a miss.
 
-A cache hit costs a JSON read. Misses execute in parallel, one kernel per core,
+A cache hit costs a few file checks. Misses execute in parallel, one kernel per core,
 each kernel limited to its share of the CPU threads, with its temporary files
 in a folder of the cache that is removed after it (nothing is left in the
 system's temporary folder). After execution, the outputs are merged into the
@@ -65,9 +65,9 @@ from typing import Any
 
 import nbformat
 
+# How a notebook executes (its file is part of every key). Called through this module's name
+# (execution.execute_notebook), so that tests can make execution refuse.
 from .kernel import KERNEL_NAME, KERNEL_SITE, NotebookExecutionError, execute_notebook, versions
-
-__all__ = ["NotebookExecutionError", "execute_notebook"]  # the build's error; tests replace the executor
 
 log = logging.getLogger("mkdocs.hooks.execution")
 

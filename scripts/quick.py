@@ -32,7 +32,13 @@ def changed_files(root: Path = ROOT) -> list[str]:
     """Paths (from the project root) that differ from git's HEAD: edited, staged, added or untracked."""
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "-z"], cwd=root,
                             capture_output=True, text=True, check=True).stdout
-    return sorted({entry[3:] for entry in status.split("\0") if len(entry) > 3})
+    entries, paths = iter(status.split("\0")), set()
+    for entry in entries:
+        if len(entry) > 3:
+            paths.add(entry[3:])
+            if entry[0] in "RC":  # a rename or copy: the next entry is the path it came from
+                paths.add(next(entries, ""))
+    return sorted(paths - {""})
 
 
 def recorded_imports(cache: Path) -> dict[str, set[str]]:
