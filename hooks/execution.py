@@ -20,19 +20,18 @@ So an edit to ``linreg.tuning`` re-executes the pages that imported it and no
 other; a code-cell edit re-executes its page, which records its imports afresh.
 A code key with no recorded imports yet is a miss.
 
-A cache hit costs a few file checks. Misses execute in parallel, one kernel per core,
-each kernel limited to its share of the CPU threads, with its temporary files
-in a folder of the cache that is removed after it (nothing is left in the
-system's temporary folder). After execution, the outputs are merged into the
-*current* source notebook (so Markdown edits show up without re-execution) and
-handed to mkdocs-jupyter, which only renders. Every file is written atomically
-(temporary file + rename), so an interrupted build can never leave a
-half-written entry behind for a later build to serve, and a notebook is
-executed under a lock on its entry: two builds at once in one checkout
-(``make serve`` beside ``make test``) execute it once, the second one waits and
-reads the first one's entry. An entry that cannot be read anyway (a truncated
-copy, restored by a partial CI cache) is a miss: the build says which file it
-dropped and executes the notebook again.
+A cache hit costs a few file checks. Misses execute in parallel, one kernel per
+core, each kernel limited to its share of the CPU threads, with a temporary
+folder of its own that is removed after it (what a page leaves there goes with
+it). After execution, the outputs are merged into the *current* source notebook
+(so Markdown edits show up without re-execution) and handed to mkdocs-jupyter,
+which only renders. Every file is written atomically (temporary file + rename),
+so an interrupted build can never leave a half-written entry behind for a later
+build to serve, and a notebook is executed under a lock on its entry: two builds
+at once in one checkout (``make serve`` beside ``make test``) execute it once,
+the second one waits and reads the first one's entry. An entry that cannot be
+read anyway (a truncated copy, restored by a partial CI cache) is a miss: the
+build says which file it dropped and executes the notebook again.
 
 Execution can also be split over machines (``scripts/execute.py``,
 ``make execute SHARD=k/N``) into the same entries; a build that then finds
@@ -479,10 +478,14 @@ class NotebookCache:
 
     @contextlib.contextmanager
     def scratch(self, source: Path) -> Iterator[Path]:
-        """An empty folder under ``root/tmp`` for one execution's temporary files, removed afterwards."""
-        parent = self.root / "tmp"
-        parent.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f"{source.stem}-", dir=parent))
+        """An empty folder for one execution's temporary files (the kernel's ``TMPDIR``), removed afterwards.
+
+        A folder of its own in the temporary folder, with a short path, not in the
+        cache: multiprocessing puts its sockets in ``TMPDIR`` (page 6's DataLoader
+        workers hand tensors over through one) and a socket's path may not exceed
+        108 bytes, which a cache deep in a checkout or in a test's folder would.
+        """
+        folder = Path(tempfile.mkdtemp(prefix="linreg-"))
         try:
             yield folder
         finally:
