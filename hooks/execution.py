@@ -262,12 +262,17 @@ def merge_outputs(source: nbformat.NotebookNode, executed: nbformat.NotebookNode
     return merged
 
 
+RECORD_TAG = "record"  # a cell that only records values for the prose; left off the page
+
+
 def fill_glue(notebook: nbformat.NotebookNode, *, where: str) -> nbformat.NotebookNode:
     """Put the values the cells recorded (``linreg.glue``) into the Markdown cells that cite them.
 
     The glue outputs themselves are dropped (they are data, not something to
     show) and kept instead in ``metadata.linreg.glue``, where the page's tests
-    read them. A citation of a value no cell recorded fails the build.
+    read them. Cells tagged ``record`` (glue calls only, checked by
+    ``tests/test_record_cells.py``) are dropped too: the prose shows their
+    numbers. A citation of a value no cell recorded fails the build.
     """
     from linreg import glue  # here, not at the top: importing linreg imports NumPy, a tenth of a second a build
 
@@ -281,6 +286,8 @@ def fill_glue(notebook: nbformat.NotebookNode, *, where: str) -> nbformat.Notebo
                 raise NotebookExecutionError(str(error)) from None
         elif cell.cell_type == "code":
             cell.outputs = [out for out in cell.outputs if not glue.is_glue_output(out)]
+    # Here, not by mkdocs-jupyter's remove_cell_tags: its nbconvert preprocessor honours only the first tag.
+    filled.cells = [cell for cell in filled.cells if RECORD_TAG not in cell.metadata.get("tags", [])]
     filled.metadata.setdefault("linreg", {})["glue"] = values
     return filled
 
