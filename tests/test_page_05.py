@@ -136,6 +136,10 @@ def test_the_learning_rate_is_explained_by_the_curvature_computed_on_the_page(pa
     assert page.says("SGD is stable only below")
     assert page.says(f"these two still hold {page.glue_text['crop_flat_left']} of their starting error")
     assert "the gradient is large" not in page.markdown  # the old, wrong cause
+    flattest = page.glue["crop_flattest"]
+    assert flattest == pytest.approx(eigenvalues[0], rel=1e-3)
+    assert all(f"{factors[rate][-1]:+.4f}" == "+1.0000" for rate in range(3))  # "its factor is 1.0000"
+    assert page.says(f"The flattest direction, with curvature {page.glue_text['crop_flattest']}, hardly moves")
 
 
 def test_the_loss_counting_convention_is_stated_and_kept(page):

@@ -162,6 +162,9 @@ def test_exercise_1_answers_that_at_equal_steps_the_full_batch_ends_lower_and_to
     assert page.glue["ex1_full_wins"] is True and full < mini
     assert page.printed(f"Answer: at equal steps the full batch reaches the lower MSE ({full:.4f} against "
                         f"{mini:.4f}; the floor is {page.glue['floor']:.4f})")
+    # the mini-batches' rate was the best for one epoch, this very run; the full batch's the best for one step
+    assert page.printed("The rates favour the mini-batches, if anything: theirs was chosen for exactly this epoch "
+                        "of 13 steps, the full batch's for a single step.")
     per_step_full = page.glue["seconds_per_step"][0]
     loader_epoch = page.glue["seconds_per_epoch"][2]
     assert 13 * per_step_full < loader_epoch  # "13 full-batch steps also took less time than one mini-batch epoch"

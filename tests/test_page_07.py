@@ -65,6 +65,20 @@ def test_the_table_backs_the_split_explanation(page):
     assert start_bias < 1.5 and start_slope < 2  # "both negative"
 
 
+def test_the_cross_term_keeps_validation_below_for_a_little_longer_than_line_error_and_noise_alone(page):
+    two_parts_above, last_below = page.glue["two_parts_above"], page.glue["below_at_end_last"]
+    assert 0 < last_below - two_parts_above + 1 <= 3  # "a little longer"
+    negative_until = page.glue["cross_negative_until"]  # "negative ... from the start to epoch N"
+    assert last_below < negative_until < 60
+    assert page.says(f"negative on the validation points from the start to epoch {negative_until}")
+    cross, noise_difference = page.glue["cross_at_crossing"]
+    assert cross < 0 and -cross > noise_difference / 2  # "still comparable to the difference in noise"
+    assert noise_difference == pytest.approx(page.glue["val_noise"] - page.glue["train_noise"])
+    assert page.says(f"would put the validation loss above the training loss from epoch {two_parts_above}")
+    assert f"line error + noise alone: validation above training from epoch {two_parts_above}" in page.text
+    assert "up to a small cross term" not in page.markdown
+
+
 def test_each_curve_ends_at_the_noise_of_its_own_points(page):
     assert page.glue["final_train"] == pytest.approx(page.glue["train_noise"], rel=0.05)
     assert page.glue["final_val"] == pytest.approx(page.glue["val_noise"], rel=0.05)
