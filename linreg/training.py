@@ -192,7 +192,12 @@ def _unpack(batch: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
-def evaluate(model: nn.Module, loss_fn: LossFn, loader: Iterable, device: str | torch.device | None = None) -> float:
+def evaluate(
+    model: nn.Module,
+    loss_fn: LossFn,
+    loader: Iterable,
+    device: str | torch.device | None = None,
+) -> float:
     """Mean loss of ``model`` over every sample of ``loader``, without training it.
 
     The validation loop: the model is put in ``eval()`` mode (dropout off,
@@ -205,7 +210,8 @@ def evaluate(model: nn.Module, loss_fn: LossFn, loader: Iterable, device: str | 
     Examples:
         >>> from torch.utils.data import DataLoader, TensorDataset
         >>> model = torch.nn.Linear(1, 1)
-        >>> loader = DataLoader(TensorDataset(torch.zeros(8, 1), torch.zeros(8, 1)), batch_size=3)
+        >>> zeros = torch.zeros(8, 1)
+        >>> loader = DataLoader(TensorDataset(zeros, zeros), batch_size=3)
         >>> with torch.no_grad():
         ...     _ = model.weight.fill_(2.0), model.bias.fill_(1.0)
         >>> evaluate(model, torch.nn.MSELoss(), loader)  # predicts 1 for targets 0
@@ -241,8 +247,8 @@ def _train_epoch(
     device: torch.device,
     batch_scheduler: LRScheduler | None = None,
 ) -> float:
-    """One epoch of mini-batch training (the loop [`fit()`][linreg.training.fit] repeats); return the mean loss per
-    sample."""
+    """One epoch of mini-batch training, the loop that
+    [`fit()`][linreg.training.fit] repeats; return the mean loss per sample."""
     model.train()
     # The loss stays a tensor on the device: one .item() per epoch
     # instead of one per batch, which would wait for the device each time.
@@ -255,9 +261,11 @@ def _train_epoch(
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
-        if batch_scheduler is not None:  # e.g. OneCycleLR: a new rate after every batch
+        # e.g. OneCycleLR: a new learning rate after every batch
+        if batch_scheduler is not None:
             batch_scheduler.step()
-        total += loss.detach() * len(x)  # weighted by batch size: a short last batch counts less
+        # weighted by batch size: a short last batch counts less
+        total += loss.detach() * len(x)
         count += len(x)
     if count == 0:
         raise ValueError("train_loader yielded no batches: it needs at least one sample")
