@@ -22,10 +22,10 @@ Paths and curves labelled with an optimization method take the method's colour
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-from matplotlib import patheffects
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
@@ -50,8 +50,8 @@ SURFACE_CMAP = "viridis"
 """Colour map of the surfaces: perceptually uniform and readable with colour blindness."""
 PATH_COLORS = [COLORS[c] for c in ("red", "sky", "purple", "orange", "ink")]
 """Colours of the paths drawn on a surface, in order: neighbours differ in hue and lightness (vermillion, then sky
-blue), and a white edge keeps each path clear of the viridis contours. Paths labelled with optimization methods take
-the methods' colours instead ([`linreg.style.line_colors()`][linreg.style.line_colors])."""
+blue), and each stands out on the viridis contours. Paths labelled with optimization methods take the methods'
+colours instead ([`linreg.style.line_colors()`][linreg.style.line_colors])."""
 _LINE_STYLES = ["-", "--", ":", "-."]  # settings of one method, told apart within its colour
 
 
@@ -80,11 +80,8 @@ def _draw_contour(ax, surface: LossSurface, paths: Mapping[str, object], *, mini
     ax.contourf(grid_w, grid_b, losses, levels=levels, cmap=SURFACE_CMAP, norm=norm, alpha=0.55)
     ax.contour(grid_w, grid_b, losses, levels=levels, cmap=SURFACE_CMAP, norm=norm, linewidths=0.8)
     colors = line_colors(paths, colors)
-    edge = [patheffects.withStroke(linewidth=3.4, foreground="white", alpha=0.7)]  # clear of the contours
     for label, path in paths.items():
-        color = colors[label]
-        ax.plot(path.weights, path.biases, color=color, lw=1.8, marker="o", ms=2.5, label=label, path_effects=edge,
-                zorder=3)
+        ax.plot(path.weights, path.biases, color=colors[label], lw=1.8, marker="o", ms=2.5, label=label, zorder=3)
     if minimum is not None:  # under the paths' end points: a path that ends on the minimum is seen ending there
         ax.plot(*minimum, marker="*", ms=16, color=COLORS["yellow"], mec=COLORS["ink"], mew=0.8,
                 ls="none", label="least-squares minimum", zorder=4)
@@ -374,13 +371,14 @@ def _per_rate(name: str, values_by_label, rates: np.ndarray) -> dict[str, np.nda
 
 
 def race_sweep_figure(learning_rates: Sequence[float], measures: Mapping[str, Sequence[tuple[float, float]]], *,
-                      steps: int, best: Mapping[str, float], title: str) -> Figure:
+                      steps: int, best: Mapping[str, float], title: str, blowup: float = 1e6) -> Figure:
     """[`sweep_figure()`][linreg.optimizer_plots.sweep_figure] of a race's sweep, with an alt text that reads it.
 
     ``measures[label][i]`` is ``(arrival step, excess)`` at ``learning_rates[i]``, as
     [`linreg.optimizer_paths.sweep()`][linreg.optimizer_paths.sweep] returns them (``(inf, inf)`` for a run
     that diverged); ``best[label]`` the rate chosen for each optimizer. An excess of exactly 0 (rounding)
-    is drawn at 1e-16, the bottom of a log scale.
+    is drawn at 1e-16, the bottom of a log scale; an excess above ``blowup`` (a loss that grew without
+    overflowing yet) is drawn as diverged, so that the scale keeps to the losses that matter.
 
     Examples:
         >>> fig = race_sweep_figure([0.1, 1.0], {"SGD": [(12, 0.0), (float("inf"), float("inf"))]}, steps=100,
@@ -390,7 +388,8 @@ def race_sweep_figure(learning_rates: Sequence[float], measures: Mapping[str, Se
         'SGD: from step 12 at its best rate, 0.1.'
     """
     arrivals = {name: [float(arrived) for arrived, _ in row] for name, row in measures.items()}
-    excesses = {name: [max(float(excess), 1e-16) for _, excess in row] for name, row in measures.items()}
+    excesses = {name: [max(float(excess), 1e-16) if excess <= blowup else math.inf for _, excess in row]
+                for name, row in measures.items()}
     fig = sweep_figure(learning_rates, excesses, settled=arrivals, steps=steps, best=best, title=title,
                        ylabel="worst loss above the minimum,\nlast 10 steps (log scale)")
     rates = list(learning_rates)
@@ -401,7 +400,8 @@ def race_sweep_figure(learning_rates: Sequence[float], measures: Mapping[str, Se
                         f"{name}: at no rate within {steps} steps; at its best rate, {best[name]:g}, the loss stays "
                         f"up to {excess:.2g} above the minimum's")
     return describe(fig, f"{title}, two panels against the learning rate (log scale), one curve per optimizer, crosses "
-                         "where a run diverged, each optimizer's best rate circled. Top: the step from which the loss "
+                         f"where a run diverged (or ended more than {blowup:,.0f} above the minimum's loss), each "
+                         "optimizer's best rate circled. Top: the step from which the loss "
                          f"stays within 1% of the minimum's, for the runs that get there within {steps} steps. Bottom: "
                          "the worst loss above the minimum over the last 10 steps. " + "; ".join(verdicts) + ".")
 

@@ -222,6 +222,13 @@ def test_race_sweep_figure_says_when_each_optimizer_arrives_at_its_best_rate_or_
     assert fig.axes[1].lines[0].get_ydata()[0] == 1e-16  # a zero excess drawn at the bottom of the log scale
 
 
+def test_race_sweep_figure_draws_a_blown_up_loss_as_diverged_to_keep_its_scale():
+    fig = optimizer_plots.race_sweep_figure([0.1, 1.0], {"SGD": [(12, 0.0), (101, 3e31)]}, steps=100,
+                                            best={"SGD": 0.1}, title="sweep")
+    assert fig.axes[1].get_ylim()[1] < 1e6
+    assert "crosses where a run diverged (or ended more than 1,000,000 above" in alt_text(fig)
+
+
 def test_two_paths_on_one_surface_differ_in_hue_and_their_ends_are_drawn_over_the_star(small_surface, walk):
     fig = optimizer_plots.contour_figure(small_surface, {"lr = 0.01": walk, "lr = 0.1": walk}, minimum=(1.0, -1.0))
     first, second = (matplotlib.colors.to_rgb(c) for c in optimizer_plots.PATH_COLORS[:2])
