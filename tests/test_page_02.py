@@ -284,7 +284,7 @@ def test_rates_from_the_cited_one_to_the_largest_steady_one_reach_the_answer_and
     glue = page.glue
     assert 0.01 < glue["explorer_on_target"] <= 0.1 < glue["explorer_largest_steady"] < glue["explorer_first_diverged"]
     assert 0 < glue["explorer_diverged_at"] < 1000
-    assert page.says(f"from {glue['explorer_on_target']:g} to {glue['explorer_largest_steady']:g}, every run ends "
+    assert page.says(f"From {glue['explorer_on_target']:g} to {glue['explorer_largest_steady']:g}, every run ends "
                      "within 0.0001 of the exact answer")
     assert page.says("the largest of these rates that converges")
     assert not page.says("the largest rate that still converges")
@@ -307,6 +307,7 @@ def test_sliding_right_keeps_the_route_until_the_zigzag_and_arrives_sooner(page)
     longest = max(length for _, length, _ in measured.values())
     assert glue["length_largest"] == pytest.approx(longest, abs=0.005) and longest > 3 * glue["length_01"]
     assert glue["turning_largest"] == measured[max(measured)][2]
+    assert page.says(f"below {glue['first_zigzag']:g} the path keeps the same route")
     assert not page.says("the path shortens")
 
 

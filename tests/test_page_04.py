@@ -141,7 +141,11 @@ def test_rmsprop_leads_sgd_by_the_cited_margin_and_its_best_is_a_plateau_to_the_
     assert max(step for lr, step in sgd.items() if low <= lr <= high) <= by_step
     next_rate, next_arrival = glue["sgd_next"]
     assert next_arrival == f"step {sgd[next_rate]}" and sgd[next_rate] > 5 * min(sgd.values())
-    assert all(sweep["SGD"][0][lr][1] == math.inf for lr in sgd if lr >= glue["sgd_first_diverged"])
+    first_blown, first_overflow = glue["sgd_first_diverged"], glue["sgd_first_overflow"]
+    assert all(sweep["SGD"][0][lr][1] > 1e6 for lr in sgd if lr >= first_blown)  # the figure's crosses
+    assert not any(sweep["SGD"][0][lr][1] > 1e6 for lr in sgd if lr < first_blown)  # nan: it arrived
+    assert all(sweep["SGD"][0][lr][1] == math.inf for lr in sgd if lr >= first_overflow)
+    assert page.says(f"from {first_blown:g} on it diverges")
     assert page.says("RMSprop's is a plateau")
 
 
@@ -416,3 +420,13 @@ def test_adam_with_lr_3_overshoots_by_several_units_with_steps_of_at_most_lr(pag
 def test_exercises_have_collapsed_solutions(page):
     solutions = [c for c in page.notebook.cells if "solution" in c.metadata.get("tags", [])]
     assert len(solutions) == 4
+
+
+def test_no_paragraph_of_prose_turns_into_a_list_where_a_cited_number_starts_a_line(built_site):
+    from test_site import page_html
+
+    html = page_html(built_site, "tutorials/04-losses-and-optimizers.ipynb")
+    article = html[html.index("<article"):]
+    lists = re.findall(r"<ol>\s*<li>(.{0,40})", article, flags=re.S)
+    # The race's two measures and the exercises are the page's only numbered lists.
+    assert len(lists) == 2 and lists[0].startswith("<strong>when it arrives"), lists
