@@ -246,3 +246,12 @@ def test_data_and_curves_takes_the_points_label_opacity_and_curve_colours_it_is_
 def test_data_and_curves_rejects_an_opacity_or_colour_it_cannot_draw(argument, value):
     with pytest.raises(ValueError, match=argument):
         plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3])}, **{argument: value})
+
+
+def test_lr_sweep_circles_one_best_rate_or_every_rate_of_a_tie():
+    best = plots.lr_sweep([0.01, 0.1, 1.0], [0.5, 0.01, 0.02]).axes[0]
+    assert best.get_legend().get_texts()[-1].get_text() == "best: lr = 0.1"
+    tied = plots.lr_sweep([0.01, 0.1, 0.3, 1.0], [0.5, 0.01 * (1 + 1e-9), 0.01, float("nan")]).axes[0]
+    assert tied.get_legend().get_texts()[-1].get_text() == "lowest, tied: lr 0.1 to 0.3"
+    circles = [c for c in tied.collections if c.get_label().startswith("lowest")]
+    assert circles[0].get_offsets().shape[0] == 2
