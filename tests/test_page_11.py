@@ -78,7 +78,7 @@ def test_a_failed_rank_is_named_and_the_launcher_does_not_wait_for_the_timeout(p
     assert page.glue["fail_startup"] == pytest.approx(startup, abs=0.051)
     assert page.glue["fail_delay"] == pytest.approx(delay, abs=0.0051)
     # "Most of it start-up", and no timeout was waited for: the report came far sooner than the 60 s one.
-    assert delay < startup and delay < 60 / 4
+    assert delay < startup and delay < 60 / 2
 
 
 def test_rank_0s_story_is_what_its_ending_shows(page):
@@ -116,5 +116,5 @@ def test_the_loss_of_epoch_10_grows_with_the_world_size(page):
 
 
 def test_exercise_4_gives_each_world_sizes_full_and_last_global_batch(page):
-    rows = re.findall(r"world size (\d): (\d) steps an epoch, global batch +(\d+) \(last +(\d+)\)", page.text)
+    rows = re.findall(r"world size (\d): (\d) steps? an epoch, global batch +(\d+) \(last +(\d+)\)", page.text)
     assert [tuple(map(int, row)) for row in rows] == [(1, 5, 16, 16), (2, 3, 32, 16), (4, 2, 64, 16), (8, 1, 80, 80)]

@@ -158,7 +158,7 @@ def test_ax_tends_to_waste_a_little_less_but_the_ranges_overlap(page, seeds):
 
 def test_axs_model_proposed_the_best_trial_in_only_some_runs(page):
     nodes = page.glue["ax_best_from"]
-    assert f"step that proposed Ax's best trial, per seed: {nodes}" in page.text
+    assert f"step that proposed Ax's best trial, per seed:\n  {nodes}" in page.text
     assert page.glue["ax_model_best_runs"] == nodes.count("MBM") < len(nodes)
     assert set(nodes) - {"MBM"} <= {"CenterOfSearchSpace", "Sobol"}
 
@@ -251,8 +251,11 @@ def test_the_searchs_optimism_is_about_a_hundredth_of_the_loss_and_far_below_spl
 
 
 def test_exercise_1_the_log_grid_wastes_columns_and_random_search_gains_nothing_beyond_chance(page):
-    log_below, linear_below = page.numbers(r"grid search: {n} of 16 below 0.01 \(linear scale: {n}\)")
+    log_below, linear_below, grid_log, grid_linear = page.numbers(
+        r"grid search: {n} of 16 below 0.01 \(linear scale: {n}\), best {n} \(linear: {n}\)")
     assert log_below < linear_below, "fewer for the grid"
+    change = "higher" if grid_log > grid_linear else "lower"
+    assert f"Answer: fewer for the grid, and its best loss is {change}." in page.text
     low, high = page.numbers(r"learning rates that reach below 0.01: {n} to {n}")
     assert high / low < 10, "the good ones span less than a factor of ten"
     grid = [float(v) for v in page.text.split("the log grid's: [")[1].split("]")[0].split(", ")]
