@@ -128,12 +128,6 @@ def seeded_split(dataset: Dataset, lengths: Sequence[int | float], seed: int) ->
         raise ValueError(f"lengths {list(lengths)} do not split {len(dataset)} samples: {exc}") from exc
 
 
-def _innermost_dataset(dataset: Any) -> Any:
-    while isinstance(dataset, Subset):  # a split wraps the dataset that owns the random generator
-        dataset = dataset.dataset
-    return dataset
-
-
 def seed_worker(worker_id: int) -> None:
     """``worker_init_fn`` for a ``DataLoader``: seed every random generator a worker uses from its torch seed.
 
@@ -158,7 +152,9 @@ def seed_worker(worker_id: int) -> None:
     random.seed(worker_seed)
     info = get_worker_info()  # None in the main process
     if info is not None:
-        dataset = _innermost_dataset(info.dataset)  # this worker's copy, not the main process's
+        dataset = info.dataset  # this worker's copy, not the main process's
+        while isinstance(dataset, Subset):  # a split wraps the dataset that owns the generator
+            dataset = dataset.dataset
         if callable(getattr(dataset, "reseed", None)):
             dataset.reseed(worker_seed)
 

@@ -153,6 +153,9 @@ def layer_diagram(sizes, *, alt: str, activation: str | None = None) -> SvgGraph
     after the first says how many parameters (weights + biases) it adds.
     ``activation`` (e.g. ``"ReLU"``) names the function every hidden unit applies
     to its weighted sum; it is written in each hidden unit and its layer's caption.
+    Units are named ``x1, x2, ...``, ``h1, h2, ...`` and ``ŷ1, ŷ2, ...``; with
+    several hidden layers, a unit's name also holds its layer (``h2.3``: hidden
+    layer 2, unit 3), so that no two units share a name.
 
     Examples:
         >>> graph = layer_diagram([3, 4, 1], alt="a 3-4-1 network")
@@ -194,6 +197,8 @@ def layer_diagram(sizes, *, alt: str, activation: str | None = None) -> SvgGraph
             caption, symbol, fill = f"output: {size}", "ŷ", _LAYER_FILLS[2]
         else:
             caption, symbol, fill = f"hidden: {size} units", "h", _LAYER_FILLS[1]
+            if len(sizes) > 3:  # several hidden layers: each unit's name says which one
+                caption, symbol = f"hidden {layer}: {size} units", f"h{layer}."
             if activation is not None:
                 caption += f", {activation}"
         if layer > 0:

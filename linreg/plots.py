@@ -219,18 +219,24 @@ def latent_scatter(codes, labels, *, title: str = "Latent space") -> Figure:
 
 
 def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and model",
-                    point_size: float = 6.0, dashed: Sequence[str] = ()) -> Figure:
+                    point_size: float = 6.0, dashed: Sequence[str] = (), point_alpha: float = 0.35,
+                    points_label: str = "data",
+                    colors: Sequence[str] = ("red", "green", "orange", "purple", "ink")) -> Figure:
     """Scatter ``(x, y)`` (many points are fine) and draw curves given as ``label -> (x_curve, y_curve)``.
 
     Curves named in ``dashed`` are drawn thinner, dashed and on top of the others, so that a
     reference curve (the true one) and a fitted curve lying on it both stay visible.
+    ``point_alpha`` is the points' opacity (low for thousands of points, high
+    for a few dozen); ``colors`` names the curves' colours in turn (keys of
+    [`COLORS`][linreg.style.COLORS]), e.g. to keep red for a true line drawn
+    in another figure.
 
     Examples:
         >>> fig = data_and_curves([0, 1, 2], [1, 3, 5], {"fit": ([0, 2], [1, 5])})
         >>> len(fig.axes[0].lines)
         1
     """
-    from linreg._checks import as_2d_array, check_same_length
+    from linreg._checks import as_2d_array, check_fraction, check_same_length
 
     x = as_2d_array("x", x)[:, 0]
     y = as_2d_array("y", y)[:, 0]
@@ -238,9 +244,12 @@ def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and
     unknown = sorted(set(dashed) - set(curves))
     if unknown:
         raise ValueError(f"dashed names curves that are not in curves: {unknown}")
+    point_alpha = check_fraction("point_alpha", point_alpha, inclusive=True)
+    if isinstance(colors, str) or not colors or any(c not in COLORS for c in colors):
+        raise ValueError(f"colors must be a non-empty sequence of names from {sorted(COLORS)}, got {colors!r}")
     fig, (ax,) = new_figure()
-    ax.scatter(x, y, s=point_size, alpha=0.35, label="data", color=COLORS["blue"])
-    colors = iter([COLORS[c] for c in ("red", "green", "orange", "purple", "ink")] * 4)
+    ax.scatter(x, y, s=point_size, alpha=point_alpha, label=points_label, color=COLORS["blue"])
+    colors = iter([COLORS[c] for c in colors] * len(curves))
     for label, (x_curve, y_curve) in curves.items():
         x_curve = as_2d_array(f"curves[{label!r}] x", x_curve)[:, 0]
         y_curve = as_2d_array(f"curves[{label!r}] y", y_curve)[:, 0]

@@ -43,10 +43,6 @@ __all__ = [
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def _current_lr(optimizer: torch.optim.Optimizer) -> float:
-    return float(optimizer.param_groups[0]["lr"])
-
-
 def _check_model(model: Any) -> None:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -71,8 +67,10 @@ def make_train_step(
 
     The returned ``train_step(x, y)`` puts the model in training mode, computes
     the loss, back-propagates, steps the optimizer and clears the gradients.
-    A NaN or infinite loss raises [`linreg.DivergedError`][linreg.DivergedError] instead of
-    silently corrupting the parameters.
+    The loss it returns is the one computed before its own update (the loss of
+    the parameters it was called with). A NaN or infinite loss raises
+    [`linreg.DivergedError`][linreg.DivergedError] naming the step (counted from 1)
+    instead of silently corrupting the parameters.
 
     Examples:
         >>> model = torch.nn.Linear(1, 1)
@@ -83,17 +81,18 @@ def make_train_step(
     _check_model(model)
     _check_loss_fn(loss_fn)
     _check_optimizer(optimizer)
-    steps_taken = 0
+    step = 0  # the number of this call, counted from 1
 
     def train_step(x: torch.Tensor, y: torch.Tensor) -> float:
-        nonlocal steps_taken
+        nonlocal step
+        step += 1
         model.train()
-        loss = loss_fn(model(x), y)
-        value = check_finite_loss(loss.item(), when=f"step {steps_taken}", lr=_current_lr(optimizer))
+        loss = loss_fn(model(x), y)  # the loss before this step's update
+        lr = float(optimizer.param_groups[0]["lr"])  # named in the error message
+        value = check_finite_loss(loss.item(), when=f"step {step}", lr=lr)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
-        steps_taken += 1
         return value
 
     return train_step
@@ -106,10 +105,11 @@ def make_train_step(
 class History:
     """What [`fit()`][linreg.training.fit] records, one entry per epoch.
 
-    ``train_loss`` is the mean training loss over the epoch's samples,
-    ``val_loss`` the validation loss after the epoch (empty without a
-    validation loader) and ``lr`` the learning rate used during the epoch
-    (at its start, for schedulers stepped every batch). Plain lists of floats,
+    ``train_loss`` is the mean training loss over the epoch's samples, each
+    batch's loss computed before that batch's update (so during the epoch);
+    ``val_loss`` the validation loss after the epoch's last update (empty
+    without a validation loader) and ``lr`` the learning rate used during the
+    epoch (at its start, for schedulers stepped every batch). Plain lists of floats,
     so a history survives ``torch.save``/``torch.load(weights_only=True)``.
 
     Examples:
@@ -192,7 +192,12 @@ def _unpack(batch: Any, name: str) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
-def evaluate(model: nn.Module, loss_fn: LossFn, loader: Iterable, device: str | torch.device | None = None) -> float:
+def evaluate(
+    model: nn.Module,
+    loss_fn: LossFn,
+    loader: Iterable,
+    device: str | torch.device | None = None,
+) -> float:
     """Mean loss of ``model`` over every sample of ``loader``, without training it.
 
     The validation loop: the model is put in ``eval()`` mode (dropout off,
@@ -205,7 +210,8 @@ def evaluate(model: nn.Module, loss_fn: LossFn, loader: Iterable, device: str | 
     Examples:
         >>> from torch.utils.data import DataLoader, TensorDataset
         >>> model = torch.nn.Linear(1, 1)
-        >>> loader = DataLoader(TensorDataset(torch.zeros(8, 1), torch.zeros(8, 1)), batch_size=3)
+        >>> zeros = torch.zeros(8, 1)
+        >>> loader = DataLoader(TensorDataset(zeros, zeros), batch_size=3)
         >>> with torch.no_grad():
         ...     _ = model.weight.fill_(2.0), model.bias.fill_(1.0)
         >>> evaluate(model, torch.nn.MSELoss(), loader)  # predicts 1 for targets 0
@@ -241,8 +247,8 @@ def _train_epoch(
     device: torch.device,
     batch_scheduler: LRScheduler | None = None,
 ) -> float:
-    """One epoch of mini-batch training (the loop [`fit()`][linreg.training.fit] repeats); return the mean loss per
-    sample."""
+    """One epoch of mini-batch training, the loop that
+    [`fit()`][linreg.training.fit] repeats; return the mean loss per sample."""
     model.train()
     # The loss stays a tensor on the device: one .item() per epoch
     # instead of one per batch, which would wait for the device each time.
@@ -255,9 +261,11 @@ def _train_epoch(
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
-        if batch_scheduler is not None:  # e.g. OneCycleLR: a new rate after every batch
+        # e.g. OneCycleLR: a new learning rate after every batch
+        if batch_scheduler is not None:
             batch_scheduler.step()
-        total += loss.detach() * len(x)  # weighted by batch size: a short last batch counts less
+        # weighted by batch size: a short last batch counts less
+        total += loss.detach() * len(x)
         count += len(x)
     if count == 0:
         raise ValueError("train_loader yielded no batches: it needs at least one sample")
@@ -350,8 +358,9 @@ def fit(
     """Train ``model`` for ``epochs`` epochs of mini-batches and return the [`History`][linreg.training.History].
 
     Each epoch, in this order: one pass of mini-batch training over ``train_loader``
-    (batches moved to ``device``, default the model's device), its mean loss and the
-    epoch's learning rate appended to the history; if ``val_loader`` is given,
+    (batches moved to ``device``, default the model's device), its mean loss (each
+    batch's loss taken before that batch's update) and the epoch's learning rate
+    appended to the history; if ``val_loader`` is given,
     [`evaluate()`][linreg.training.evaluate] on it (``eval()`` mode, no gradients), appended
     too; ``scheduler.step()`` (``ReduceLROnPlateau`` with the validation loss, or the
     training loss without validation); then each ``callback(epoch, model, history)``.
@@ -389,7 +398,7 @@ def fit(
     was_training = model.training
     try:
         for epoch in range(history.epochs + 1, history.epochs + 1 + epochs):  # 1-based, after a resumed history
-            lr = _current_lr(optimizer)  # the rate this epoch trains with
+            lr = float(optimizer.param_groups[0]["lr"])  # the rate this epoch trains with (the first group's)
             train_loss = _train_epoch(model, loss_fn, optimizer, train_loader, device, batch_scheduler)
             history.train_loss.append(check_finite_loss(train_loss, when=f"epoch {epoch}", lr=lr))
             history.lr.append(lr)

@@ -158,7 +158,18 @@ def test_layer_diagram_captions_count_the_parameters_of_each_layer():
 def test_layer_diagram_writes_the_activation_in_every_hidden_unit_and_its_caption():
     svg = layer_diagram([3, 4, 2, 1], alt="a 3-4-2-1 network", activation="ReLU").svg
     assert svg.count(">ReLU<") == 4 + 2  # one per hidden unit, none in the inputs or the output
-    assert "hidden: 4 units, ReLU" in svg and "hidden: 2 units, ReLU" in svg
+    assert "hidden 1: 4 units, ReLU" in svg and "hidden 2: 2 units, ReLU" in svg
+
+
+@needs_dot
+def test_layer_diagram_gives_every_unit_its_own_name():
+    import re
+
+    names = re.findall(r">([xhŷ][\d.]*)<", layer_diagram([3, 5, 5, 2], alt="a 3-5-5-2 network").svg)
+    assert len(names) == len(set(names)) == 3 + 5 + 5 + 2
+    assert {"h1.1", "h1.5", "h2.1", "h2.5"} <= set(names)  # with two hidden layers, the name holds the layer
+    single = re.findall(r">(h[\d.]*)<", layer_diagram([3, 4, 1], alt="a 3-4-1 network").svg)
+    assert single == ["h1", "h2", "h3", "h4"]  # one hidden layer: h1 to h4
 
 
 @needs_dot

@@ -1,5 +1,7 @@
 """The claims page 7 (training loop, validation, checkpoints) makes, checked against its executed outputs."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.site
@@ -24,13 +26,72 @@ def test_both_curves_end_near_the_noise_level_with_validation_above_training(pag
 def test_the_validation_points_hold_more_noise_than_the_training_points(page):
     train_noise, val_noise = page.glue["train_noise"], page.glue["val_noise"]
     assert train_noise < 0.01 < val_noise  # "a little below sigma squared ... a little above it"
-    assert page.says(f"Ours holds more (the cell above: {val_noise:.4f} against {train_noise:.4f})")
+    assert page.says(f"validation points hold more of it ({val_noise:.4f} against {train_noise:.4f})")
+
+
+def test_at_the_same_parameters_validation_is_lower_from_the_start_so_timing_is_not_the_cause(page):
+    start_val, start_train = page.glue["start_losses"]
+    assert start_val < start_train  # epoch 0: no training, no lag
+    assert page.says(f"the validation loss is already the lower one: {start_val:.2f} against {start_train:.2f}")
+    below_at_end = page.glue["below_at_end"]
+    assert below_at_end == list(range(0, page.glue["below_at_end_last"] + 1))
+    lag = page.glue["lag_epochs"]
+    assert lag == ", ".join(str(e) for e in range(below_at_end[-1] + 1, page.glue["below_last"] + 1))
+    assert len(lag.split(", ")) == 1  # "adds epoch N": one epoch
+    assert page.says(f"validation stays below training up to epoch {below_at_end[-1]}")
+    assert page.says(f"training curve adds epoch {lag}")
+    assert page.says("it is not what puts the validation curve below")
+    assert "the timing is what put it below" not in page.markdown
+
+
+def test_the_lag_lifts_the_training_curve_in_epoch_1(page):
+    curve, end, val = page.glue["epoch_1"]
+    assert curve > end > val
+    assert page.says(f"at epoch 1 the curve reads {curve:.2f} instead of {end:.2f}, with validation at {val:.2f}")
+
+
+def test_the_table_backs_the_split_explanation(page):
+    rows = re.findall(r"^\s+(\d+) \|\s+(-|[\d.]+) \|\s+([\d.]+) \|\s+([\d.]+) \|\s+([\d.]+) ([\d.]+)$",
+                      page.text, flags=re.M)
+    assert [int(r[0]) for r in rows] == [0, 1, 2, 5, 10, 15, 16, 17, 18, 20, 30, 60]
+    line_train, line_val = page.glue["start_line_error"][1], page.glue["start_line_error"][0]
+    assert float(rows[0][4]) == pytest.approx(line_train, abs=1e-4) and line_val < line_train
+    assert page.glue["lower_line_error"] is True
+    assert "line error lower on the validation points at every epoch: True" in page.text
+    train_mean, train_square = page.numbers(r"^training inputs: mean \+?{n}, mean square {n}$")
+    val_mean, val_square = page.numbers(r"^validation inputs: mean \+?{n}, mean square {n}$")
+    assert val_mean < train_mean and val_square < train_square  # "a lower mean and a lower mean square"
+    start_bias, start_slope = page.numbers(r"^starting line: intercept {n}, slope {n}")
+    assert start_bias < 1.5 and start_slope < 2  # "both negative"
+
+
+def test_the_cross_term_keeps_validation_below_for_a_little_longer_than_line_error_and_noise_alone(page):
+    two_parts_above, last_below = page.glue["two_parts_above"], page.glue["below_at_end_last"]
+    assert 0 < last_below - two_parts_above + 1 <= 3  # "a little longer"
+    negative_until = page.glue["cross_negative_until"]  # "negative ... from the start to epoch N"
+    assert last_below < negative_until < 60
+    assert page.says(f"negative on the validation points from the start to epoch {negative_until}")
+    cross, noise_difference = page.glue["cross_at_crossing"]
+    assert cross < 0 and -cross > noise_difference / 2  # "still comparable to the difference in noise"
+    assert noise_difference == pytest.approx(page.glue["val_noise"] - page.glue["train_noise"])
+    assert page.says(f"would put the validation loss above the training loss from epoch {two_parts_above}")
+    assert f"line error + noise alone: validation above training from epoch {two_parts_above}" in page.text
+    assert "up to a small cross term" not in page.markdown
 
 
 def test_each_curve_ends_at_the_noise_of_its_own_points(page):
     assert page.glue["final_train"] == pytest.approx(page.glue["train_noise"], rel=0.05)
     assert page.glue["final_val"] == pytest.approx(page.glue["val_noise"], rel=0.05)
-    assert page.says("on the validation points the trained line does about as well as the true line")
+    assert page.glue["line_error_end"] < 1e-3
+
+
+def test_the_rise_after_the_lowest_validation_loss_is_explained_by_the_least_squares_line(page):
+    epoch, lowest = page.glue["val_min"]
+    assert 1 < epoch < 60 and lowest < page.glue["final_val"]
+    assert page.glue["least_squares_val"] == pytest.approx(page.glue["final_val"], abs=1e-4)
+    intercept, slope = page.numbers(r"^least-squares line of the training points: intercept {n}, slope {n}")
+    trained = page.numbers(r"^the trained line at epoch 60: intercept {n}, slope {n}$")
+    assert trained == pytest.approx([intercept, slope], abs=2e-4)
 
 
 def test_the_loss_figure_alt_text_states_the_computed_run(page):
@@ -61,6 +122,23 @@ def test_the_page_states_the_callback_contract(page):
     assert page.says("What a callback returns is ignored")
 
 
+def test_validation_and_test_are_named_for_what_they_are_used_for(page):
+    assert page.says("a split that is watched during training, or used to choose anything, is a **validation** split")
+    assert page.says("a test split is kept apart and looked at once")
+
+
+def test_each_loss_is_said_to_be_measured_when_it_is(page):
+    assert page.says("each batch's loss is computed before that batch's update")
+    assert page.says("The validation loss is measured *after* the epoch's last update")
+    assert "with the best ones" not in page.markdown
+
+
+def test_the_learning_rate_line_and_the_finite_check_are_visible(page):
+    assert 'lr = float(optimizer.param_groups[0]["lr"])' in page.text  # in fit's source
+    assert page.says('`optimizer.param_groups[0]["lr"]`')
+    assert page.says("`check_finite_loss` (shown on [page 5](05-models.ipynb))")
+
+
 def test_a_diverging_run_stops_with_diverged_error(page):
     assert "DivergedError: training diverged at epoch" in page.text
 
@@ -71,9 +149,26 @@ def test_the_resumed_run_equals_the_uninterrupted_one_bit_for_bit(page):
     assert page.text.count("torch.equal: True") == 2
 
 
-def test_resuming_from_the_weights_alone_gives_a_small_but_nonzero_difference(page):
-    assert page.glue["weights_only_same"] is False
-    assert 0 < page.glue["weights_only_difference"] < 0.05
+def test_the_checkpoint_section_has_a_heading_and_says_what_to_save(page):
+    assert "## Checkpoints" in page.markdown
+    for key in ("`epoch`", "`model`", "`optimizer`", "`scheduler`", "`history`", "`generator`"):
+        assert f"| {key} |" in page.markdown
+
+
+def test_only_the_full_checkpoint_resumes_exactly_and_each_part_has_its_share(page):
+    both, generator_only, optimizer_only, neither = page.glue["restored_differences"]
+    assert both == 0
+    assert generator_only > optimizer_only > 0 and neither > generator_only  # Adam's state costs the most
+    assert optimizer_only > 1e-4  # the shuffle order matters too, well above float32 rounding
+    assert page.says(f"Leaving out Adam's state costs the most here: {generator_only:.1e}, against "
+                     f"{optimizer_only:.1e} for the shuffle order, and {neither:.1e} for both")
+
+
+def test_a_fresh_adam_takes_steps_of_about_the_learning_rate(page):
+    restored = page.numbers(r"^restored Adam: {n}")
+    fresh = page.numbers(r"^   fresh Adam: {n}")
+    assert fresh[0] == pytest.approx(0.02, rel=0.3) and fresh[0] > 5 * restored[0]
+    assert page.glue["first_step_ratio"] > 5
 
 
 def test_full_unpickling_runs_code_and_weights_only_refuses_it(page):
@@ -114,9 +209,13 @@ def test_exercise_1_answers_that_the_last_file_holds_epoch_30(page):
     assert page.printed("Answer: the last file holds epoch 30.")
 
 
-def test_exercise_2_answers_that_resuming_without_the_generator_state_changes_the_result(page):
-    assert "equal to the uninterrupted run: False" in page.text
-    assert page.printed("Answer: no. Without the generator's state")
+def test_exercise_2_answers_that_with_momentum_the_shuffle_order_matters_and_the_optimizer_state_hardly(page):
+    both, generator_only, optimizer_only, _ = page.glue["momentum_differences"]
+    assert both == 0 and 0 < generator_only < optimizer_only / 100
+    assert page.printed(f"Answer: now the shuffle order matters and the optimizer state hardly does: "
+                        f"{optimizer_only:.1e} without the generator, {generator_only:.1e} without the "
+                        "optimizer state (not zero, so still not exact)")
+    assert "Adam's second average kept per step: 0.999; after 20 epochs, 0.999**200 = 0.82" in page.text
 
 
 def test_exercise_3_answers_with_the_epoch_of_the_lowest_validation_loss(page):
@@ -124,6 +223,8 @@ def test_exercise_3_answers_with_the_epoch_of_the_lowest_validation_loss(page):
     assert 1 <= epoch <= 40
     assert "the kept weights differ from those of epoch 40: True" in page.text
     assert page.printed(f"Answer: epoch {epoch:.0f}, with a validation loss of {loss:.5f}.")
+    assert page.printed("And no, that loss is optimistic")
+    assert [epoch, round(loss, 5)] == [page.glue["val_min"][0], round(page.glue["val_min"][1], 5)]
 
 
 def test_exercise_4_answers_with_the_two_shapes_that_do_not_fit(page):
@@ -134,3 +235,4 @@ def test_exercise_4_answers_with_the_two_shapes_that_do_not_fit(page):
 
 def test_validation_dips_below_training_only_while_the_loss_still_falls_steeply(page):
     assert page.glue["below_epochs"] < page.glue["settled_epoch"]
+    assert page.glue["below_last"] == page.glue["below_epochs"]  # epochs 1 to N

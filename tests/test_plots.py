@@ -233,6 +233,21 @@ def test_data_and_curves_refuses_to_dash_a_curve_it_does_not_draw():
         plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3])}, dashed=["truth"])
 
 
+def test_data_and_curves_takes_the_points_label_opacity_and_curve_colours_it_is_given():
+    fig = plots.data_and_curves([0, 1, 2], [1, 3, 5], {"prediction": ([0, 2], [1, 5])}, point_alpha=0.8,
+                                points_label="test points", colors=("green",))
+    ax = fig.axes[0]
+    [points] = ax.collections
+    assert points.get_label() == "test points" and points.get_alpha() == 0.8
+    assert ax.lines[0].get_color() == style.COLORS["green"]
+
+
+@pytest.mark.parametrize(("argument", "value"), [("point_alpha", 1.5), ("colors", ("crimson",)), ("colors", "red")])
+def test_data_and_curves_rejects_an_opacity_or_colour_it_cannot_draw(argument, value):
+    with pytest.raises(ValueError, match=argument):
+        plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3])}, **{argument: value})
+
+
 def test_lr_sweep_circles_one_best_rate_or_every_rate_of_a_tie():
     best = plots.lr_sweep([0.01, 0.1, 1.0], [0.5, 0.01, 0.02]).axes[0]
     assert best.get_legend().get_texts()[-1].get_text() == "best: lr = 0.1"

@@ -502,6 +502,16 @@ def test_train_step_raises_diverged_error_when_lr_is_huge(recipe_a):
             step(*recipe_a)
 
 
+def test_train_step_counts_its_steps_from_1_in_the_diverged_error():
+    model = nn.Linear(1, 1)
+    step = make_train_step(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1))
+    x, y = torch.ones(4, 1), torch.ones(4, 1)
+    step(x, y)
+    step(x, y)
+    with pytest.raises(DivergedError, match=r"diverged at step 3: the loss became nan\. The learning rate \(lr=0.1\)"):
+        step(x, torch.full((4, 1), float("nan")))  # the third call is step 3
+
+
 def test_make_train_step_rejects_a_model_that_is_not_a_module():
     a = torch.zeros(1, requires_grad=True)
     with pytest.raises(TypeError, match="model"):
