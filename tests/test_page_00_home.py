@@ -60,7 +60,7 @@ def test_the_figure_draws_the_exact_least_squares_line_the_prose_points_to(prose
 def test_the_1000_epoch_line_lies_inside_the_least_squares_band_to_six_decimals(prose, alt, tabs):
     assert ("runs inside it: gradient descent has reached the least-squares answer, to six decimals "
             "(both are printed under the figure)") in prose
-    (gap,) = numbers(alt, r"the two are at most {n} apart")
+    (gap,) = numbers(alt, r"the two lines are at most {n} apart in y over 0 ≤ x ≤ 1\.")
     # "to six decimals": less than half a unit of the sixth decimal anywhere on the plot, which also puts it
     # deep inside the band (7 points wide: several hundredths of y at this figure's scale)
     assert gap < 0.5e-6
