@@ -66,7 +66,7 @@ def test_the_build_leaves_record_cells_off_the_rendered_page():
         nbformat.v4.new_code_cell("x = 1", outputs=[]),
         nbformat.v4.new_code_cell("glue('x', x)", metadata={"tags": [RECORD_TAG]}, outputs=[]),
         nbformat.v4.new_markdown_cell("x is {{ glue:x }}")])
-    recorded = {"application/vnd.linreg.glue+json": {"name": "x", "value": 1, "text": "1"}}
-    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data=recorded)]
+    record = {"name": "x", "value": 1, "text": "1"}
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"application/vnd.linreg.glue+json": record})]
     filled = execution.fill_glue(nb, where="t.ipynb")
     assert [c.source for c in filled.cells] == ["x = 1", "x is 1"]
