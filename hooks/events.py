@@ -82,7 +82,7 @@ class _Build:
     def __init__(self, config) -> None:
         self.media: dict[str, bytes] = {}  # Markdown pages' media: content-addressed name -> bytes
         self.media_files: set[str] = set()  # notebooks' media: content-addressed names of files in MEDIA_CACHE
-        self.sources: dict[str, Path] = {}  # notebook page src_uri -> its clean source (the download)
+        self.sources: dict[str, Path] = {}  # notebook page src_uri -> its committed source (the download is made of it)
         self.cited: dict[str, dict] = {}  # notebook page src_uri -> the values its run recorded for the prose
         self.versions: dict[str, dict[str, str]] = {}  # notebook page src_uri -> what executed it (the stamp)
         self.fingerprint = execution.environment_fingerprint(PROJECT_ROOT)
