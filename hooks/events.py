@@ -82,7 +82,8 @@ class _Build:
     def __init__(self, config) -> None:
         self.media: dict[str, bytes] = {}  # Markdown pages' media: content-addressed name -> bytes
         self.media_files: set[str] = set()  # notebooks' media: content-addressed names of files in MEDIA_CACHE
-        self.sources: dict[str, Path] = {}  # notebook page src_uri -> its clean source (the download)
+        self.sources: dict[str, Path] = {}  # notebook page src_uri -> its committed source (the download is made of it)
+        self.cited: dict[str, dict] = {}  # notebook page src_uri -> the values its run recorded for the prose
         self.versions: dict[str, dict[str, str]] = {}  # notebook page src_uri -> what executed it (the stamp)
         self.fingerprint = execution.environment_fingerprint(PROJECT_ROOT)
         self.package = package = execution.package_fingerprint(PROJECT_ROOT)  # the environment + all of linreg
@@ -208,6 +209,9 @@ def on_files(files, config, **_):
         page = notebooks[outcome.source]
         page.abs_src_path = str(outcome.rendered)  # mkdocs-jupyter renders the executed copy
         _build.sources[page.src_uri] = outcome.source
+        # The download's prose cites the same run as the page (render.downloadable_notebook).
+        _build.cited[page.src_uri] = json.loads(outcome.rendered.read_text(encoding="utf-8"))["metadata"].get(
+            "linreg", {}).get("glue", {})
         _build.versions[page.src_uri] = outcome.versions
         missing = [name for name in outcome.extracted if not (MEDIA_CACHE / name).exists()]
         if missing:
@@ -280,7 +284,9 @@ def on_env(env, config, files, **_):
     for src_uri, source in _build.sources.items():
         page_dir = src_uri[: -len(".ipynb")] if config["use_directory_urls"] else posixpath.dirname(src_uri)
         text = source.read_text(encoding="utf-8")
-        published = _this_repository(text, config)  # the Colab cell installs linreg from this build's repository
+        # The prose's citations filled from this build's run; the Colab cell installs linreg from its repository.
+        published = _this_repository(
+            render.downloadable_notebook(text, _build.cited[src_uri], _build.versions[src_uri]), config)
         if published == text:
             add(posixpath.join(page_dir, source.name), abs_src_path=str(source))
         else:

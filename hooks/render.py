@@ -16,7 +16,9 @@ is rewritten so that:
 from __future__ import annotations
 
 import html
+import json
 import re
+from collections.abc import Mapping
 
 WRAPPER = '<div class="jupyter-wrapper">'
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
@@ -179,6 +181,36 @@ def notebook_header(*, download_url: str, colab_url: str | None, versions: dict[
                  f'with Python {html.escape(versions.get("python", "?"))} and '
                  f'PyTorch {html.escape(versions.get("torch", "?"))}.</p>')
     return f'<div class="linreg-notebook-bar" data-search-exclude>{"".join(links)}{stamp}</div>'
+
+
+def downloadable_notebook(source: str, values: Mapping[str, Mapping], versions: Mapping[str, str]) -> str:
+    """The notebook a reader downloads: the source with its prose's ``{{ glue:name }}`` citations filled.
+
+    ``source`` is the committed notebook's JSON, ``values`` what the build's run
+    recorded (``metadata.linreg.glue`` of the executed notebook). The prose then
+    reads as on the site; code cells keep no outputs, so the reader runs them, and
+    the title cell says which run the cited numbers come from. Only Markdown cells
+    change; the JSON keeps the committed layout.
+    """
+    from linreg import glue  # here: importing linreg imports NumPy, which most build steps do not need
+
+    notebook = json.loads(source)
+    cells = notebook.get("cells", [])
+    cites = any(glue.CITATION.search("".join(cell["source"])) for cell in cells if cell["cell_type"] == "markdown")
+    if not cites:
+        return source
+    for number, cell in enumerate(cells, start=1):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        text = glue.fill(text, values, where=f"cell {number}")
+        if number == 1:
+            run = (f"Python {versions.get('python', '?')} and PyTorch {versions.get('torch', '?')}"
+                   if versions else "its build")
+            text += (f"\n\n*The numbers quoted in this notebook's text come from the website's run ({run});"
+                     " the cells print your run's own.*")
+        cell["source"] = text.splitlines(keepends=True)
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
 def insert_after_title(body: str, header: str) -> str:

@@ -423,7 +423,8 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
         f"{a_exact + b_exact:.1f} at x = 1. Dashed lines show the fit after "
         f"{in_words(checkpoints)} epochs of gradient descent, with training MSE {checkpoint_mses}. "
         f"The solid line after {epochs} epochs (MSE {mse_after[-1]:.3g}) runs inside a wide band, the "
-        f"exact least-squares line y = {a_exact:.3f} + {b_exact:.3f}x: the two are at most {gap:.1e} apart. "
+        f"exact least-squares line y = {a_exact:.3f} + {b_exact:.3f}x: the two lines are at most {gap:.1e} "
+        f"apart in y over 0 ≤ x ≤ 1. "
         f"Right: the training MSE after each epoch, falling from {mse_after[0]:.3g} at the random start "
         f"(0 epochs) to {mse_after[-1]:.3g} after {epochs} epochs; a dot in each line's colour marks its MSE."))
 

@@ -23,7 +23,7 @@ DTYPES: dict[torch.dtype, str] = {
     torch.float16: "mixed precision on GPUs",
     torch.bfloat16: "mixed precision, float32's range",
     torch.uint8: "image pixels, 0 to 255",
-    torch.int8: "quantised weights",
+    torch.int8: "quantized weights",
     torch.int16: "audio samples",
     torch.int32: "compact indices",
     torch.int64: "labels, indices (default integer)",

@@ -60,7 +60,7 @@ def test_the_figure_draws_the_exact_least_squares_line_the_prose_points_to(prose
 def test_the_1000_epoch_line_lies_inside_the_least_squares_band_to_six_decimals(prose, alt, tabs):
     assert ("runs inside it: gradient descent has reached the least-squares answer, to six decimals "
             "(both are printed under the figure)") in prose
-    (gap,) = numbers(alt, r"the two are at most {n} apart")
+    (gap,) = numbers(alt, r"the two lines are at most {n} apart in y over 0 ≤ x ≤ 1\.")
     # "to six decimals": less than half a unit of the sixth decimal anywhere on the plot, which also puts it
     # deep inside the band (7 points wide: several hundredths of y at this figure's scale)
     assert gap < 0.5e-6
@@ -140,6 +140,9 @@ def test_the_page_says_how_to_get_a_gpu_and_the_setting_it_names_does_that(page_
     # an empty setting sends pip to PyPI (whose Linux wheels bundle CUDA); unset, Linux gets the CPU index
     assert torch_index("linux", {ENV_VAR: ""}, probe=lambda url: True) is None
     assert torch_index("linux", {}, probe=lambda url: True).endswith("/cpu")
+    # ... only when that index answers: otherwise pip takes PyPI's build, as the page says
+    assert "when PyTorch's CPU package index answers within a few seconds, and otherwise PyPI's build" in page_text
+    assert torch_index("linux", {}, probe=lambda url: False) is None
     assert "a GPU is used when there is one" not in page_text
 
 
@@ -159,3 +162,75 @@ def test_the_learning_path_names_every_optimizer_page_4_races(page_text, project
     assert "race SGD, momentum, RMSprop and Adam, each at its own best learning rate" in page_text
     page_4 = (project_root / "docs" / "tutorials" / "04-losses-and-optimizers.ipynb").read_text()
     assert all(name in page_4 for name in ("optim.SGD", "momentum", "optim.RMSprop", "optim.Adam"))
+
+
+def test_the_page_names_every_program_make_serve_needs(page_text, project_root):
+    assert "you need Python 3.11+, git, make, and npm" in page_text
+    makefile = (project_root / "Makefile").read_text()
+    assert "command -v npm" in makefile  # KaTeX and Pyodide come from the npm registry
+    assert 'requires-python = ">=3.11"' in (project_root / "pyproject.toml").read_text()
+    # Graphviz: apt-get where it can, otherwise a message and a stop
+    assert "installs Graphviz with apt-get where it can (otherwise it stops and says how to install it)" in page_text
+    deps = (project_root / "scripts" / "ensure-system-deps.sh").read_text()
+    assert "apt-get install" in deps and "exit 1" in deps
+
+
+def test_the_pages_said_to_need_graphviz_are_those_that_draw_graphs(page_text, project_root):
+    import json
+
+    drawing = []
+    for path in sorted((project_root / "docs" / "tutorials").glob("*.ipynb")):
+        code = "".join("".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]
+                       if cell["cell_type"] == "code")
+        if re.search(r"\blinreg\.graphs\b|^from linreg import [^\n]*\bgraphs\b", code, flags=re.M):  # dot's users
+            drawing.append(str(int(path.name[:2])))
+    assert f"pages {' and '.join(drawing)}, which draw graphs, need Graphviz's dot" in page_text
+
+
+def test_the_learning_path_links_each_page_by_its_own_title(home, project_root):
+    import json
+
+    table = home[home.index('id="the-learning-path"'):home.index('id="run-any-page-yourself"')]
+    links = dict((href, html.unescape(text)) for href, text in
+                 re.findall(r'<a href="tutorials/([^"/]+)/">(.*?)</a>', table))
+    assert len(links) == 12
+    for path in (project_root / "docs" / "tutorials").glob("*.ipynb"):
+        title = "".join(json.loads(path.read_text())["cells"][0]["source"]).splitlines()[0]
+        number, own = re.match(r"# (\d+)\. (.*)", title).groups()
+        expected = {"02": "Gradient descent from scratch"}.get(path.name[:2], own)  # "(NumPy)" said in the row
+        assert re.sub(r"<[^>]+>", "", links[path.stem]) == expected, path.name
+
+
+def test_what_you_will_learn_covers_every_page_up_to_the_search_of_page_12(page_text):
+    assert "How to choose hyperparameters by grid, random and Bayesian search." in page_text
+    assert "run on two processes at once, and then tunes their settings by search" in page_text
+
+
+def test_the_figure_code_states_recipe_a_as_line_data_draws_it(figure_code):
+    import inspect
+
+    from linreg import data
+
+    defaults = {name: p.default for name, p in inspect.signature(data.line_data).parameters.items()}
+    assert (defaults["true_a"], defaults["true_b"], defaults["noise"]) == (1.0, 2.0, 0.1)
+    assert (defaults["n"], defaults["n_train"]) == (100, 80)
+    assert "# recipe A: y = 1 + 2x + N(0, 0.1²) noise at 100 points x in [0, 1); 80 train" in figure_code
+    assert "``x`` is uniform on [0, 1)" in data.line_data.__doc__
+
+
+def test_the_page_says_what_colab_and_a_downloaded_notebook_show_where_the_prose_cites_a_value(
+        page_text, built_site, project_root):
+    from hooks import render
+
+    assert "its first code cell installs linreg there" in page_text
+    # Colab opens the committed source from GitHub: its prose has the tags, page 2's a_grad among them
+    url = render.colab_url("https://github.com/linreg/linreg", "main", "docs/tutorials/02-gradient-descent.ipynb")
+    assert url.endswith("/github/linreg/linreg/blob/main/docs/tutorials/02-gradient-descent.ipynb")
+    committed = (project_root / "docs" / "tutorials" / "02-gradient-descent.ipynb").read_text()
+    assert "{{ glue:a_grad }}" in committed
+    assert "Colab shows a tag such as {{ glue:a_grad }} in its place" in page_text
+    # the download is filled from the site's run, and its code cells have no outputs
+    assert "Its text quotes the numbers of this site's run, as the page does; its code cells come without outputs" \
+        in page_text
+    served = (built_site / "tutorials" / "02-gradient-descent" / "02-gradient-descent.ipynb").read_text()
+    assert "{{ glue:" not in served and '"outputs": []' in served

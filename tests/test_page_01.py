@@ -69,10 +69,17 @@ def test_add_makes_a_new_tensor_and_add_underscore_returns_the_same_one(page):
 def test_out_writes_into_the_same_memory(page):
     assert page.printed("same memory as before: True")
     assert page.says("as\nlong as `out` already has the result's shape")
+    assert page.says("with a deprecation\nwarning unless it has no elements")
 
 
 def test_an_in_place_operation_rounds_within_a_kind_and_refuses_across_kinds(page):
-    assert page.printed("float32 after add_(1e-9 as float64): tensor([1., 1., 1.]) torch.float32")
+    # the same float32 + float64 sum: out of place it is float64 and keeps 1e-9, in place it is rounded to float32
+    assert page.printed("ones + tiny: [1.000000001, 1.000000001, 1.000000001] torch.float64")
+    assert page.printed("ones.add_(tiny): [1.0, 1.0, 1.0] torch.float32")
+    assert page.says("`ones + tiny` adds three float64 elements to a float32 tensor")
+    # a float64 operand with no dimensions does not promote, so it could not show the in-place cast
+    assert page.printed("ones + one_number: torch.float32")
+    assert page.says("a\nfloat64 tensor with no dimensions, like a plain Python number, does not change the result's")
     assert page.printed("RuntimeError: result type Float can't be cast to the desired output type Long")
 
 
@@ -116,6 +123,7 @@ def test_the_page_shows_the_code_of_the_sharing_experiment_and_its_numpy_test(pa
 def test_a_transpose_is_a_non_contiguous_view_that_view_refuses_and_reshape_copies(page):
     assert page.printed("strides of x: (3, 1) of x.t(): (1, 3) contiguous: False")
     assert page.printed("view: view size is not compatible with input tensor's size and stride")
+    assert page.printed("x.view(-1) shares memory with x: True")  # the figure's "x.view(-1)" row
     assert page.printed("x.reshape(-1) shares memory with x: True")
     assert page.printed("x.t().reshape(-1) shares memory with x: False")
 
@@ -156,7 +164,9 @@ def test_mixing_devices_raises_except_for_a_0_dim_cpu_tensor(page):
     mixing = next(cell for cell in page.notebook.cells if "here + away" in cell.source)
     printed = "".join(out.text for out in mixing.outputs if out.output_type == "stream")
     assert "\nRuntimeError:" in printed  # here + away
+    assert f"here.to(elsewhere) + away is on {elsewhere}" in printed  # the fix
     assert f"0-dim CPU tensor times a tensor on {elsewhere}: the result is on {elsewhere}" in printed
+    assert page.says("The cell shows the error, the fix and the exception")
 
 
 def test_the_device_is_chosen_by_the_one_line_the_page_shows(page):
@@ -236,3 +246,23 @@ def test_the_three_pieces_of_exercise_1_are_views_and_the_contiguous_copy_of_exe
     assert page.printed("being a copy, it does not follow x (its first element is still 0)")
     assert page.printed("Answer: no new memory was reserved")
     assert page.printed("correct, same memory: [(True, True), (True, True), (True, True)]")
+
+
+def test_contiguous_copies_only_when_it_must_like_reshape(page):
+    assert page.says("but `t` itself when it already is. So, like `reshape`, it copies only when it must")
+    assert page.printed("x.contiguous() is x itself: True")
+    assert page.printed("x.contiguous() is x: True")
+
+
+def test_a_bfloat16_tensor_needs_float_before_numpy(page):
+    assert page.says("NumPy has no bfloat16, so a bfloat16 tensor needs `.float()` before\n`.numpy()`")
+    assert page.printed("TypeError: Got unsupported ScalarType BFloat16")
+    assert page.printed("[1. 1.]")
+
+
+def test_code_lines_fit_the_code_column(page):
+    # about 80 characters fit a code block at 1280 px; the hidden Colab cell is not on the page
+    shown = [cell for cell in page.notebook.cells
+             if cell.cell_type == "code" and "colab-setup" not in cell.metadata.get("tags", [])]
+    lines = [line for cell in shown for line in cell.source.splitlines()]
+    assert max(len(line) for line in lines) <= 79, max(lines, key=len)

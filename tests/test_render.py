@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from hooks import render
@@ -131,3 +133,35 @@ def test_every_highlighted_code_block_is_focusable_before_material_measures_it()
     page = '<div class="highlight"><pre><span></span><code>x = 1</code></pre></div><p><code>inline</code></p>'
     assert render.accessibility_fixes(page) == ('<div class="highlight"><pre><span></span><code tabindex="0">x = 1'
                                                 '</code></pre></div><p><code>inline</code></p>')
+
+
+def _notebook(*cells) -> str:
+    return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5},
+                      indent=1, ensure_ascii=False) + "\n"
+
+
+def test_the_downloaded_notebook_cites_the_builds_values_and_keeps_its_code_cells_as_committed():
+    title = {"cell_type": "markdown", "metadata": {}, "source": ["# 2. Title\n", "\n", "Intro."]}
+    prose = {"cell_type": "markdown", "metadata": {},
+             "source": ["The loss ends at {{ glue:final }}\n", "and {{glue:n}}."]}
+    code = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+            "source": ["glue('final', loss)  # {{ glue:final }} stays code"]}
+    values = {"final": {"text": "0.0081", "value": 0.00812}, "n": {"text": "80", "value": 80}}
+    published = json.loads(render.downloadable_notebook(_notebook(title, prose, code), values,
+                                                         {"python": "3.11.9", "torch": "2.13.0"}))
+    assert "".join(published["cells"][1]["source"]) == "The loss ends at 0.0081\nand 80."
+    assert published["cells"][2] == code  # no outputs: the reader runs it
+    assert "".join(published["cells"][0]["source"]) == (
+        "# 2. Title\n\nIntro.\n\n*The numbers quoted in this notebook's text come from the website's run "
+        "(Python 3.11.9 and PyTorch 2.13.0); the cells print your run's own.*")
+
+
+def test_a_notebook_without_citations_is_downloaded_byte_for_byte():
+    source = _notebook({"cell_type": "markdown", "metadata": {}, "source": ["# 1. Tensors"]})
+    assert render.downloadable_notebook(source, {}, {"python": "3.11.9"}) is source
+
+
+def test_a_citation_the_run_did_not_record_fails_the_download_with_its_name():
+    source = _notebook({"cell_type": "markdown", "metadata": {}, "source": ["{{ glue:missing }}"]})
+    with pytest.raises(ValueError, match="missing"):
+        render.downloadable_notebook(source, {}, {})

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("LINREG_CACHE_DIR", ROOT / ".cache" / "site"))  # the build's executed notebooks
 KIB, MIB = 1024, 1024 * 1024
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from page_weight import media_bytes  # noqa: E402  (what a reader downloads: one measure for bench and tests)
@@ -138,9 +139,20 @@ def test_notebook_pages_have_download_and_colab_links_and_a_freshness_stamp(buil
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS)
-def test_the_downloadable_notebook_is_the_clean_source(built_site, source):
+def test_the_downloadable_notebook_is_the_source_with_its_prose_citing_the_builds_values(built_site, source):
     published = nbformat.reads((html_path(built_site, source).parent / Path(source).name).read_text(), 4)
-    assert all(not c.get("outputs") for c in published.cells if c.cell_type == "code")
+    committed = nbformat.read(ROOT / "docs" / source, 4)
+    assert all(not c.get("outputs") for c in published.cells if c.cell_type == "code")  # the reader runs them
+    assert len(published.cells) == len(committed.cells)
+    prose = "".join(c.source for c in published.cells if c.cell_type == "markdown")
+    assert "{{" not in prose, "a glue citation left unfilled in the downloaded notebook"
+    cites = "{{" in "".join(c.source for c in committed.cells if c.cell_type == "markdown")
+    assert ("come from the website's run" in published.cells[0].source) == cites
+    if cites:  # each value as the page shows it (the executed notebook holds the values of this build's run)
+        values = nbformat.read(CACHE / "rendered" / source, 4).metadata["linreg"]["glue"]
+        for name in re.findall(r"\{\{\s*glue:(\w+)\s*\}\}", "".join(c.source for c in committed.cells
+                                                                                 if c.cell_type == "markdown")):
+            assert values[name]["text"] in prose, name
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS)
