@@ -31,7 +31,7 @@ _CROSS_REFERENCE = re.compile(r"\[([^\[\]\n]+)\]\[linreg(?:\.\w+)*\]")
 def readable(text: str) -> str:
     """``text`` with mkdocstrings cross-references reduced to their text (code and all else unchanged).
 
-    Example:
+    Examples:
         >>> readable("see [`fit()`][linreg.training.fit] and x[i][j]")
         'see `fit()` and x[i][j]'
     """
