@@ -31,8 +31,20 @@ import torch
 from matplotlib.figure import Figure
 
 from linreg._checks import as_2d_array, check_positive_int
+from linreg.style import COLORS
 
-__all__ = ["Video", "round_to_even_pixels", "render_video", "PredictionRecorder", "animate_predictions"]
+__all__ = ["DATA_POINTS", "Video", "round_to_even_pixels", "render_video", "PredictionRecorder", "animate_predictions"]
+
+DATA_POINTS: dict[str, dict[str, object]] = {
+    "light": {"color": COLORS["blue"], "alpha": 0.45},
+    "dark": {"color": COLORS["sky"], "alpha": 0.6},
+}
+"""How [`animate_predictions()`][linreg.animation.animate_predictions] draws the data in each palette.
+
+Many small translucent points read as a cloud whose density shows. On the light card the house blue
+at 45% opacity does that; on the slate background the same points would sink into it (a lone point
+1.5:1), so the dark rendering draws them in the lighter sky blue at 60% (3.4:1;
+``tests/test_animation.py`` checks both against their backgrounds)."""
 
 
 @dataclass(frozen=True)
@@ -277,7 +289,7 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
         >>> video.frames
         2
     """
-    from linreg.style import COLORS, new_figure
+    from linreg.style import new_figure
 
     x = as_2d_array("x", x)[:, 0]
     y = as_2d_array("y", y)[:, 0]
@@ -293,7 +305,7 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
         raise ValueError(f"epochs has {len(epochs)} entries but predictions has {len(predictions)} frames")
 
     fig, (ax,) = new_figure(width=6.0, height=4.0)
-    ax.scatter(x, y, s=6, alpha=0.35, color=COLORS["blue"], label="data")
+    points = ax.scatter(x, y, s=6, label="data", **DATA_POINTS["light"])
     finite = predictions[np.isfinite(predictions)]
     low = min(y.min(), np.percentile(finite, 1) if finite.size else y.min())
     high = max(y.max(), np.percentile(finite, 99) if finite.size else y.max())
@@ -304,10 +316,17 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     (line,) = ax.plot(x_curve, predictions[0], color=COLORS["red"], lw=2.5, label="model")
     label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=11)
     ax.set(title=title, xlabel="x", ylabel="y")
-    ax.legend(loc="lower right")
+    # At the top: a paused player draws its controls over the bottom of the frame.
+    legend = ax.legend(loc="upper center", ncols=2)
+    (points_key, _) = legend.legend_handles  # the legend draws its own copy of a data point
 
     def update(i: int) -> None:
         line.set_ydata(predictions[i])
         label.set_text(f"epoch {epochs[i]}")
 
-    return render_video(fig, update, len(predictions), alt=alt, fps=fps)
+    def set_palette(name: str) -> None:
+        for artist in (points, points_key):
+            artist.set_color(DATA_POINTS[name]["color"])
+            artist.set_alpha(DATA_POINTS[name]["alpha"])
+
+    return render_video(fig, update, len(predictions), alt=alt, fps=fps, set_palette=set_palette)

@@ -225,12 +225,12 @@ def scale_pixels(images, max_value: float, low: float = -1.0, high: float = 1.0)
 
 
 def tanh_error_floor(targets: torch.Tensor) -> float:
-    """The smallest mean squared error any ``tanh`` output can reach on ``targets``.
+    """The mean squared error no ``tanh`` output can get below on ``targets``.
 
-    ``tanh`` outputs lie in [-1, 1], so the best it can do for a target outside
-    is the nearest end: the floor is the mean squared distance of the targets
-    from [-1, 1]. It is 0 for pixels scaled to [-1, 1] (or [0, 1]) and huge for raw
-    pixel values.
+    ``tanh`` outputs lie in the open interval (-1, 1): for a target above 1 the
+    best it can do is come ever closer to 1 (below -1, to -1), so the floor is the
+    mean squared distance of the targets from [-1, 1]. It is 0 for pixels scaled
+    to [-1, 1] (or [0, 1]) and huge for raw pixel values.
 
     Examples:
         >>> tanh_error_floor(torch.tensor([0.5, 3.0]))

@@ -10,7 +10,8 @@ static figure instead.
 * [`learning_rate_explorer()`][linreg.explorables.learning_rate_explorer]: batch gradient descent
   ([`linreg.scratch.gradient_descent()`][linreg.scratch.gradient_descent]) at each of several learning rates;
 * [`momentum_explorer()`][linreg.explorables.momentum_explorer]: SGD with momentum
-  ([`linreg.surfaces.optimizer_path()`][linreg.surfaces.optimizer_path]) over a grid of learning rates and momenta;
+  ([`linreg.optimizer_paths.optimizer_path()`][linreg.optimizer_paths.optimizer_path]) over a grid of learning
+  rates and momenta;
 * [`schedule_explorer()`][linreg.explorables.schedule_explorer]: the learning rate and the losses of
   a training run for each setting of a scheduler (the page's own training function makes the runs);
 
@@ -339,7 +340,7 @@ def momentum_explorer(x, y, learning_rates: Sequence[float], momenta: Sequence[f
                       weight: float = -15.0, bias: float = -10.0, blowup: float = BLOWUP) -> Explorer:
     """Full-batch ``torch.optim.SGD`` with momentum over a grid of learning rates and momenta (β).
 
-    Each run is [`surfaces.optimizer_path()`][linreg.surfaces.optimizer_path] from ``(weight, bias)`` for
+    Each run is [`optimizer_paths.optimizer_path()`][linreg.optimizer_paths.optimizer_path] from ``(weight, bias)`` for
     ``steps`` full-batch steps; β = 0 is plain SGD. A run whose loss blows up stops there, flagged.
 
     Examples:
@@ -351,7 +352,7 @@ def momentum_explorer(x, y, learning_rates: Sequence[float], momenta: Sequence[f
     """
     import torch
 
-    from linreg.surfaces import optimizer_path
+    from linreg.optimizer_paths import optimizer_path
 
     x, y = as_line_arrays(x, y)
     learning_rates = _settings_values("learning_rates", learning_rates, check_positive_number)

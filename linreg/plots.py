@@ -6,8 +6,8 @@ Every function returns a `matplotlib.figure.Figure` and never calls
 Why one module of about 430 lines: ten independent functions of 20 to 60 lines,
 one per kind of figure; they share only the style and the checks, and a reader looks
 for "the loss-curve figure" in one list. Figures that read a topic's own types live
-with that topic (loss surfaces in [`linreg.surfaces`][linreg.surfaces], searches in
-[`linreg.tuning`][linreg.tuning]).
+with that topic (loss surfaces and optimizer paths in [`linreg.optimizer_plots`][linreg.optimizer_plots],
+searches in [`linreg.tuning`][linreg.tuning]).
 """
 
 from __future__ import annotations
@@ -166,8 +166,22 @@ def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,
     return narrow_layout(fig, wrap_columns(5))  # on a phone: five images a row, every row's name repeated
 
 
+CLASS_COLORS: list[str] = [COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky", "yellow", "ink")] + [
+    "#8E6BD1",  # violet: bluer than the house purple (a pink), darker than the sky
+    "#8C8C8C",  # mid grey: between the ink of either palette and its background
+]
+"""Ten colours for ten classes (digits), no two alike, each at least 3:1 on the slate background (the ink
+turns light there); with [`CLASS_MARKERS`][linreg.plots.CLASS_MARKERS] a class differs from every other in
+colour and in shape."""
+
+CLASS_MARKERS: list[str] = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<"]
+"""Ten marker shapes, one per class, in the order of [`CLASS_COLORS`][linreg.plots.CLASS_COLORS]."""
+
+
 def latent_scatter(codes, labels, *, title: str = "Latent space") -> Figure:
     """Scatter 2-D codes ``(N, 2)`` coloured and shaped by their integer label, each class named at its median.
+
+    Up to ten classes, each with its own colour and marker ([`CLASS_COLORS`][linreg.plots.CLASS_COLORS]).
 
     Examples:
         >>> fig = latent_scatter(np.random.RandomState(0).randn(20, 2), np.arange(20) % 10)
@@ -184,14 +198,15 @@ def latent_scatter(codes, labels, *, title: str = "Latent space") -> Figure:
         raise ValueError(f"codes must have shape (N, 2), got {codes.shape}")
     if labels.shape != (len(codes),):
         raise ValueError(f"labels must have shape ({len(codes)},) to match codes, got {labels.shape}")
-    # ten classes but seven palette colours: colour and marker together keep every class distinct
-    palette = [COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky", "yellow", "ink")]
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
+    classes = np.unique(labels)
+    if len(classes) > len(CLASS_COLORS):
+        raise ValueError(f"labels holds {len(classes)} classes; a latent scatter tells at most "
+                         f"{len(CLASS_COLORS)} apart")
     fig, (ax,) = new_figure(width=6.0, height=5.0)
-    for i, label in enumerate(np.unique(labels)):
+    for i, label in enumerate(classes):
         points = codes[labels == label]
-        ax.scatter(points[:, 0], points[:, 1], s=12, alpha=0.6, color=palette[i % len(palette)],
-                   marker=markers[(i + i // len(palette)) % len(markers)], label=str(label))
+        ax.scatter(points[:, 0], points[:, 1], s=12, alpha=0.6, color=CLASS_COLORS[i], marker=CLASS_MARKERS[i],
+                   label=str(label))
         cx, cy = np.median(points, axis=0)
         ax.text(cx, cy, str(label), fontsize=13, fontweight="bold", ha="center", va="center",
                 color=COLORS["ink"], bbox={"boxstyle": "round,pad=0.2", "fc": "#FCFCFD", "alpha": 0.8, "lw": 0})
@@ -201,8 +216,11 @@ def latent_scatter(codes, labels, *, title: str = "Latent space") -> Figure:
 
 
 def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and model",
-                    point_size: float = 6.0) -> Figure:
+                    point_size: float = 6.0, dashed: Sequence[str] = ()) -> Figure:
     """Scatter ``(x, y)`` (many points are fine) and draw curves given as ``label -> (x_curve, y_curve)``.
+
+    Curves named in ``dashed`` are drawn thinner, dashed and on top of the others, so that a
+    reference curve (the true one) and a fitted curve lying on it both stay visible.
 
     Examples:
         >>> fig = data_and_curves([0, 1, 2], [1, 3, 5], {"fit": ([0, 2], [1, 5])})
@@ -214,6 +232,9 @@ def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and
     x = as_2d_array("x", x)[:, 0]
     y = as_2d_array("y", y)[:, 0]
     check_same_length("x", x, "y", y)
+    unknown = sorted(set(dashed) - set(curves))
+    if unknown:
+        raise ValueError(f"dashed names curves that are not in curves: {unknown}")
     fig, (ax,) = new_figure()
     ax.scatter(x, y, s=point_size, alpha=0.35, label="data", color=COLORS["blue"])
     colors = iter([COLORS[c] for c in ("red", "green", "orange", "purple", "ink")] * 4)
@@ -221,7 +242,8 @@ def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and
         x_curve = as_2d_array(f"curves[{label!r}] x", x_curve)[:, 0]
         y_curve = as_2d_array(f"curves[{label!r}] y", y_curve)[:, 0]
         order = np.argsort(x_curve)
-        ax.plot(x_curve[order], y_curve[order], label=label, color=next(colors), lw=2.5)
+        line = {"ls": "--", "lw": 1.8, "zorder": 3} if label in dashed else {"lw": 2.5}
+        ax.plot(x_curve[order], y_curve[order], label=label, color=next(colors), **line)
     ax.set(title=title, xlabel="x", ylabel="y")
     ax.legend()
     return fig

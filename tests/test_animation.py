@@ -105,3 +105,32 @@ def test_animate_predictions_makes_one_frame_per_row_and_checks_shapes():
     assert video.frames == 6 and video.size_kib < 200
     with pytest.raises(ValueError, match=r"predictions must have shape \(frames, 5\)"):
         animation.animate_predictions(np.arange(5), np.arange(5), np.arange(5), preds[:, :3], alt="x")
+
+
+def _blend(color: str, alpha: float, background: str) -> str:
+    import matplotlib.colors
+
+    mixed = alpha * np.array(matplotlib.colors.to_rgb(color)) + (1 - alpha) * np.array(
+        matplotlib.colors.to_rgb(background))
+    return matplotlib.colors.to_hex(mixed)
+
+
+def test_a_lone_data_point_reads_on_the_slate_background_at_least_as_well_as_on_the_light_card():
+    light, dark = animation.DATA_POINTS["light"], animation.DATA_POINTS["dark"]
+    on_light = style.contrast_ratio(_blend(light["color"], light["alpha"], style.STYLE["figure.facecolor"]),
+                                    style.STYLE["figure.facecolor"])
+    on_dark = style.contrast_ratio(_blend(dark["color"], dark["alpha"], style.DARK_BACKGROUND),
+                                   style.DARK_BACKGROUND)
+    assert on_dark >= 3 and on_dark >= on_light
+
+
+def test_animate_predictions_draws_the_dark_renderings_points_lighter_than_its_background():
+    from PIL import Image
+
+    x = np.linspace(0, 1, 12)  # twelve points apart from each other, at y = 0.5
+    preds = np.full((1, 12), 10.0)  # the model's line far above them
+    video = animation.animate_predictions(x, np.full(12, 0.5), x, preds, alt="points", ylim=(0, 12))
+    dark = np.asarray(Image.open(io.BytesIO(video.dark_poster_png)).convert("L"), dtype=float)
+    height, width = dark.shape
+    band = dark[int(height * 0.8):int(height * 0.86), int(width * 0.3):int(width * 0.7)]  # around y = 0.5
+    assert band.max() > np.median(dark) + 60  # a point stands out of the slate (house blue at 35%: +29)

@@ -136,13 +136,13 @@ def test_momentum_lets_a_rate_converge_that_diverges_without_it(momentum_explore
     assert not momentum_explorer.run(lr=0.5, momentum=0.9).diverged
 
 
-def test_a_momentum_run_ends_where_surfaces_optimizer_path_does(momentum_explorer):
+def test_a_momentum_run_ends_where_optimizer_paths_optimizer_path_does(momentum_explorer):
     import torch
 
-    from linreg import surfaces
+    from linreg import optimizer_paths
 
     x, y = data.surface_line_data(seed=1)
-    path = surfaces.optimizer_path(x, y, lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9), epochs=100)
+    path = optimizer_paths.optimizer_path(x, y, lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9), epochs=100)
     assert momentum_explorer.run(lr=0.01, momentum=0.9).final == path.final
 
 

@@ -35,6 +35,23 @@ def test_the_crop_yields_bridge_is_written_in_cells(page):
     assert "crop_yields_by_hand" not in page.code
 
 
+def test_step_1_is_shown_as_the_library_writes_it(page):
+    assert "scratch.initial_parameters(seed=42) gives the same start: True" in page.text
+    assert "# How linreg does it: scratch.initial_parameters" in page.text
+
+
+def test_the_normal_equation_is_written_in_a_cell_and_the_library_closed_form_is_shown(page):
+    assert "np.linalg.solve(X.T @ X, X.T @ y)" in page.code and "np.linalg.lstsq(X, y, rcond=None)" in page.code
+    assert page.glue["closed_form_matches"] is True
+    assert "# How linreg does it: scratch.closed_form" in page.text
+
+
+def test_the_loss_surface_code_is_shown_open(page):
+    shown = [out for cell in page.notebook.cells if cell.cell_type == "code" for out in cell.outputs
+             if "How linreg does it: surfaces.loss_surface" in out.get("data", {}).get("text/plain", "")]
+    assert len(shown) == 1 and "<details class=\"linreg-source\" open>" in shown[0]["data"]["text/html"]
+
+
 def test_the_walk_starts_at_weight_minus_15_and_bias_minus_10_in_the_code(page):
     assert "init=(-10.0, -15.0)" in page.code and "record_steps=True" in page.code
     assert "weight -15 -> " in page.text and "bias -10 -> " in page.text
@@ -124,9 +141,13 @@ def test_lr_2_stops_with_a_diverged_error(page):
 
 # The loss surface.
 
-def test_the_loss_curves_more_steeply_along_the_weight(page):
+def test_the_loss_curves_more_steeply_along_the_weight_by_the_mean_of_x_squared(page):
     assert page.glue["steepness"] > 2
     assert page.glue["first_weight_move"] > 3 * page.glue["first_bias_move"] > 0
+    assert page.says(f"the mean of $x^2$ is {page.glue_text['steepness']}: it is this average, not the largest input")
+    assert f"{page.glue_text['steepness']} times more steeply along the weight" in page.alt_containing("3-D bowl")
+    assert abs(page.glue["mean_x"]) < 0.1  # "the mixed derivative ... is close to zero"
+    assert not page.says("reach $\\pm 3$")
 
 
 def test_after_10_epochs_the_weight_is_found_and_the_bias_is_not(page):
@@ -137,6 +158,13 @@ def test_after_10_epochs_the_weight_is_found_and_the_bias_is_not(page):
 def test_the_walk_figures_start_at_weight_minus_15_and_bias_minus_10(page):
     assert "from weight -15, bias -10" in page.alt_containing("Contour plot of the MSE")
     assert "from weight -15, bias -10" in page.alt_containing("Animation:")
+    assert "at weight -15, bias -10" in page.alt_containing("3-D bowl")
+
+
+def test_the_3d_figure_and_the_contour_plot_end_where_the_walk_ends(page):
+    weight, bias = page.numbers(r"weight -15 -> {n} \(best \S+\), bias -10 -> {n}")
+    for alt in (page.alt_containing("3-D bowl"), page.alt_containing("Contour plot of the MSE")):
+        assert f"weight {weight:.2f}, bias {bias:.2f}" in alt
 
 
 def test_with_lr_0_1_the_walk_ends_closer_to_the_minimum_than_with_0_01(page):
@@ -194,6 +222,26 @@ def test_rates_from_the_cited_one_to_the_largest_steady_one_reach_the_answer_and
     glue = page.glue
     assert 0.01 < glue["explorer_on_target"] <= 0.1 < glue["explorer_largest_steady"] < glue["explorer_first_diverged"]
     assert 0 < glue["explorer_diverged_at"] < 1000
+
+
+def test_sliding_right_keeps_the_route_until_the_zigzag_and_arrives_sooner(page):
+    rows = re.findall(r"^lr (\S+)\s+within 0.0001 from epoch\s+(\d+), path length\s+(\S+),\s+(\d+) steps turning back",
+                      page.text, flags=re.M)
+    measured = {float(lr): (int(epoch), float(length), int(back)) for lr, epoch, length, back in rows}
+    glue = page.glue
+    assert min(measured) == 0.1 and max(measured) == glue["explorer_largest_steady"]
+    epochs = [measured[lr][0] for lr in sorted(measured)]
+    assert epochs == sorted(epochs, reverse=True)  # a larger rate arrives sooner
+    assert (glue["arrive_01"], glue["arrive_largest"]) == (epochs[0], epochs[-1])
+    zigzag = glue["first_zigzag"]
+    assert all(back == 0 for lr, (_, _, back) in measured.items() if lr < zigzag)
+    assert all(back > 0 for lr, (_, _, back) in measured.items() if lr >= zigzag)
+    same_route = [length for lr, (_, length, _) in measured.items() if lr < zigzag]
+    assert max(same_route) < 1.05 * min(same_route)  # "keeps the same route"
+    longest = max(length for _, length, _ in measured.values())
+    assert glue["length_largest"] == pytest.approx(longest, abs=0.005) and longest > 3 * glue["length_01"]
+    assert glue["turning_largest"] == measured[max(measured)][2]
+    assert not page.says("the path shortens")
 
 
 def test_the_explorables_static_figure_states_the_computed_rates(page):

@@ -100,8 +100,9 @@ def test_one_cycle_climbs_from_max_lr_over_25_for_30_percent_of_the_run_and_sett
 
 
 def test_every_schedule_ends_below_the_constant_rate_and_near_the_floor(page, table):
-    constant, *scheduled = table.values()
-    assert list(table) == ["constant 0.8", "StepLR", "MultiStepLR", "ReduceLROnPlateau", "OneCycleLR"]
+    names = list(table)
+    assert names[:5] == ["constant 0.8", "StepLR", "MultiStepLR", "ReduceLROnPlateau", "OneCycleLR"]
+    constant, *scheduled = list(table.values())[:5]
     assert all(row[0] < constant[0] and row[1] < constant[1] for row in scheduled)
     floor = page.glue["floor"]
     assert all(floor * (1 - 1e-3) <= row[0] for row in table.values())
@@ -109,19 +110,115 @@ def test_every_schedule_ends_below_the_constant_rate_and_near_the_floor(page, ta
     assert page.glue["above_floor"] < 0.05
 
 
+def sweep_results(page, prefix=""):
+    """The printed sweep: (rate, final validation loss or None when it diverged), in order."""
+    rows = re.findall(rf"^{prefix}lr\s+({NUMBER}): (?:final validation loss ({NUMBER})|(diverged))$", page.text,
+                      flags=re.M)
+    return [(float(lr), None if diverged else float(loss)) for lr, loss, diverged in rows]
+
+
+def valley(results):
+    """The lowest and highest rate whose loss is within 5% of the best."""
+    best = min(loss for _, loss in results if loss is not None)
+    good = [lr for lr, loss in results if loss is not None and loss <= 1.05 * best]
+    return min(good), max(good)
+
+
+def test_the_sweep_trains_each_constant_rate_for_the_same_100_epochs_as_the_schedules(page):
+    assert "sweep[lr] = run(lr=lr)  # a constant rate, 100 epochs" in page.code
+    assert "def run(make_scheduler=None, lr=0.8, epochs=100," in page.code
+
+
 def test_the_sweep_has_a_valley_of_good_rates_and_diverges_past_it(page):
-    results = re.findall(rf"^lr\s+({NUMBER}): (?:final validation loss ({NUMBER})|(diverged))$", page.text, flags=re.M)
-    assert len(results) == 9 and results[-1][2] == "diverged"
-    losses = [float(loss) for _, loss, diverged in results if not diverged]
-    assert losses[0] > 100 * min(losses)
-    low, high = (float(v) for v in page.glue_text["sweep_good"].split(" to "))
+    results = sweep_results(page)
+    assert len(results) == 9 and results[-1][1] is None
+    losses = [loss for _, loss in results if loss is not None]
+    assert losses[0] > 100 * min(losses)  # "too small a rate has not converged"
+    low, high = page.glue["sweep_good"]
+    assert (low, high) == pytest.approx(valley(results), rel=1e-3)
     assert high / low >= 5
+
+
+def test_past_the_valley_the_loss_rises_then_diverges_and_0_8_lies_between(page):
+    results = sweep_results(page)
+    last_lr, above = page.glue["sweep_last"]
+    finite = [(lr, loss) for lr, loss in results if loss is not None]
+    assert last_lr == pytest.approx(finite[-1][0], rel=1e-3)
+    assert above == pytest.approx(finite[-1][1] / min(loss for _, loss in finite) - 1, abs=0.01) and above > 0.05
+    assert last_lr < 0.8 < page.glue["sweep_diverged"] == pytest.approx(results[-1][0], rel=1e-3)
+    assert last_lr > valley(results)[1]  # "past the valley"
+
+
+def test_the_best_constant_rate_of_the_sweep_is_in_the_table_and_does_as_well_as_the_schedules(page, table):
+    results = sweep_results(page)
+    best_lr = min((loss, lr) for lr, loss in results if loss is not None)[1]
+    assert page.glue["best_constant_lr"] == pytest.approx(best_lr, rel=1e-3)
+    (name,) = [name for name in table if name.startswith("constant ") and name != "constant 0.8"]
+    constant_row = table[name]
+    scheduled = [table[name] for name in ("StepLR", "MultiStepLR", "ReduceLROnPlateau", "OneCycleLR")]
+    assert constant_row[1] == pytest.approx(min(loss for _, loss in results if loss is not None), abs=1e-5)
+    assert constant_row[0] <= max(row[0] for row in scheduled)  # "does as well"
+    assert page.glue["best_constant_above_floor"] == pytest.approx(constant_row[0] / page.glue["floor"] - 1,
+                                                                   abs=2e-3)
+    assert page.glue["best_constant_above_floor"] <= page.glue["above_floor"]
+    low, high = page.glue["val_range"]
+    constant_val = page.glue["best_constant_val"]
+    scheduled_val = [row[1] for row in scheduled]
+    assert (low, high, constant_val) == pytest.approx((min(scheduled_val), max(scheduled_val), constant_row[1]),
+                                                      abs=1e-5)
+    assert constant_val <= high
+
+
+def test_the_same_rate_with_one_batch_of_160_settles_on_the_floor(page):
+    assert page.glue["full_batch_final"] == pytest.approx(page.glue["floor"], rel=1e-3)
+    assert page.glue["full_batch_final"] < page.glue["constant_highest"] / 10
+
+
+def test_the_page_shows_how_its_loaders_are_made(page):
+    assert "How linreg does it: datasets.line_b_loaders" in page.text
+
+
+# --- exercises: every solution states its answer in words
+
+
+def answers(page) -> list[str]:
+    return re.findall(r"^Answer.*$", page.text, flags=re.M)
+
+
+def test_every_solution_prints_an_answer(page):
+    solutions = [cell for cell in page.notebook.cells if "solution" in cell.metadata.get("tags", [])]
+    assert len(answers(page)) == len(solutions) == 4
+
+
+def test_the_gentle_steplr_answer_matches_its_numbers(page):
+    gentle_lr, gentle_loss = page.numbers(r"gentle: lr at epoch 100 {n}, final train loss {n}")
+    step_lr, step_loss = page.numbers(r"halving every 30: lr at epoch 100 {n}, final train loss {n}")
+    (answer,) = [a for a in answers(page) if "gentle schedule" in a]
+    assert "after 9 cuts" in answer and "after 3 halvings" in answer
+    assert gentle_lr > step_lr and ("higher training loss" in answer) == (gentle_loss > step_loss)
+
+
+def test_the_exponential_answer_matches_its_numbers(page):
+    (last_lr, last_loss) = page.numbers(r"epoch 100: lr {n}, train loss {n}")
+    assert last_lr == pytest.approx(0.8 * 0.95 ** 99, abs=1e-4)
+    (above,) = page.numbers(r"training loss ends {n}% above the floor")
+    assert above / 100 == pytest.approx(last_loss / page.glue["floor"] - 1, abs=2e-3)
+
+
+def test_the_adam_sweep_answer_names_both_valleys(page):
+    adam = sweep_results(page, prefix="Adam, ")
+    assert len(adam) == 9
+    adam_low, adam_high, sgd_low, sgd_high = page.numbers(
+        r"Adam's valley \(within 5% of its best\) runs from lr {n} to {n}, SGD's from {n} to {n}\.")
+    assert (adam_low, adam_high) == pytest.approx(valley(adam), rel=0.02)
+    assert (sgd_low, sgd_high) == pytest.approx(valley(sweep_results(page)), rel=0.02)
 
 
 def test_an_impatient_plateau_scheduler_drops_the_rate_sooner(page):
     (impatient,) = page.numbers(r"patience=3: first epoch at a lower rate: {n}", page.text)
     (patient,) = page.numbers(r"patience=10: first epoch at a lower rate: {n}", page.text)
     assert impatient < patient == page.glue["plateau_first_drop"]
+    assert page.printed(f"{patient - impatient:.0f} epochs sooner")
 
 
 # The StepLR explorable (issue 12).
@@ -143,4 +240,4 @@ def test_a_fast_decay_freezes_the_rate_and_a_slow_one_still_spikes_but_less_than
 
 
 def test_every_steplr_setting_ends_below_the_constant_rate(page):
-    assert page.glue["steplr_beat_constant"] == page.glue["steplr_runs"]  # "any decay beats none"
+    assert page.glue["steplr_beat_constant"] == page.glue["steplr_runs"]  # "any decay beats keeping 0.8"

@@ -31,6 +31,34 @@ def test_the_page_shows_how_the_tanh_error_floor_is_computed(page):
     assert "How linreg does it: digits.tanh_error_floor" in page.text
 
 
+def test_the_page_shows_how_the_digits_are_loaded_scaled_and_split(page):
+    for name in ("digits.sklearn_digits", "digits.scale_pixels", "digits.mnist"):
+        assert f"How linreg does it: {name}" in page.text
+    assert page.printed("tensor([-1.0000, -0.5000, 0.0000, 0.5000, 1.0000])")  # 0, 4, 8, 12, 16 of 16
+
+
+def test_the_page_parses_an_idx_file_itself_and_linreg_agrees(page):
+    assert "def parse_idx(raw):" in page.code and "np.frombuffer(raw, dtype=np.uint8" in page.code
+    assert page.printed("magic number 0x00000803, 24 bytes")
+    assert page.printed("digits.read_idx_images gives the same array: True")
+    for name in ("digits.read_idx_images", "digits.read_idx"):
+        assert f"How linreg does it: {name}" in page.text
+
+
+def test_the_compression_ratio_is_computed_on_the_page(page):
+    assert "ratio = data.n_pixels / sequential.latent" in page.code
+    assert "compression_ratio" not in page.code
+
+
+def test_targets_sit_on_the_bounds_of_tanh_which_float32_reaches_just_below_minus_9(page):
+    assert 0 < page.glue["share_ink"] < page.glue["share_paper"] < 1
+    assert page.printed("z = -9.1: tanh(z) = -1.00000000 in float32")
+    assert page.printed("z = -9.0: tanh(z) = -0.99999994 in float32")
+    slopes = [float(v) for v in re.findall(r"slope 1 - tanh\(z\)² = (\S+)$", page.text, flags=re.M)]
+    assert len(slopes) == 4 and all(later < earlier for earlier, later in zip(slopes, slopes[1:], strict=False))
+    assert "strictly between" not in page.markdown
+
+
 def test_the_data_set_sizes_are_the_printed_split(page):
     assert page.glue["n_images"] == 1797
     assert page.printed(f"{page.glue['n_train']} train / 270 validation / 270 test")
@@ -122,3 +150,29 @@ def test_a_reloaded_state_dict_gives_identical_outputs(page):
 
 def test_explicit_and_sequential_models_train_identically_from_the_same_seed(page):
     assert page.printed("identical validation losses: True")
+
+
+# --- exercises: every solution states its answer in words
+
+
+def answers(page) -> list[str]:
+    return re.findall(r"^Answer.*$", page.text, flags=re.M)
+
+
+def test_every_solution_prints_an_answer(page):
+    solutions = [cell for cell in page.notebook.cells if "solution" in cell.metadata.get("tags", [])]
+    assert len(answers(page)) == len(solutions) == 4
+
+
+def test_a_smaller_code_reconstructs_worse(page):
+    rows = re.findall(r"^latent +(\d+): compression +[\d.]+x, final validation loss ([\d.]+)$", page.text, flags=re.M)
+    losses = {int(latent): float(loss) for latent, loss in rows}
+    assert sorted(losses) == [4, 8, 16]
+    assert losses[4] > losses[8] > losses[16]  # "the more the code compresses, the higher the validation loss"
+    assert losses[8] == pytest.approx(page.glue["val_losses"][-1], abs=1e-4)
+
+
+def test_raw_pixels_end_just_above_their_tanh_error_floor(page):
+    raw = printed_number(page, r"final validation loss on raw pixels: ([\d.]+)")
+    floor = printed_number(page, r"tanh error floor of those targets: +([\d.]+)")
+    assert floor <= raw < 1.01 * floor

@@ -128,3 +128,53 @@ def test_every_value_label_of_the_memory_order_figure_reads_on_its_cell(renderin
                     assert ratio >= 4.5, f"{rendering}: label {label.get_text()} on {cell}: {ratio:.1f}:1"
                     checked += 1
     assert checked == 12 + 12 + 24
+
+
+def _lab(color: str) -> np.ndarray:
+    """CIE L*a*b* of an sRGB colour (D65), to compare how different two colours look."""
+    import matplotlib.colors
+
+    rgb = np.array(matplotlib.colors.to_rgb(color))
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    f = np.cbrt(np.maximum(xyz / np.array([0.95047, 1.0, 1.08883]), 0.008856))
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+def test_the_ten_class_colours_differ_from_each_other_in_both_renderings(palette):
+    colors = [style.DARK_SWAP.get(c, c) if palette == "dark" else c for c in plots.CLASS_COLORS]
+    assert len(colors) == len(plots.CLASS_MARKERS) == len(set(plots.CLASS_MARKERS)) == 10
+    distances = [np.linalg.norm(_lab(a) - _lab(b)) for i, a in enumerate(colors) for b in colors[i + 1:]]
+    assert min(distances) > 20  # CIE76: 2 is a just-noticeable difference
+
+
+@pytest.mark.parametrize("color", plots.CLASS_COLORS)
+def test_every_class_colour_keeps_3_to_1_contrast_on_the_dark_background(color):
+    assert style.contrast_ratio(style.DARK_SWAP.get(color, color), style.DARK_BACKGROUND) >= 3
+
+
+def test_latent_scatter_gives_each_of_ten_classes_its_own_colour_and_marker():
+    fig = plots.latent_scatter(np.random.RandomState(0).randn(50, 2), np.arange(50) % 10)
+    collections = fig.axes[0].collections
+    colors = {tuple(np.round(c.get_facecolor()[0][:3], 3)) for c in collections}
+    paths = {c.get_paths()[0].vertices.tobytes() for c in collections}
+    assert len(collections) == len(colors) == len(paths) == 10
+
+
+def test_latent_scatter_refuses_more_classes_than_it_can_tell_apart():
+    with pytest.raises(ValueError, match="11 classes"):
+        plots.latent_scatter(np.zeros((11, 2)), np.arange(11))
+
+
+def test_data_and_curves_draws_dashed_curves_on_top():
+    fig = plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3]), "truth": ([0, 1], [1, 3])},
+                                dashed=["truth"])
+    fit, truth = fig.axes[0].lines
+    assert fit.get_linestyle() == "-" and truth.get_linestyle() == "--"
+    assert truth.get_zorder() > fit.get_zorder() and truth.get_linewidth() < fit.get_linewidth()
+
+
+def test_data_and_curves_refuses_to_dash_a_curve_it_does_not_draw():
+    with pytest.raises(ValueError, match=r"dashed names curves that are not in curves: \['truth'\]"):
+        plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3])}, dashed=["truth"])

@@ -14,37 +14,6 @@ import visible_code
 # Pages being rewritten this round, and what each still uses unseen. Each entry must
 # still be true (a stale one fails): the list only shrinks, and it ends empty.
 PENDING: dict[str, set[str]] = {
-    "index.md": {  # its code is shown on it (tests/test_page_00_home.py); closed_form waits for page 2 to show it
-        "linreg.scratch.closed_form",
-    },
-    "02-gradient-descent.ipynb": {
-        "linreg.scratch.closed_form",
-        "linreg.scratch.initial_parameters",
-        "linreg.surfaces.animate_descent",
-        "linreg.surfaces.contour_figure",
-        "linreg.surfaces.learning_rate_figure",
-        "linreg.surfaces.loss_surface",
-        "linreg.surfaces.surface_3d_figure",
-    },
-    "04-losses-and-optimizers.ipynb": {
-        "linreg.scratch.closed_form",
-        "linreg.scratch.initial_parameters",
-        "linreg.surfaces.contour_figure",
-        "linreg.surfaces.grid_around",
-        "linreg.surfaces.loss_surface",
-        "linreg.surfaces.optimizer_path",
-        "linreg.surfaces.optimizer_paths",
-    },
-    "09-neural-networks.ipynb": {
-        "linreg.data.polynomial_features",
-    },
-    "10-autoencoders.ipynb": {
-        "linreg.digits.load_digit_images",
-        "linreg.digits.mnist",
-        "linreg.digits.read_idx_images",
-        "linreg.digits.sklearn_digits",
-        "linreg.models.compression_ratio",
-    },
     "11-scaling-out.ipynb": {
         "linreg.distributed.choose_backend",
         "linreg.distributed.epoch_shards",

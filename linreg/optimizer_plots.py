@@ -1,0 +1,314 @@
+"""Figures of optimizers at work: loss surfaces with the paths across them, and learning-rate sweeps.
+
+Each function draws results a page computed in view (a [`LossSurface`][linreg.surfaces.LossSurface],
+paths from [`linreg.optimizer_paths`][linreg.optimizer_paths] or
+[`linreg.scratch.gradient_descent()`][linreg.scratch.gradient_descent], losses of a sweep) and returns a
+`matplotlib.figure.Figure` (the animation a [`linreg.animation.Video`][linreg.animation.Video]):
+
+* [`contour_figure()`][linreg.optimizer_plots.contour_figure]: contour lines of the MSE, with paths on them;
+* [`surface_3d_figure()`][linreg.optimizer_plots.surface_3d_figure]: the same surface as a 3-D bowl;
+* [`learning_rate_figure()`][linreg.optimizer_plots.learning_rate_figure]: one contour panel per run, side by side;
+* [`animate_descent()`][linreg.optimizer_plots.animate_descent]: a path descending the contours next to its
+  line in data space;
+* [`sweep_figure()`][linreg.optimizer_plots.sweep_figure]: a score against the learning rate, one curve per
+  optimizer.
+
+Paths and curves labelled with an optimization method take the method's colour
+([`linreg.style.METHOD_COLORS`][linreg.style.METHOD_COLORS]), so a path and its loss curve can be read together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from linreg._checks import as_line_arrays, check_positive_int
+from linreg.style import COLORS, line_colors, new_figure
+from linreg.surfaces import LossSurface, grid_around, loss_surface
+
+__all__ = [
+    "SURFACE_CMAP",
+    "PATH_COLORS",
+    "contour_figure",
+    "surface_3d_figure",
+    "learning_rate_figure",
+    "animate_descent",
+    "sweep_figure",
+]
+
+SURFACE_CMAP = "viridis"
+"""Colour map of the surfaces: perceptually uniform and readable with colour blindness."""
+PATH_COLORS = [COLORS[c] for c in ("red", "orange", "purple", "sky", "ink")]
+"""Colours of the paths drawn on a surface, in order (they stand out on viridis). Paths labelled with optimization
+methods take the methods' colours instead ([`linreg.style.line_colors()`][linreg.style.line_colors])."""
+
+
+def _as_paths(paths) -> dict[str, object]:
+    if paths is None:
+        return {}
+    if hasattr(paths, "weights"):
+        return {getattr(paths, "name", "") or "path": paths}
+    if not isinstance(paths, Mapping):
+        raise TypeError("paths must be a path (with .weights and .biases) or a mapping label -> path")
+    return dict(paths)
+
+
+def _levels(losses: np.ndarray, count: int = 14) -> np.ndarray:
+    """Contour levels spaced evenly on a log scale: the valley and the walls both get lines."""
+    low, high = max(losses.min(), 1e-6), losses.max()
+    return np.geomspace(low * 1.05, high, count)
+
+
+def _draw_contour(ax, surface: LossSurface, paths: Mapping[str, object], *, minimum=None,
+                  colors=PATH_COLORS) -> None:
+    grid_w, grid_b = np.meshgrid(surface.weights, surface.biases)
+    losses = np.maximum(surface.losses, 1e-6)  # a log scale cannot show an exact zero
+    norm = LogNorm(vmin=losses.min(), vmax=losses.max())
+    levels = _levels(losses)
+    ax.contourf(grid_w, grid_b, losses, levels=levels, cmap=SURFACE_CMAP, norm=norm, alpha=0.55)
+    ax.contour(grid_w, grid_b, losses, levels=levels, cmap=SURFACE_CMAP, norm=norm, linewidths=0.8)
+    colors = line_colors(paths, colors)
+    for label, path in paths.items():
+        color = colors[label]
+        ax.plot(path.weights, path.biases, color=color, lw=1.8, marker="o", ms=2.5, label=label)
+        ax.plot(path.weights[-1], path.biases[-1], marker="o", ms=7, color=color, mec="white", mew=1.2)
+    if minimum is not None:
+        ax.plot(*minimum, marker="*", ms=14, color=COLORS["yellow"], mec=COLORS["ink"], mew=0.8,
+                ls="none", label="least-squares minimum")
+    ax.set_xlim(surface.weights[0], surface.weights[-1])
+    ax.set_ylim(surface.biases[0], surface.biases[-1])
+    ax.grid(False)
+
+
+def contour_figure(surface: LossSurface, paths=None, *, minimum=None, title: str = "Loss surface (MSE)",
+                   xlabel: str = "weight", ylabel: str = "bias", ax=None) -> Figure:
+    """Contour plot of ``surface`` (log-spaced levels) with optimizer ``paths`` drawn on it.
+
+    ``paths`` is one path or a mapping ``label -> path`` (anything with
+    ``.weights`` and ``.biases``); ``minimum`` an optional ``(weight, bias)``, the least-squares one, marked
+    with a star.
+
+    Examples:
+        >>> surface = loss_surface([0.0, 1.0], [1.0, 3.0], np.linspace(0, 4, 5), np.linspace(-1, 3, 5))
+        >>> fig = contour_figure(surface, minimum=(2.0, 1.0))
+        >>> fig.axes[0].get_xlabel()
+        'weight'
+    """
+    if not isinstance(surface, LossSurface):
+        raise TypeError(f"surface must be a LossSurface, got {type(surface).__name__}")
+    paths = _as_paths(paths)
+    if ax is None:
+        fig, (ax,) = new_figure(width=6.0 if len(paths) <= 1 else 8.2, height=4.6)
+    else:
+        fig = ax.figure
+    _draw_contour(ax, surface, paths, minimum=minimum)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if len(paths) > 1:  # several paths: the legend goes beside the plot, off the paths
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
+    elif paths or minimum is not None:
+        ax.legend(loc="best", fontsize=9, frameon=True, framealpha=0.85)
+    return fig
+
+
+def surface_3d_figure(surface: LossSurface, path=None, *, title: str = "Loss surface (MSE)",
+                      xlabel: str = "weight", ylabel: str = "bias", elev: float = 32, azim: float = -60) -> Figure:
+    """3-D view of ``surface`` with optimizer ``path`` drawn on it, each point at its loss height.
+
+    ``path`` is one path or a mapping ``label -> path``. ``elev`` and ``azim`` place the
+    camera; the default looks into the bowl from its large-weight, small-bias corner, the low
+    side of page 2's surface, so that no part of the surface hides another (matplotlib
+    draws a surface's patches in order of their mean depth, one painted over the next, and
+    gets that order wrong where a near, high wall should hide a lower part behind it).
+
+    Examples:
+        >>> surface = loss_surface([0.0, 1.0], [1.0, 3.0], np.linspace(0, 4, 5), np.linspace(-1, 3, 5))
+        >>> fig = surface_3d_figure(surface)
+        >>> fig.axes[0].name
+        '3d'
+    """
+    if not isinstance(surface, LossSurface):
+        raise TypeError(f"surface must be a LossSurface, got {type(surface).__name__}")
+    # computed_zorder=False draws the path after (over) the surface: seen from the low side,
+    # the path lies on the side of the bowl that faces the camera.
+    fig, (ax,) = new_figure(width=6.4, height=5.0, projection="3d", computed_zorder=False)
+    grid_w, grid_b = np.meshgrid(surface.weights, surface.biases)
+    ax.plot_surface(grid_w, grid_b, surface.losses, cmap=SURFACE_CMAP, alpha=0.75, linewidth=0,
+                    rstride=2, cstride=2, antialiased=True)
+    paths = _as_paths(path)
+    colors = line_colors(paths, PATH_COLORS)
+    for label, p in paths.items():
+        color = colors[label]
+        x_p, y_p = np.asarray(p.weights), np.asarray(p.biases)
+        heights = surface.loss_at(x_p, y_p)
+        ax.plot(x_p, y_p, heights, color=color, lw=2.2, marker="o", ms=2.5, label=label, zorder=10)
+    if paths:
+        ax.legend(loc="upper left", fontsize=9)
+    ax.view_init(elev=elev, azim=azim)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel, zlabel="MSE")
+    return fig
+
+
+def learning_rate_figure(x, y, runs: Mapping[str, object], *, minimum=None, xlabel: str = "weight",
+                         ylabel: str = "bias") -> Figure:
+    """One contour panel per run, side by side: e.g. a learning rate too small, good, too large.
+
+    Each panel's grid spans its own path, so a divergent path stays in view.
+
+    Examples:
+        >>> from linreg.optimizer_paths import OptimizerPath
+        >>> path = OptimizerPath("p", np.array([0.0, 1.0]), np.array([0.0, 2.0]), np.array([1.0]), 1)
+        >>> fig = learning_rate_figure([0.0, 1.0], [1.0, 3.0], {"lr = 0.1": path})
+        >>> fig.axes[0].get_title()
+        'lr = 0.1'
+    """
+    runs = _as_paths(runs)
+    if not runs:
+        raise ValueError("runs must be a non-empty mapping of label -> path")
+    fig, axes = new_figure(ncols=len(runs), width=3.6 * len(runs), height=3.7)
+    for ax, color, (label, path) in zip(axes, PATH_COLORS * 2, runs.items(), strict=False):
+        weights, biases = grid_around(path, include=minimum, n=81)
+        surface = loss_surface(x, y, weights, biases)
+        _draw_contour(ax, surface, {label: path}, minimum=minimum, colors=[color])
+        ax.set(title=label, xlabel=xlabel, ylabel=ylabel)
+    return fig
+
+
+def _frozen_copy(fig: Figure) -> tuple[Figure, list, Callable[[str], None]]:
+    """A snapshot of ``fig`` as one image, with an empty, invisible axes over each of its axes.
+
+    Every video frame is a full redraw, and ticks, labels and contours are most of
+    its cost. Drawing them once into a picture and animating only the moving
+    artists on transparent overlays makes each frame several times cheaper.
+    The snapshot is taken in both palettes; the third item, ``set_palette(name)``,
+    shows the ``"light"`` or ``"dark"`` one (what ``render_video`` expects).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from linreg.animation import round_to_even_pixels
+    from linreg.display import dark_palette
+
+    round_to_even_pixels(fig)  # render_video would otherwise resize the snapshot
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    snapshots = {"light": np.asarray(canvas.buffer_rgba())[..., :3].copy()}  # (H, W, 3)
+    fig.set_layout_engine("none")  # the dark snapshot keeps the light one's layout
+    with dark_palette(fig):
+        canvas.draw()
+        snapshots["dark"] = np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    frozen = Figure(figsize=fig.get_size_inches(), dpi=fig.get_dpi(), layout="none")  # overlays stay put
+    image = frozen.figimage(snapshots["light"], 0, 0, origin="upper", zorder=-1)  # pixel for pixel
+    overlays = []
+    for ax in fig.axes:
+        overlay = frozen.add_axes(ax.get_position(), facecolor="none")
+        overlay.set_xlim(ax.get_xlim())
+        overlay.set_ylim(ax.get_ylim())
+        overlay.set_axis_off()
+        overlays.append(overlay)
+    return frozen, overlays, lambda name: image.set_data(snapshots[name])
+
+
+def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None, xlabel: str = "weight",
+                    ylabel: str = "bias", fps: int = 12, every: int = 1):
+    """Animate ``path`` descending the contour of ``surface`` next to its line in data space.
+
+    One frame per ``every`` recorded steps (the last step is always shown).
+    Returns a [`linreg.animation.Video`][linreg.animation.Video].
+
+    Examples:
+        >>> from linreg.optimizer_paths import OptimizerPath
+        >>> path = OptimizerPath("p", np.array([0.0, 2.0]), np.array([0.0, 1.0]), np.array([1.0]), 1)
+        >>> surface = loss_surface([0.0, 1.0], [1.0, 3.0], np.linspace(-1, 3, 5), np.linspace(-1, 2, 5))
+        >>> animate_descent([0.0, 1.0], [1.0, 3.0], surface, path, alt="a short walk").frames
+        2
+    """
+    from linreg.animation import render_video
+
+    if not isinstance(surface, LossSurface):
+        raise TypeError(f"surface must be a LossSurface, got {type(surface).__name__}")
+    if not hasattr(path, "weights"):
+        raise TypeError("path must have .weights and .biases (an OptimizerPath or DescentResult)")
+    x, y = (values[:, 0] for values in as_line_arrays(x, y))  # (N,) each
+    every = check_positive_int("every", every)
+    frames = list(range(0, len(path.weights), every))
+    if frames[-1] != len(path.weights) - 1:
+        frames.append(len(path.weights) - 1)
+
+    fig, (ax_surface, ax_data) = new_figure(ncols=2, width=8.0, height=3.6)
+    _draw_contour(ax_surface, surface, {}, minimum=minimum)
+    ax_surface.set(title="Path on the loss surface", xlabel=xlabel, ylabel=ylabel)
+
+    ax_data.scatter(x, y, s=10, alpha=0.6, color=COLORS["blue"], label="data")
+    ax_data.plot([], [], color=COLORS["red"], lw=2.2, label="current line")  # legend entry only
+    pad = 0.15 * (y.max() - y.min())
+    ax_data.set_ylim(y.min() - pad, y.max() + pad)
+    ax_data.set(title="The line in data space", xlabel="x", ylabel="y")
+    ax_data.legend(loc="upper left", fontsize=9)
+
+    # Only the path, the line and the caption move: draw everything else once.
+    frozen, (over_surface, over_data), set_palette = _frozen_copy(fig)
+    (trail,) = over_surface.plot([], [], color=COLORS["red"], lw=1.8)
+    (head,) = over_surface.plot([], [], marker="o", ms=7, color=COLORS["red"], mec="white", mew=1.2)
+    x_line = np.array([x.min(), x.max()])
+    (line,) = over_data.plot([], [], color=COLORS["red"], lw=2.2)
+    label = over_data.text(0.98, 0.04, "", transform=over_data.transAxes, ha="right", fontsize=9.5,
+                           color=COLORS["ink"])
+
+    def update(i: int) -> None:
+        k = frames[i]
+        trail.set_data(path.weights[:k + 1], path.biases[:k + 1])
+        head.set_data([path.weights[k]], [path.biases[k]])
+        line.set_data(x_line, path.biases[k] + path.weights[k] * x_line)
+        label.set_text(f"step {k}: weight {path.weights[k]:.2f}, bias {path.biases[k]:.2f}")
+
+    return render_video(frozen, update, len(frames), alt=alt, fps=fps, set_palette=set_palette)
+
+
+def sweep_figure(learning_rates: Sequence[float], scores: Mapping[str, Sequence[float]], *,
+                 title: str = "Learning-rate sweep", ylabel: str = "score") -> Figure:
+    """A score against the learning rate, one curve per optimizer, both axes on log scales.
+
+    ``scores[label][i]`` is that optimizer's score at ``learning_rates[i]`` (lower is better);
+    a run that diverged has ``inf`` or NaN and is drawn as a cross at the top of the plot, in
+    the curve's colour. Each curve's lowest score is circled.
+
+    Examples:
+        >>> fig = sweep_figure([0.01, 0.1, 1.0], {"SGD": [1.0, 0.01, float("inf")], "Adam": [5.0, 0.5, 0.05]})
+        >>> fig.axes[0].get_xscale(), len(fig.axes[0].get_legend().get_texts())
+        ('log', 4)
+    """
+    rates = np.asarray(learning_rates, dtype=float)
+    if rates.ndim != 1 or rates.size == 0 or np.any(rates <= 0):
+        raise ValueError("learning_rates must be a non-empty 1-D sequence of positive numbers (a log scale)")
+    if not isinstance(scores, Mapping) or not scores:
+        raise ValueError("scores must be a non-empty mapping of label -> one score per learning rate")
+    curves = {}
+    for label, values in scores.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != rates.shape:
+            raise ValueError(f"scores[{label!r}] must hold one score per learning rate ({rates.size}), "
+                             f"got shape {values.shape}")
+        if not np.isfinite(values).any():
+            raise ValueError(f"scores[{label!r}] has no finite value: every run diverged")
+        if np.any(values[np.isfinite(values)] <= 0):
+            raise ValueError(f"scores[{label!r}] has values <= 0, which a log scale cannot show")
+        curves[label] = values
+    top = max(values[np.isfinite(values)].max() for values in curves.values()) * 5
+
+    fig, (ax,) = new_figure(width=8.2, height=4.2)
+    colors = line_colors(curves)
+    for k, (label, values) in enumerate(curves.items()):
+        finite = np.isfinite(values)
+        ax.plot(rates[finite], values[finite], marker="o", ms=4, color=colors[label], label=label)
+        # crosses of different curves at the same rate sit one above the other, not on top of each other
+        ax.scatter(rates[~finite], np.full((~finite).sum(), top * 4.0 ** k), marker="x", s=50, color=colors[label])
+        best = np.nanargmin(np.where(finite, values, np.nan))
+        ax.scatter([rates[best]], [values[best]], s=170, facecolors="none", edgecolors=colors[label],
+                   linewidths=1.8, zorder=3)
+    ax.scatter([], [], marker="x", s=50, color=COLORS["ink"], label="diverged")  # legend entries only
+    ax.scatter([], [], s=170, facecolors="none", edgecolors=COLORS["ink"], linewidths=1.8, label="best rate")
+    ax.set(xscale="log", yscale="log", title=title, xlabel="learning rate (log scale)", ylabel=ylabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
+    return fig
