@@ -18,7 +18,7 @@ only representation. Every page imports it ([`linreg.plots`][linreg.plots] does,
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 
 import matplotlib
@@ -187,13 +187,23 @@ _SCRIPT_SHRINK = 0.7  # mathtext draws sub- and superscripts (10^{-2} on a log a
 
 
 @contextmanager
-def _drawn_text_sizes():
+def drawn_text_sizes():
     """Context manager: a list that collects the size in points of every text drawn inside the block.
 
     A text's size is its font size (the em height, as CSS counts a font's size),
     times 0.7 for mathtext with a sub- or superscript, whose script is drawn that
     much smaller. Counted when drawn, so only text that shows is counted: a tick
     label outside the view, an empty title or a hidden artist never is.
+
+    Examples:
+        >>> from linreg.style import new_figure
+        >>> fig, (ax,) = new_figure(width=3, height=2)
+        >>> _ = ax.set_xticks([1, 10], ["1", "$10^{1}$"])
+        >>> _ = ax.set_yticks([])
+        >>> with drawn_text_sizes() as sizes:
+        ...     fig.draw_without_rendering()
+        >>> sorted(set(sizes))  # the superscripted label, then the plain one
+        [7.35, 10.5]
     """
     sizes: list[float] = []
     draw = matplotlib.text.Text.draw
@@ -202,7 +212,7 @@ def _drawn_text_sizes():
         shown = text.get_text()
         if text.get_visible() and shown.strip():
             scripted = text._preprocess_math(shown)[1] and ("^" in shown or "_" in shown)
-            sizes.append(text.get_fontsize() * (_SCRIPT_SHRINK if scripted else 1.0))
+            sizes.append(round(text.get_fontsize() * (_SCRIPT_SHRINK if scripted else 1.0), 2))
         return draw(text, renderer)
 
     matplotlib.text.Text.draw = counting_draw  # Text3D, Annotation, tick labels: all draw through it
@@ -212,6 +222,21 @@ def _drawn_text_sizes():
         matplotlib.text.Text.draw = draw
 
 
+def smallest_text_info(sizes: Sequence[float], dpi: float):
+    """PNG text chunks recording the smallest of ``sizes`` (points) in pixels at ``dpi`` (``SMALLEST_TEXT_KEY``).
+
+    Examples:
+        >>> smallest_text_info([10.5, 9.0], dpi=200).chunks[0][1]
+        b'linreg:smallest-text\\x0025.0'
+    """
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    if len(sizes):
+        info.add_text(SMALLEST_TEXT_KEY, f"{min(sizes) * dpi / 72:.1f}")
+    return info
+
+
 def _png(fig: Figure) -> tuple[bytes, tuple[int, int]]:
     """``fig`` as a 2x, 256-colour PNG (no ``Software`` stamp: the bytes depend on the figure only).
 
@@ -219,20 +244,17 @@ def _png(fig: Figure) -> tuple[bytes, tuple[int, int]]:
     """
     import io
 
-    from PIL import Image, PngImagePlugin
+    from PIL import Image
 
     buffer = io.BytesIO()
     dpi = 2 * fig.dpi
-    with _drawn_text_sizes() as sizes:
+    with drawn_text_sizes() as sizes:
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None},
                     facecolor=fig.get_facecolor())
     image = Image.open(buffer).convert("RGB")
     palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    info = PngImagePlugin.PngInfo()
-    if sizes:
-        info.add_text(SMALLEST_TEXT_KEY, f"{min(sizes) * dpi / 72:.1f}")
     out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True, pnginfo=info)
+    palette.save(out, format="PNG", optimize=True, pnginfo=smallest_text_info(sizes, dpi))
     return out.getvalue(), image.size
 
 

@@ -1,4 +1,4 @@
-"""A figure rearranged for a phone: the narrow rendering that [`linreg.display`][linreg.display] makes beside the wide one.
+"""A figure rearranged for a phone: the narrow rendering [`linreg.display`][linreg.display] makes beside the wide one.
 
 At 390 px a page shows a figure about 318 CSS px wide. A figure drawn for the desktop column
 (7 to 11 inches, 700 to 1100 CSS px) shrinks there to a third of its size, and its tick labels

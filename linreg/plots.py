@@ -463,6 +463,7 @@ def memory_order_figure(x) -> Figure:
     vmax = float(values.max()) or 1.0
     rows, cols = values.shape
     fig, axes = new_figure(ncols=2, nrows=2, width=8.0, height=4.6)
+    narrow_layout(fig, _memory_order_on_a_phone)
     grid_spec = axes[2].get_subplotspec().get_gridspec()
     for ax in axes[2:]:
         ax.remove()
@@ -475,7 +476,6 @@ def memory_order_figure(x) -> Figure:
     strip.set_xlabel("position in the flat tensor")
     for ax in axes[:2]:
         ax.set(xlabel="column", ylabel="row")
-    narrow_layout(fig, _memory_order_on_a_phone)
     return describe(fig, (
         f"Top: a {rows} by {cols} tensor and its {cols} by {rows} transpose, each cell coloured and labelled "
         f"by its value. Bottom: the two flattened: x.view(-1) reads {', '.join(f'{v:g}' for v in values.ravel()[:4])}"
