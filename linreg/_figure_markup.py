@@ -31,7 +31,7 @@ def figure_markup(light_src: str, dark_src: str | None, alt: str, size: Mapping[
     With both, they are marked ``#only-light`` and ``#only-dark``: Material hides the one that
     does not match the palette in force, and a hidden lazy image is never fetched. With a
     ``narrow`` rendering (``(light_src, dark_src, size)``), each image is a ``<picture>`` whose
-    ``<source>`` serves it to [`NARROW_SCREENS`][linreg._figure_markup.NARROW_SCREENS]: the
+    ``<source>`` serves it to ``NARROW_SCREENS``: the
     browser fetches the one rendering it shows.
 
     Examples:

@@ -368,7 +368,7 @@ def figure_html(fig: Figure) -> str:
 
     Markdown pages run code at build time (markdown-exec) and print HTML. The
     images are ``data:`` URIs in the markup the site build gives a notebook's
-    figure ([`figure_markup()`][linreg._figure_markup.figure_markup]); the build
+    figure (``linreg._figure_markup.figure_markup``); the build
     turns each URI into a file.
 
     Examples:

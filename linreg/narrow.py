@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import textwrap
+import warnings
 import weakref
 from collections.abc import Callable
 
@@ -31,10 +32,10 @@ NARROW_WIDTH = 3.3
 A 390 px phone shows it about 318 px wide (0.96 of its natural size), so the house style's
 smallest text, a superscript in a log-scale tick label (0.7 of 10.5 pt: 10 px), shows at 9.8 px."""
 
-PANEL_ASPECT = (0.62, 0.9)
+PANEL_ASPECT = (0.75, 1.0)
 """Height of a stacked panel as a fraction of [`NARROW_WIDTH`][linreg.narrow.NARROW_WIDTH]: the wide panel's
 own height-to-width ratio, kept within these bounds. A wide line plot (0.5) gets taller, so its
-tick labels leave room for the data; a square panel keeps its shape but no more."""
+tick labels and title leave room for the data; a square panel keeps its shape."""
 
 _TITLE_ROOM = 0.35  # inches for a suptitle above stacked panels
 
@@ -83,6 +84,7 @@ def narrow_copy(fig: Figure) -> Figure:
     _ARRANGEMENTS.get(fig, stack_panels)(narrow)
     fit_legends(narrow)
     wrap_long_labels(narrow)
+    narrow.draw_without_rendering()  # a layout that still does not fit warns here (constrained layout)
     return narrow
 
 
@@ -100,7 +102,7 @@ def stack_panels(fig: Figure) -> None:
         >>> fig, _ = new_figure(ncols=3, width=10.5, height=3.5)
         >>> stack_panels(fig)
         >>> [ax.get_subplotspec().rowspan.start for ax in fig.axes], fig.get_size_inches().round(2).tolist()
-        ([0, 1, 2], [3.3, 8.91])
+        ([0, 1, 2], [3.3, 9.9])
     """
     width, height = fig.get_size_inches()
     placed = [(ax, ax.get_subplotspec()) for ax in fig.axes if ax.get_subplotspec() is not None]
@@ -125,7 +127,7 @@ def _room_outside_panels(fig: Figure) -> float:
     """Inches a title and the figure's legends take above and below the panels (at its present layout)."""
     room = _TITLE_ROOM if fig._suptitle is not None and fig._suptitle.get_text() else 0.0
     if fig.legends:
-        fig.draw_without_rendering()
+        _lay_out(fig)
         room += sum(legend.get_window_extent().height for legend in fig.legends) / fig.dpi
     return room
 
@@ -170,8 +172,9 @@ def fit_legends(fig: Figure) -> None:
     """Reflow legends to ``fig``'s width: one beside a panel goes below the panels; any too wide wraps.
 
     A legend placed right of its axes (``bbox_to_anchor`` past the right edge)
-    would take a third of a phone's width from the plot: it becomes a figure
-    legend below the panels. A figure legend wider than the figure gets fewer
+    would take a third of a phone's width from the plot, and the only legend of a
+    figure would cover a third of its data: either becomes a figure legend below
+    the panels. A figure legend wider than the figure gets fewer
     columns, until it fits or has one. The figure grows by the height the
     legends gain, so the panels keep theirs (constrained layout makes the room).
 
@@ -185,20 +188,25 @@ def fit_legends(fig: Figure) -> None:
         >>> fig.legends[0]._ncols < 4, bool(fig.get_size_inches()[1] > 2.5)
         (True, True)
     """
-    fig.draw_without_rendering()
-    before = sum(legend.get_window_extent().height for legend in fig.legends)
+    placed_below = list(fig.legends)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    alone = len(legends) == 1 and not fig.legends
     for ax in fig.axes:
         legend = ax.get_legend()
-        if legend is not None and legend.get_bbox_to_anchor().x0 >= ax.bbox.x1 - 1:
+        # where it is anchored, in the axes' own coordinates (x >= 1: right of the axes)
+        beside = legend is not None and ax.transAxes.inverted().transform(legend.get_bbox_to_anchor().p0)[0] >= 0.99
+        if beside or (legend is not None and alone):
             legend.remove()
             _legend_like(fig, legend, loc="outside lower center", ncols=len(legend.get_texts()))
+    _lay_out(fig)
+    before = sum(legend.get_window_extent().height for legend in placed_below)
     for index, legend in enumerate(list(fig.legends)):
-        fig.draw_without_rendering()
+        _lay_out(fig)
         while legend._ncols > 1 and legend.get_window_extent().width > fig.bbox.width * 0.98:
             fig.legends.remove(legend)  # not legend.remove(): in a deep copy it points at the original's list
             legend = _legend_like(fig, legend, ncols=legend._ncols - 1)
             fig.legends.insert(index, fig.legends.pop())  # keep the legends' drawing order
-            fig.draw_without_rendering()
+            _lay_out(fig)
     after = sum(legend.get_window_extent().height for legend in fig.legends)
     if after > before:
         width, height = fig.get_size_inches()
@@ -221,9 +229,10 @@ def wrap_long_labels(fig: Figure) -> None:
     """Break titles and axis labels that are longer than the room they have onto more lines.
 
     A title has the figure's width (a panel's title, twice the distance from its
-    centre to the nearer edge), an x label its panel's width, a y label its
+    centre to the nearer edge of the figure or of a colorbar beside it), an x label its panel's width, a y label its
     panel's height: at a phone's width a label written for a desktop panel can
     run past the figure or into the next panel. Labels with math stay as they are.
+    The figure grows by the height that titles gain, so the panels keep theirs.
 
     Examples:
         >>> from linreg.style import new_figure
@@ -233,15 +242,23 @@ def wrap_long_labels(fig: Figure) -> None:
         >>> ax.get_ylabel()
         'best validation loss\\nso far (log scale)'
     """
-    fig.draw_without_rendering()
+    _lay_out(fig)
     texts = [(fig._suptitle, fig.bbox.width)] if fig._suptitle is not None else []
     for ax in fig.axes:
         centre = ax.bbox.x0 + ax.bbox.width / 2
-        room = 2 * min(centre - fig.bbox.x0, fig.bbox.x1 - centre)
+        left, right = fig.bbox.x0, fig.bbox.x1
+        for other in fig.axes:  # a colorbar or panel level with this one's top
+            if other is not ax and other.bbox.y0 < ax.bbox.y1 < other.bbox.y1 + 30:
+                if other.bbox.x0 >= ax.bbox.x1 - 1:
+                    right = min(right, other.bbox.x0)
+                elif other.bbox.x1 <= ax.bbox.x0 + 1:
+                    left = max(left, other.bbox.x1)
+        room = 2 * min(centre - left, right - centre)
         texts += [(title, room) for title in (ax.title, ax._left_title, ax._right_title)]
         texts.append((ax.xaxis.label, ax.bbox.width))
         if ax.yaxis.label.get_rotation() % 180:  # a row's name written across (image_rows) takes the width it needs
             texts.append((ax.yaxis.label, ax.bbox.height))
+    grown = 0.0
     for text, room in texts:
         shown = text.get_text()
         if not shown.strip() or "$" in shown or not text.get_visible():
@@ -251,3 +268,16 @@ def wrap_long_labels(fig: Figure) -> None:
         if length > room * 0.98:
             characters = max(8, int(len(shown) * room * 0.95 / length))
             text.set_text(textwrap.fill(" ".join(shown.split()), characters, break_long_words=False))
+            if not text.get_rotation() % 180:  # a title's new lines take height from the panels: add it
+                grown += text.get_window_extent().height - extent.height
+    if grown > 0:
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + grown / fig.dpi)
+
+
+def _lay_out(fig: Figure) -> None:
+    """Lay ``fig`` out to measure it. A layout on the way (a legend not yet wrapped) may not fit: constrained
+    layout's warning about it is not news; the rendering that follows reports a layout that still does not."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
+        fig.draw_without_rendering()

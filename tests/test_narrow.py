@@ -22,8 +22,9 @@ def test_panels_side_by_side_are_stacked_in_one_column_at_the_narrow_width():
 def test_a_wide_line_plot_gets_taller_and_a_square_panel_keeps_its_shape():
     wide, _ = style.new_figure(width=7.0, height=3.5)
     square, _ = style.new_figure(width=4.0, height=4.0)
-    assert narrow.narrow_copy(wide).get_size_inches()[1] == pytest.approx(narrow.NARROW_WIDTH * 0.62)
-    assert narrow.narrow_copy(square).get_size_inches()[1] == pytest.approx(narrow.NARROW_WIDTH * 0.9)
+    low, high = narrow.PANEL_ASPECT
+    assert narrow.narrow_copy(wide).get_size_inches()[1] == pytest.approx(narrow.NARROW_WIDTH * low)
+    assert narrow.narrow_copy(square).get_size_inches()[1] == pytest.approx(narrow.NARROW_WIDTH * high)
 
 
 def test_a_twin_axis_and_a_colorbar_follow_their_panel():
@@ -82,3 +83,26 @@ def test_narrow_layout_and_wrap_columns_reject_bad_arguments():
         narrow.narrow_layout(fig, 3)
     with pytest.raises(ValueError, match="columns must be a positive integer"):
         narrow.wrap_columns(0)
+
+
+def test_the_only_legend_of_a_figure_goes_below_its_data():
+    fig, (ax,) = style.new_figure()
+    ax.plot([0, 1], [0, 1], label="train")
+    ax.plot([0, 1], [1, 0], label="validation")
+    ax.legend()
+    copy = narrow.narrow_copy(fig)
+    assert copy.axes[0].get_legend() is None and [t.get_text() for t in copy.legends[0].get_texts()] == [
+        "train", "validation"]
+
+
+def test_a_panel_title_does_not_run_into_the_colorbar_beside_it():
+    fig, axes = style.new_figure(ncols=3, width=11.1, height=3.6)
+    for ax in axes:
+        points = ax.scatter([0, 1], [0, 1], c=[0, 1])
+        ax.set_title("random search (16 trials)")
+    fig.colorbar(points, ax=list(axes), label="validation loss")
+    copy = narrow.narrow_copy(fig)
+    copy.draw_without_rendering()
+    colorbar = next(ax for ax in copy.axes if ax.get_label() == "<colorbar>")
+    bar = colorbar.get_window_extent()
+    assert not any(ax.title.get_window_extent().overlaps(bar) for ax in copy.axes[:3])
