@@ -58,7 +58,7 @@ SHOWN_MEDIA = """async () => {
   const images = [...document.querySelectorAll("article .linreg-figure img")].filter(shown);
   for (const img of images) img.loading = "eager";
   await Promise.all(images.map(img => img.decode().catch(() => null)));
-  const media = images.map(img => ({kind: "figure", label: img.alt, src: img.currentSrc,
+  const media = images.filter(shown).map(img => ({kind: "figure", label: img.alt, src: img.currentSrc,
                                     width: img.getBoundingClientRect().width}));
   for (const video of document.querySelectorAll("article video")) {
     if (!shown(video)) continue;
@@ -99,7 +99,7 @@ def text_sizes_shown(page, site: Path) -> list[dict]:
 
 
 def _media_in(site: Path, source: str) -> bool:
-    return bool(re.search(r'class="linreg-(figure|video|explorable|graph)"', page_html(site, source)))
+    return bool(re.search(r'<(div|figure) class="linreg-(figure|video|explorable|graph)"', page_html(site, source)))
 
 
 @pytest.mark.parametrize("palette", list(PALETTES))
@@ -118,9 +118,9 @@ def test_every_figure_reads_on_a_390_px_phone(browser, site_url, built_site, sou
 
 def _renderings(html: str) -> tuple[set[str], set[str]]:
     """The file names of a page's wide renderings (``<img src>``) and narrow ones (``<source srcset>``)."""
-    wide = {Path(src.split("#")[0]).name for src in re.findall(r'<img alt="[^"]*"[^>]* src="([^"]+)"', html)
-            if "assets/media/" in src}
-    narrow = {Path(src).name for src in re.findall(r'<source media="[^"]+" srcset="([^"]+)"', html)}
+    pictures = re.findall(r"<picture>(.*?)</picture>", html, flags=re.S)  # attributes in any order (an explorable's
+    wide = {Path(re.search(r'<img [^>]*\bsrc="([^"#]+)', p)[1]).name for p in pictures}  # markup is re-serialised)
+    narrow = {Path(re.search(r'<source [^>]*\bsrcset="([^"]+)"', p)[1]).name for p in pictures}
     return wide, narrow
 
 
