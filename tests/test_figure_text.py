@@ -51,7 +51,9 @@ def open_page(browser, url: str, scheme: str, viewport: dict, fetched: list[str]
 
 
 # What the article shows, solutions opened: each figure image and video with the file it shows and its
-# displayed width; each SVG with its smallest text as drawn (font size times the SVG's scale).
+# displayed width; each SVG with its smallest text as drawn (font size times the SVG's scale). An
+# explorable shows its static figure until the reader nears it, then its live SVG plots: both are
+# measured, the second after scrolling each explorable into view (explorables.js sets it up then).
 SHOWN_MEDIA = """async () => {
   for (const details of document.querySelectorAll("article details")) details.open = true;
   const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
@@ -66,14 +68,28 @@ SHOWN_MEDIA = """async () => {
     media.push({kind: "video", label: video.getAttribute("aria-label"), src: new URL(poster, location.href).href,
                 width: video.getBoundingClientRect().width});
   }
-  for (const svg of document.querySelectorAll("article .linreg-explorable svg, article .linreg-graph svg")) {
-    if (!shown(svg)) continue;
+  const smallestText = svg => {
     const sizes = [...svg.querySelectorAll("text")].filter(t => t.textContent.trim()).map(t => {
       const m = t.getScreenCTM();
       return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
     });
-    if (sizes.length) media.push({kind: svg.closest(".linreg-graph") ? "graph" : "explorable",
-                                  label: svg.getAttribute("aria-label") || "", size: Math.min(...sizes)});
+    return sizes.length ? Math.min(...sizes) : null;
+  };
+  for (const svg of document.querySelectorAll("article .linreg-graph svg")) {
+    if (shown(svg)) media.push({kind: "graph", label: svg.getAttribute("aria-label") || "", size: smallestText(svg)});
+  }
+  for (const figure of document.querySelectorAll("article figure.linreg-explorable")) {
+    figure.scrollIntoView({block: "center"});
+    const live = figure.querySelector(".linreg-explorable__live");
+    for (let waited = 0; live.hidden && waited < 5000; waited += 50) await new Promise(done => setTimeout(done, 50));
+    if (live.hidden) {
+      media.push({kind: "explorable", label: figure.id + " (never set up)", size: null});
+      continue;
+    }
+    for (const svg of live.querySelectorAll("svg")) {
+      if (shown(svg)) media.push({kind: "explorable", label: figure.id + " " + (svg.getAttribute("aria-label") || ""),
+                                  size: smallestText(svg)});
+    }
   }
   return media;
 }"""
@@ -110,7 +126,11 @@ def test_every_figure_reads_on_a_390_px_phone(browser, site_url, built_site, sou
     with open_page(browser, _page_url(site_url, source, built_site), PALETTES[palette], PHONE) as page:
         media = text_sizes_shown(page, built_site)
     assert media, f"{source}: no figure shown at 390 px"
-    assert all(m.get("size") is not None or m["kind"] == "figure" for m in media), "a video or SVG without text?"
+    unmeasured = [f"{m['kind']} {m['label'][:60]!r}" for m in media if m["size"] is None and m["kind"] != "figure"]
+    assert not unmeasured, f"{source}, {palette}: no text measured in " + "; ".join(unmeasured)
+    explorables = page_html(built_site, source).count('<figure class="linreg-explorable"')
+    live = {m["label"].split()[0] for m in media if m["kind"] == "explorable"}
+    assert len(live) == explorables, f"{source}: {explorables} explorables, {len(live)} measured live"
     small = [f"{m['kind']} {m.get('file', '')} ({m['label'][:50]!r}): {m['size']:.1f} px"
              for m in media if m["size"] is not None and m["size"] < MIN_TEXT_PX]
     assert not small, f"{source}, {palette}: text under {MIN_TEXT_PX} px at 390 px:\n" + "\n".join(small)
