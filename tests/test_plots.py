@@ -231,3 +231,12 @@ def test_data_and_curves_draws_dashed_curves_on_top():
 def test_data_and_curves_refuses_to_dash_a_curve_it_does_not_draw():
     with pytest.raises(ValueError, match=r"dashed names curves that are not in curves: \['truth'\]"):
         plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3])}, dashed=["truth"])
+
+
+def test_lr_sweep_circles_one_best_rate_or_every_rate_of_a_tie():
+    best = plots.lr_sweep([0.01, 0.1, 1.0], [0.5, 0.01, 0.02]).axes[0]
+    assert best.get_legend().get_texts()[-1].get_text() == "best: lr = 0.1"
+    tied = plots.lr_sweep([0.01, 0.1, 0.3, 1.0], [0.5, 0.01 * (1 + 1e-9), 0.01, float("nan")]).axes[0]
+    assert tied.get_legend().get_texts()[-1].get_text() == "lowest, tied: lr 0.1 to 0.3"
+    circles = [c for c in tied.collections if c.get_label().startswith("lowest")]
+    assert circles[0].get_offsets().shape[0] == 2
