@@ -136,29 +136,37 @@ def measure(browser, url: str, site_dir: Path, viewport: dict | None = None) -> 
 
 
 _VIDEO_PLAYER = re.compile(r'<video\b[^>]*class="linreg-(light|dark)"[^>]*>.*?</video>', re.S)
+_PICTURE = re.compile(r'<picture><source [^>]*srcset="([^"]+)"[^>]*><img [^>]*src="([^"]+)"[^>]*></picture>')
 
 
 def media_bytes(html_file: Path) -> int:
-    """Bytes of the media files a built page references, for the palette whose set is heavier.
+    """Bytes of the media files a built page references, for the palette and screen whose set is heaviest.
 
-    Figures come in a light (``#only-light``) and a dark (``#only-dark``) file, a video as a
-    light and a dark player (class ``linreg-light`` / ``linreg-dark``); a reader's browser
-    fetches one palette's set, so only the heavier set counts.
+    Figures come in a light (``#only-light``) and a dark (``#only-dark``) file, each a
+    ``<picture>`` that serves its narrow rendering (``<source srcset>``) to narrow screens
+    and its wide one (``<img src>``) to the others; a video comes as a light and a dark
+    player (class ``linreg-light`` / ``linreg-dark``). A reader's browser fetches one
+    palette's set at one width, so only the heaviest of the four sets counts.
     """
-    sizes = {"light": 0, "dark": 0}
     html = html_file.read_text(encoding="utf-8")
-    refs = {(ref, "") for ref in re.findall(r'(?:src|poster)="([^"]+)"', _VIDEO_PLAYER.sub("", html))}
+    refs: set[tuple[str, str, str]] = set()  # (url, palette: "only-light"/"only-dark"/"", width: "wide"/"narrow"/"")
+    for picture in _PICTURE.finditer(html):
+        palette = urldefrag(picture[2])[1]
+        refs |= {(picture[1], palette, "narrow"), (picture[2], palette, "wide")}
+    html = _PICTURE.sub("", html)
+    refs |= {(ref, "", "") for ref in re.findall(r'(?:src|poster)="([^"]+)"', _VIDEO_PLAYER.sub("", html))}
     for player in _VIDEO_PLAYER.finditer(html):
-        refs |= {(ref, f"only-{player[1]}") for ref in re.findall(r'(?:src|poster)="([^"]+)"', player[0])}
-    for ref, player_palette in refs:
+        refs |= {(ref, f"only-{player[1]}", "") for ref in re.findall(r'(?:src|poster)="([^"]+)"', player[0])}
+    sizes = {(palette, width): 0 for palette in ("light", "dark") for width in ("wide", "narrow")}
+    for ref, player_palette, only_width in refs:
         if "assets/media/" not in ref:
             continue
         path, fragment = urldefrag(ref)
         fragment = fragment or player_palette
         size = (html_file.parent / unquote(path)).resolve().stat().st_size
-        for palette in sizes:
-            if fragment != f"only-{'dark' if palette == 'light' else 'light'}":
-                sizes[palette] += size
+        for palette, width in sizes:
+            if fragment != f"only-{'dark' if palette == 'light' else 'light'}" and only_width in ("", width):
+                sizes[palette, width] += size
     return max(sizes.values())
 
 

@@ -10,11 +10,14 @@ and two builds write the same names.
 Two output forms (see ``linreg.display``):
 
 * a figure: ``image/png`` (the light rendering: what Jupyter, Colab and a
-  downloaded notebook show) beside :data:`DARK_PNG` (the dark rendering), with
-  ``{"image/png": {"width", "height"}, "linreg": {"alt"}}`` as output metadata.
-  It becomes two ``<img>`` tags, ``#only-light`` and ``#only-dark``: Material
-  hides the one that does not match the palette in force, and a hidden lazy
-  image is never fetched;
+  downloaded notebook show) beside :data:`DARK_PNG` (the dark rendering) and
+  the two narrow renderings for phones (:data:`NARROW_PNG`,
+  :data:`NARROW_DARK_PNG`), with ``{"image/png": {"width", "height"},
+  "linreg": {"alt", "narrow": {"width", "height"}}}`` as output metadata. It
+  becomes two images, ``#only-light`` and ``#only-dark``: Material hides the
+  one that does not match the palette in force, and a hidden lazy image is
+  never fetched. Each is a ``<picture>`` whose ``<source>`` serves the narrow
+  rendering to narrow screens, so a browser fetches one file of the four;
 * HTML with ``data:`` URIs (a video: ``linreg.animation.Video``): each URI
   becomes a file URL, the markup (and any ``#only-light``/``#only-dark`` after
   a URI) stays as the kernel wrote it.
@@ -38,11 +41,12 @@ UrlFor = Callable[[str], str]  # media file name -> its URL from the page
 
 
 def __getattr__(name: str):
-    """``media.DARK_PNG``: the dark rendering's MIME type, as linreg.display writes it (imported when asked for)."""
-    if name == "DARK_PNG":
-        from linreg._figure_markup import DARK_PNG
+    """``media.DARK_PNG``, ``NARROW_PNG``, ``NARROW_DARK_PNG``: the MIME types linreg.display writes
+    beside ``image/png`` (imported when asked for)."""
+    if name in ("DARK_PNG", "NARROW_PNG", "NARROW_DARK_PNG"):
+        from linreg import _figure_markup
 
-        return DARK_PNG
+        return getattr(_figure_markup, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -75,7 +79,7 @@ def extract(notebook: nbformat.NotebookNode, url_for: UrlFor) -> dict[str, bytes
     """Rewrite ``notebook``'s media outputs in place to reference files; return the files."""
     # What linreg.display writes, from a module that imports no plotting library. Imported here: importing
     # linreg imports NumPy, a tenth of a second of every build, and a build that renders no notebook needs none.
-    from linreg._figure_markup import DARK_PNG, figure_markup
+    from linreg._figure_markup import DARK_PNG, NARROW_DARK_PNG, NARROW_PNG, figure_markup
 
     files: dict[str, bytes] = {}
     for cell in notebook.cells:
@@ -83,10 +87,13 @@ def extract(notebook: nbformat.NotebookNode, url_for: UrlFor) -> dict[str, bytes
             data = output.get("data", {})
             if "image/png" in data:
                 meta = output.get("metadata", {})
-                light = _to_file(data["image/png"], "image/png", url_for, files)
-                dark = _to_file(data[DARK_PNG], "image/png", url_for, files) if DARK_PNG in data else None
-                alt = meta.get("linreg", {}).get("alt", "Figure")
-                output["data"] = {"text/html": figure_markup(light, dark, alt, meta.get("image/png", {}))}
+                light, dark, narrow_light, narrow_dark = (
+                    _to_file(data[mime], "image/png", url_for, files) if mime in data else None
+                    for mime in ("image/png", DARK_PNG, NARROW_PNG, NARROW_DARK_PNG))
+                info = meta.get("linreg", {})
+                narrow = (narrow_light, narrow_dark, info.get("narrow", {})) if narrow_light else None
+                output["data"] = {"text/html": figure_markup(light, dark, info.get("alt", "Figure"),
+                                                             meta.get("image/png", {}), narrow=narrow)}
             elif "data:" in "".join(data.get("text/html", "")):  # a list of lines in a notebook not read by nbformat
                 output["data"]["text/html"] = replace_data_uris("".join(data["text/html"]), url_for, files)
     return files

@@ -14,7 +14,8 @@ Every tutorial page imports this package; one module per purpose:
 * media: [`linreg.plots`][linreg.plots] (kinds of figure), [`linreg.optimizer_plots`][linreg.optimizer_plots]
   (loss surfaces, optimizer paths, sweeps) and [`linreg.search_plots`][linreg.search_plots] (searches)
   in the house style of
-  [`linreg.style`][linreg.style], shown by [`linreg.display`][linreg.display];
+  [`linreg.style`][linreg.style], shown by [`linreg.display`][linreg.display] (wide, and arranged
+  for phones by [`linreg.narrow`][linreg.narrow]);
   [`linreg.animation`][linreg.animation], [`linreg.graphs`][linreg.graphs];
 * the pages themselves: [`linreg.glue`][linreg.glue] (numbers cited in prose),
   [`linreg.tables`][linreg.tables] (Markdown tables),

@@ -7,6 +7,9 @@ starts before it has fully downloaded). A 100-frame 600x400 training animation
 is about 80 KiB this way, against about 4.3 MiB for matplotlib's
 ``to_jshtml()``, which embeds every frame as a base64 PNG: never use that here.
 
+Videos are drawn at [`VIDEO_DPI`][linreg.animation.VIDEO_DPI], so one layout reads on a
+desktop and on a phone.
+
 Every video is encoded twice, like every figure: in the light house style and
 recoloured for the dark palette ([`linreg.display.dark_palette`][linreg.display.dark_palette]),
 same frames and layout. In a notebook a [`Video`][linreg.animation.Video] displays as
@@ -33,7 +36,8 @@ from matplotlib.figure import Figure
 from linreg._checks import as_2d_array, check_positive_int
 from linreg.style import COLORS
 
-__all__ = ["DATA_POINTS", "Video", "round_to_even_pixels", "render_video", "PredictionRecorder", "animate_predictions"]
+__all__ = ["DATA_POINTS", "VIDEO_DPI", "Video", "round_to_even_pixels", "render_video", "PredictionRecorder",
+           "animate_predictions"]
 
 DATA_POINTS: dict[str, dict[str, object]] = {
     "light": {"color": COLORS["blue"], "alpha": 0.45},
@@ -45,6 +49,13 @@ Many small translucent points read as a cloud whose density shows. On the light 
 at 45% opacity does that; on the slate background the same points would sink into it (a lone point
 1.5:1), so the dark rendering draws them in the lighter sky blue at 60% (3.4:1;
 ``tests/test_animation.py`` checks both against their backgrounds)."""
+
+
+VIDEO_DPI = 125
+"""Pixels per inch of a video's frames. A video is one file for every screen: a 4.8 inch wide
+figure is a 600 px video whose 10.5 pt text is 18 px tall, which a 390 px phone (a player about
+318 px wide) shows at 9.6 px and a desktop column at its own size. Its poster records its
+smallest text (``linreg.display.SMALLEST_TEXT_KEY``) for ``tests/test_figure_text.py``."""
 
 
 @dataclass(frozen=True)
@@ -114,11 +125,11 @@ def _frame_rgb(fig: Figure) -> np.ndarray:
     return np.ascontiguousarray(rgba[..., :3])
 
 
-def _png_bytes(rgb: np.ndarray) -> bytes:
+def _png_bytes(rgb: np.ndarray, info=None) -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", optimize=True)
+    Image.fromarray(rgb).save(buffer, format="PNG", optimize=True, pnginfo=info)
     return buffer.getvalue()
 
 
@@ -142,7 +153,7 @@ def round_to_even_pixels(fig: Figure) -> tuple[int, int]:
 
 def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
                  alt: str, fps: int = 20, crf: int = 30,
-                 set_palette: Callable[[str], object] | None = None) -> Video:
+                 set_palette: Callable[[str], object] | None = None, text_sizes: Sequence[float] = ()) -> Video:
     """Render ``frames`` frames of ``fig`` to an H.264 MP4, in the light and the dark palette.
 
     ``update(i)`` redraws the figure for frame ``i`` (0-based). ``alt`` is the
@@ -154,7 +165,8 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     [`linreg.display.dark_palette`][linreg.display.dark_palette] (dark), into two encoders.
     A figure that shows pre-rendered pixels (a snapshot of a slow plot) cannot be
     recoloured: pass ``set_palette(name)``, called with ``"light"`` or ``"dark"`` before
-    each rendering, to swap its pixels.
+    each rendering, to swap its pixels, and the sizes in points of the text drawn into
+    them as ``text_sizes``: the posters record the smallest text of the last frame.
 
     Examples:
         >>> from linreg.style import new_figure
@@ -166,7 +178,7 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
     """
     import imageio_ffmpeg
 
-    from linreg.display import dark_palette
+    from linreg.display import dark_palette, drawn_text_sizes, smallest_text_info
 
     frames = check_positive_int("frames", frames)
     fps = check_positive_int("fps", fps)
@@ -208,7 +220,8 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
             for i in range(frames):
                 update(i)
                 set_palette("light")
-                light = frame(i)
+                with drawn_text_sizes() as drawn:
+                    light = frame(i)
                 fig.set_layout_engine("none")
                 set_palette("dark")
                 with dark_palette(fig):
@@ -220,9 +233,10 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
             dark_writer.close()
             fig.set_layout_engine(engine)
             set_palette("light")
-        return Video(mp4=light_out.read_bytes(), poster_png=_png_bytes(light), alt=alt.strip(),
+        info = smallest_text_info([*drawn, *text_sizes], fig.get_dpi())
+        return Video(mp4=light_out.read_bytes(), poster_png=_png_bytes(light, info), alt=alt.strip(),
                      width=even_w, height=even_h, frames=frames,
-                     dark_mp4=dark_out.read_bytes(), dark_poster_png=_png_bytes(dark))
+                     dark_mp4=dark_out.read_bytes(), dark_poster_png=_png_bytes(dark, info))
 
 
 class PredictionRecorder:
@@ -304,7 +318,8 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     if len(epochs) != len(predictions):
         raise ValueError(f"epochs has {len(epochs)} entries but predictions has {len(predictions)} frames")
 
-    fig, (ax,) = new_figure(width=6.0, height=4.0)
+    fig, (ax,) = new_figure(width=4.8, height=3.2)
+    fig.set_dpi(VIDEO_DPI)
     points = ax.scatter(x, y, s=6, label="data", **DATA_POINTS["light"])
     finite = predictions[np.isfinite(predictions)]
     low = min(y.min(), np.percentile(finite, 1) if finite.size else y.min())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import re
 import shutil
 import subprocess
@@ -139,7 +140,23 @@ def _render_svg(source: str, alt: str, dot_path: str, engine: tuple[str, ...] = 
     # dot gives the graph and every node and edge a <title> with its internal name
     # ("%3", "n10->n14"): browsers show it as a tooltip that means nothing to a reader.
     svg = re.sub(r"<title>.*?</title>\n?", "", svg, flags=re.S)
-    return SvgGraph(svg=svg, alt=alt.strip())
+    return SvgGraph(svg=_readable_at_any_width(svg), alt=alt.strip())
+
+
+MIN_TEXT_PX = 9.5
+"""The smallest a graph's text may be drawn, in CSS px: a graph is never shown narrower than this allows."""
+
+
+def _readable_at_any_width(svg: str) -> str:
+    # The page shrinks a graph to the column's width; on a phone a wide one (a four-layer
+    # diagram) would shrink its text to 6 px. A minimum width keeps the text at
+    # MIN_TEXT_PX or more, and the graph's box scrolls sideways instead (site.css).
+    box = re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"', svg)
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+    if box is None or not sizes:
+        return svg
+    width = math.ceil(MIN_TEXT_PX * float(box[1]) / min(sizes))
+    return svg.replace("<svg ", f'<svg style="min-width: {width}px" ', 1)
 
 
 _LAYER_FILLS = ("#CDE6F5", "#E6E8EC", "#CFEFE4")  # input (light sky), hidden (light grey), output (light green)

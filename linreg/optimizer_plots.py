@@ -186,23 +186,25 @@ def learning_rate_figure(x, y, runs: Mapping[str, object], *, minimum=None, xlab
     return fig
 
 
-def _frozen_copy(fig: Figure) -> tuple[Figure, list, Callable[[str], None]]:
+def _frozen_copy(fig: Figure) -> tuple[Figure, list, Callable[[str], None], list[float]]:
     """A snapshot of ``fig`` as one image, with an empty, invisible axes over each of its axes.
 
     Every video frame is a full redraw, and ticks, labels and contours are most of
     its cost. Drawing them once into a picture and animating only the moving
     artists on transparent overlays makes each frame several times cheaper.
     The snapshot is taken in both palettes; the third item, ``set_palette(name)``,
-    shows the ``"light"`` or ``"dark"`` one (what ``render_video`` expects).
+    shows the ``"light"`` or ``"dark"`` one (what ``render_video`` expects); the fourth
+    lists the sizes of the text drawn into it (render_video's ``text_sizes``).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from linreg.animation import round_to_even_pixels
-    from linreg.display import dark_palette
+    from linreg.display import dark_palette, drawn_text_sizes
 
     round_to_even_pixels(fig)  # render_video would otherwise resize the snapshot
     canvas = FigureCanvasAgg(fig)
-    canvas.draw()
+    with drawn_text_sizes() as text_sizes:
+        canvas.draw()
     snapshots = {"light": np.asarray(canvas.buffer_rgba())[..., :3].copy()}  # (H, W, 3)
     fig.set_layout_engine("none")  # the dark snapshot keeps the light one's layout
     with dark_palette(fig):
@@ -217,7 +219,7 @@ def _frozen_copy(fig: Figure) -> tuple[Figure, list, Callable[[str], None]]:
         overlay.set_ylim(ax.get_ylim())
         overlay.set_axis_off()
         overlays.append(overlay)
-    return frozen, overlays, lambda name: image.set_data(snapshots[name])
+    return frozen, overlays, lambda name: image.set_data(snapshots[name]), text_sizes
 
 
 def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None, xlabel: str = "weight",
@@ -234,7 +236,7 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
         >>> animate_descent([0.0, 1.0], [1.0, 3.0], surface, path, alt="a short walk").frames
         2
     """
-    from linreg.animation import render_video
+    from linreg.animation import VIDEO_DPI, render_video
 
     if not isinstance(surface, LossSurface):
         raise TypeError(f"surface must be a LossSurface, got {type(surface).__name__}")
@@ -246,7 +248,9 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
     if frames[-1] != len(path.weights) - 1:
         frames.append(len(path.weights) - 1)
 
-    fig, (ax_surface, ax_data) = new_figure(ncols=2, width=8.0, height=3.6)
+    # One above the other, at the videos' resolution: the same file reads in a desktop column and on a phone.
+    fig, (ax_surface, ax_data) = new_figure(nrows=2, width=3.8, height=5.4)
+    fig.set_dpi(VIDEO_DPI)
     _draw_contour(ax_surface, surface, {}, minimum=minimum)
     ax_surface.set(title="Path on the loss surface", xlabel=xlabel, ylabel=ylabel)
 
@@ -258,7 +262,7 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
     ax_data.legend(loc="upper left", fontsize=9)
 
     # Only the path, the line and the caption move: draw everything else once.
-    frozen, (over_surface, over_data), set_palette = _frozen_copy(fig)
+    frozen, (over_surface, over_data), set_palette, text_sizes = _frozen_copy(fig)
     (trail,) = over_surface.plot([], [], color=COLORS["red"], lw=1.8)
     (head,) = over_surface.plot([], [], marker="o", ms=7, color=COLORS["red"], mec="white", mew=1.2)
     x_line = np.array([x.min(), x.max()])
@@ -273,7 +277,8 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
         line.set_data(x_line, path.biases[k] + path.weights[k] * x_line)
         label.set_text(f"update {k}: weight {path.weights[k]:.2f}, bias {path.biases[k]:.2f}")
 
-    return render_video(frozen, update, len(frames), alt=alt, fps=fps, set_palette=set_palette)
+    return render_video(frozen, update, len(frames), alt=alt, fps=fps, set_palette=set_palette,
+                        text_sizes=text_sizes)
 
 
 def sweep_figure(learning_rates: Sequence[float], scores: Mapping[str, Sequence[float]], *,

@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from linreg.display import describe
+from linreg.narrow import NARROW_WIDTH, narrow_layout, wrap_columns
 from linreg.style import COLORS, line_colors, new_figure
 
 
@@ -166,7 +167,7 @@ def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,
             ax.set_frame_on(False)  # the white background is part of the image: no box around it
         axes[row, 0].set_ylabel(label, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontweight="bold")
-    return fig
+    return narrow_layout(fig, wrap_columns(5))  # on a phone: five images a row, every row's name repeated
 
 
 CLASS_COLORS: list[str] = [COLORS[c] for c in ("blue", "orange", "green", "red", "purple", "sky", "yellow", "ink")] + [
@@ -445,6 +446,33 @@ def _value_grid(ax, values: np.ndarray, vmax: float, title: str) -> None:
     ax.set_title(title)
 
 
+def _memory_order_on_a_phone(fig: Figure) -> None:
+    """memory_order_figure's narrow arrangement: the flat tensors in two halves, one under the other.
+
+    At a phone's width twelve cells and the rows' names do not fit on one line.
+    """
+    grid_x, grid_t, strip = fig.axes
+    image = strip.images[0]
+    flat, vmax = np.asarray(image.get_array()), float(image.norm.vmax)
+    names = [label.get_text() for label in strip.get_yticklabels()]
+    title, xlabel = strip.get_title(), strip.get_xlabel()
+    half = -(-flat.shape[1] // 2)
+    rows, cols = grid_x.images[0].get_array().shape
+    layout = fig.add_gridspec(3, 2, height_ratios=[max(rows, cols) + 1.5, 2, 2], width_ratios=[cols, rows])
+    grid_x.set_subplotspec(layout[0, 0])
+    grid_t.set_subplotspec(layout[0, 1])
+    strip.set_subplotspec(layout[1, :])
+    rest = fig.add_subplot(layout[2, :])
+    for ax, start, stop in ((strip, 0, half), (rest, half, flat.shape[1])):
+        ax.clear()
+        _value_grid(ax, flat[:, start:stop], vmax, title if ax is strip else "")
+        ax.set_xticks(range(stop - start), [str(i) for i in range(start, stop)])
+        ax.set_yticks([0, 1], names)
+        ax.set_aspect("auto")  # cells taller than wide: each row's two-line name fits beside it
+    rest.set_xlabel(xlabel)
+    fig.set_size_inches(NARROW_WIDTH, 5.2)
+
+
 def memory_order_figure(x) -> Figure:
     """How a 2-D tensor ``x`` and its transpose lay their elements out when flattened (page 1).
 
@@ -467,6 +495,7 @@ def memory_order_figure(x) -> Figure:
     vmax = float(values.max()) or 1.0
     rows, cols = values.shape
     fig, axes = new_figure(ncols=2, nrows=2, width=8.0, height=4.6)
+    narrow_layout(fig, _memory_order_on_a_phone)
     grid_spec = axes[2].get_subplotspec().get_gridspec()
     for ax in axes[2:]:
         ax.remove()

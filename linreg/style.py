@@ -187,11 +187,12 @@ def line_colors(labels, cycle: Sequence[str] = LINE_COLORS) -> dict[str, str]:
 
 
 def use_house_style() -> None:
-    """Apply the house style and, inside IPython, show figures as 2x PNGs with alt text.
+    """Apply the house style again: call once near the top of a notebook.
 
-    Call once near the top of a notebook: figures a page draws by hand then
-    match the ones [`linreg.plots`][linreg.plots] returns, and every figure carries its
-    alternative text (see [`describe()`][linreg.display.describe]) into the built page.
+    Figures a page draws by hand then match the ones [`linreg.plots`][linreg.plots]
+    returns, even after a cell changed ``rcParams``. How figures are shown (PNGs
+    with alt text, the site's dark and narrow renderings) is
+    [`linreg.display`][linreg.display]'s job, done when a page imports it.
 
     Examples:
         >>> use_house_style()
@@ -199,17 +200,6 @@ def use_house_style() -> None:
         False
     """
     matplotlib.rcParams.update(STYLE)
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with the docs extra
-        return
-    shell = get_ipython()
-    if shell is not None:
-        from linreg.display import figure_bundle  # display draws with this module's colours: imported late
-
-        # figure_bundle is the only representation: both renderings, no text/plain "<Figure ...>"
-        shell.display_formatter.mimebundle_formatter.for_type(Figure, figure_bundle)
-        shell.display_formatter.formatters["text/plain"].for_type(Figure, lambda fig, p, cycle: None)
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float | None = None,

@@ -1,4 +1,4 @@
-"""Specification of how a figure leaves the kernel (linreg.display): alt text, light and dark PNG."""
+"""Specification of how a figure leaves the kernel (linreg.display): alt text, light and dark PNGs, wide and narrow."""
 
 import base64
 import re
@@ -20,30 +20,84 @@ def test_alt_text_prefers_the_description_then_the_titles():
         display.describe(fig, "  ")
 
 
-def test_a_figure_leaves_the_kernel_as_light_and_dark_pngs_with_size_and_alt_in_metadata():
+def test_a_figure_leaves_the_kernel_as_four_pngs_with_sizes_and_alt_in_metadata():
     fig, (ax,) = style.new_figure(width=3, height=2)
     display.describe(fig, "a tiny figure")
     data, metadata = display.figure_bundle(fig)
-    assert set(data) == {"image/png", display.DARK_PNG}
+    assert set(data) == {"image/png", display.DARK_PNG, display.NARROW_PNG, display.NARROW_DARK_PNG}
     light = base64.b64decode(data["image/png"])
     assert light.startswith(b"\x89PNG") and b"Software" not in light  # deterministic bytes: no version stamp
-    assert metadata["linreg"] == {"alt": "a tiny figure"}
+    assert metadata["linreg"]["alt"] == "a tiny figure"
     assert metadata["image/png"]["width"] > 100 and metadata["image/png"]["height"] > 50
+    assert set(metadata["linreg"]["narrow"]) == {"width", "height"}
 
 
-def test_figure_html_shows_each_rendering_in_its_palette_with_alt_and_size():
+def test_figure_html_shows_each_rendering_in_its_palette_and_on_narrow_screens_with_alt_and_size():
     fig, _ = style.new_figure(width=3, height=2)
     html = display.figure_html(display.describe(fig, 'a "quoted" figure'))
+    pictures = re.findall(r"<picture><source [^>]*><img [^>]*></picture>", html)
+    assert len(pictures) == 2
     tags = re.findall(r"<img [^>]*>", html)
     assert len(tags) == 2 and all('alt="a &quot;quoted&quot; figure"' in t and 'loading="lazy"' in t for t in tags)
     assert tags[0].endswith('#only-light">') and tags[1].endswith('#only-dark">')
+    sources = re.findall(r"<source [^>]*>", html)
+    assert all('media="(max-width: 719px)"' in s and 'srcset="data:image/png;base64,' in s for s in sources)
+
+
+def test_the_narrow_rendering_is_phone_sized_and_its_text_as_large_as_the_house_style_sets_it():
+    fig, axes = style.new_figure(ncols=3, width=10.5, height=3.5)
+    for ax in axes:
+        ax.plot([1, 2, 3], [1, 10, 100])
+        ax.set(yscale="log", title="a panel", xlabel="epoch")
+    renderings = display.figure_renderings(fig)
+    wide, narrow = renderings["wide"], renderings["narrow"]
+    assert narrow[2]["width"] <= 350 < wide[2]["width"]
+    assert narrow[2]["height"] > wide[2]["height"]  # three panels one under the other
+    # 10^-x tick labels: a superscript, 0.7 of the 10.5 pt tick labels, at 200 dpi
+    assert display.smallest_text(wide[0]) == display.smallest_text(narrow[0]) == round(0.7 * 10.5 * 200 / 72, 1)
+    assert display.smallest_text(narrow[1]) == display.smallest_text(narrow[0])  # the dark one too
+
+
+def test_a_narrow_rendering_that_does_not_fit_says_which_figure_and_what_to_do():
+    fig, _ = style.new_figure(ncols=10, nrows=2, width=9.0, height=2.2)
+    with pytest.warns(UserWarning, match="narrow rendering of the figure 'twenty panels'.*narrow_layout"):
+        display.figure_renderings(display.describe(fig, "twenty panels"))
+
+
+def test_a_figure_without_text_records_none():
+    fig, (ax,) = style.new_figure(width=2, height=2)
+    ax.set_axis_off()
+    assert display.smallest_text(display.figure_pngs(fig)[0]) is None
+
+
+def test_rendering_for_phones_leaves_the_figure_as_it_was():
+    fig, axes = style.new_figure(ncols=2)
+    axes[0].plot([0, 1], [0, 1], label="a line")
+    axes[0].legend(loc="upper left", bbox_to_anchor=(1.02, 1))
+    display.figure_pngs(fig)  # constrained layout settles on the first draw
+    before = display.figure_pngs(fig)
+    display.figure_renderings(fig)
+    assert display.figure_pngs(fig) == before
+    assert [ax.get_subplotspec().colspan for ax in fig.axes] == [range(0, 1), range(1, 2)]
+
+
+def test_importing_display_inside_ipython_makes_it_the_figures_only_representation():
+    from types import SimpleNamespace
+
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = SimpleNamespace(display_formatter=DisplayFormatter())
+    display.show_figures_in(shell)
+    data, metadata = shell.display_formatter.format(style.new_figure(width=2, height=1)[0])
+    assert set(data) - {"text/plain"} == {"image/png", display.DARK_PNG, display.NARROW_PNG, display.NARROW_DARK_PNG}
+    assert not data.get("text/plain") and metadata["linreg"]["alt"] == "Figure"  # no "<Figure size ...>"
 
 
 def test_both_renderings_are_deterministic():
     def draw():
         fig, (ax,) = style.new_figure(width=3, height=2)
         ax.plot([0, 1], [1, 0])
-        return display.figure_pngs(fig)[:2]
+        return display.figure_renderings(fig)
 
     assert draw() == draw()
 

@@ -264,3 +264,13 @@ def test_every_box_a_graph_fills_is_repainted_for_each_palette_and_its_text_read
         assert fill in repaints, f"no site.css rule repaints fill={fill!r} for the palettes"
         ratio = contrast_ratio(palette["--linreg-graph-ink"], palette[repaints[fill]])
         assert ratio >= 4.5, f"{scheme}: the graph's text on fill={fill!r} has contrast {ratio:.1f}:1"
+
+
+@needs_dot
+def test_a_wide_graph_keeps_a_width_at_which_its_text_reads_and_a_small_one_none_it_needs():
+    wide = layer_diagram([3, 5, 5, 2], alt="a 3-5-5-2 network").svg
+    width = int(re.search(r'style="min-width: (\d+)px"', wide)[1])
+    view_width = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', wide)[1])
+    assert 11 * width / view_width >= graphs.MIN_TEXT_PX  # dot's 11 pt labels, drawn at that width
+    small = layer_diagram([1, 1], alt="one weight").svg
+    assert int(re.search(r'min-width: (\d+)px', small)[1]) < 318  # fits a phone's column: no scrolling

@@ -9,6 +9,7 @@ import nbformat
 from hooks import media
 
 LIGHT, DARK, MP4, POSTER = b"light png", b"dark png", b"mp4 bytes", b"poster png"
+NARROW_LIGHT, NARROW_DARK = b"narrow light png", b"narrow dark png"
 
 
 def _b64(data: bytes) -> str:
@@ -21,11 +22,16 @@ def _notebook(*outputs) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[cell])
 
 
-def _figure(alt: str = "a loss curve", dark: bool = True):
+def _figure(alt: str = "a loss curve", dark: bool = True, narrow: bool = False):
     data = {"image/png": _b64(LIGHT), "text/plain": "<Figure>"}
+    meta = {"image/png": {"width": 300, "height": 200}, "linreg": {"alt": alt}}
     if dark:
         data[media.DARK_PNG] = _b64(DARK)
-    return data, {"image/png": {"width": 300, "height": 200}, "linreg": {"alt": alt}}
+    if narrow:
+        data[media.NARROW_PNG] = _b64(NARROW_LIGHT)
+        data[media.NARROW_DARK_PNG] = _b64(NARROW_DARK)
+        meta["linreg"]["narrow"] = {"width": 150, "height": 250}
+    return data, meta
 
 
 def _html(nb) -> str:
@@ -40,6 +46,20 @@ def test_a_figure_becomes_two_lazy_images_one_per_palette_with_alt_and_size():
     img = '<img alt="a loss curve" loading="lazy" width="300" height="200" src="../m/{}">'
     assert _html(nb) == ('<div class="linreg-figure">' + img.format(f"{light}#only-light")
                          + img.format(f"{dark}#only-dark") + "</div>")
+
+
+def test_a_figure_with_narrow_renderings_serves_them_to_narrow_screens_in_its_palette():
+    nb = _notebook(_figure(narrow=True))
+    files = media.extract(nb, lambda name: f"m/{name}")
+    names = {data: media.file_name(data, "image/png") for data in (LIGHT, DARK, NARROW_LIGHT, NARROW_DARK)}
+    assert files == {name: data for data, name in names.items()}
+    source = '<source media="(max-width: 719px)" srcset="m/{}" width="150" height="250">'
+    img = '<img alt="a loss curve" loading="lazy" width="300" height="200" src="m/{}">'
+    assert _html(nb) == ('<div class="linreg-figure">'
+                         f"<picture>{source.format(names[NARROW_LIGHT])}{img.format(names[LIGHT] + '#only-light')}"
+                         "</picture>"
+                         f"<picture>{source.format(names[NARROW_DARK])}{img.format(names[DARK] + '#only-dark')}"
+                         "</picture></div>")
 
 
 def test_the_figure_output_keeps_only_the_html_and_its_alt_in_metadata():
@@ -86,8 +106,9 @@ def test_outputs_without_media_are_left_alone():
     assert media.extract(nb, str) == {} and nbformat.writes(nb) == before
 
 
-def test_the_build_reads_the_dark_rendering_under_the_type_linreg_writes_it():
+def test_the_build_reads_the_dark_and_narrow_renderings_under_the_types_linreg_writes_them():
     # the hooks read it from linreg._figure_markup (no matplotlib import), the kernel from linreg.display
     from linreg import display
 
     assert media.DARK_PNG == display.DARK_PNG
+    assert (media.NARROW_PNG, media.NARROW_DARK_PNG) == (display.NARROW_PNG, display.NARROW_DARK_PNG)

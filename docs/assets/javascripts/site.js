@@ -1,7 +1,7 @@
 // A box that scrolls sideways must be reachable with the keyboard (WCAG 2.1.1):
-// Material's wrappers around wide tables, and display formulas wider than the
-// column (on a phone), become focusable when they overflow.
-const scrollingBoxes = ".md-typeset__scrollwrap, .md-typeset .katex-display";
+// Material's wrappers around wide tables, and display formulas and graphs wider than
+// the column (on a phone), become focusable when they overflow.
+const scrollingBoxes = ".md-typeset__scrollwrap, .md-typeset .katex-display, .linreg-graph";
 
 function focusableWhenScrolling(box) {
   // A formula box skipped off-screen (site.css) reports its placeholder size: measure it once laid out.
