@@ -1,6 +1,9 @@
 # linreg — every target sets itself up: a fresh clone needs only `make serve` or `make test`.
 SHELL := bash
 export NO_MKDOCS_2_WARNING := 1  # Material's banner about MkDocs 2.0 is not build news
+# nbconvert (imported by mkdocs-jupyter) otherwise instantiates every exporter it knows at import, to
+# list their names in its command-line help: a quarter of a second of each build's start-up.
+export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
@@ -13,10 +16,12 @@ KATEX_VERSION := 0.19.1
 KATEX := .cache/vendor/node_modules/katex/dist/katex.min.css
 PYODIDE_VERSION := 314.0.7
 PYODIDE := .cache/vendor/node_modules/pyodide/pyodide.asm.wasm
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE := .cache/vendor/node_modules/lighthouse/cli/index.js
 # One npm command installs every vendored package: `npm install --no-save` prunes
-# the packages it was not given, so installing one alone would remove the other.
+# the packages it was not given, so installing one alone would remove the others.
 NPM_VENDOR = npm install --prefix .cache/vendor --no-audit --no-fund --silent --no-save \
-	katex@$(KATEX_VERSION) pyodide@$(PYODIDE_VERSION)
+	katex@$(KATEX_VERSION) pyodide@$(PYODIDE_VERSION) lighthouse@$(LIGHTHOUSE_VERSION)
 PORT ?= 8000
 # `make execute SHARD=k/N`: the k-th of N shards of the notebooks (1/1: all of them);
 # EXPORT=dir also copies the entries it executed there (what a CI shard uploads).
@@ -25,7 +30,7 @@ EXPORT ?=
 # `make gather ENTRIES=dir`: the folder the shards' exported entries were put in
 ENTRIES ?= shard-entries
 
-.PHONY: help setup system-deps serve build execute gather test lint audit bench clean
+.PHONY: help setup system-deps serve build execute gather test quick lint audit bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -56,6 +61,12 @@ $(PYODIDE):
 	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install Pyodide (apt-get install npm)"; exit 1; }
 	$(NPM_VENDOR)
 
+# Lighthouse audits every page for `make bench` (benchmarks/lighthouse.py), with the
+# machine's Chromium. Installed from the npm registry, like KaTeX.
+$(LIGHTHOUSE):
+	@command -v npm >/dev/null || { echo "npm and Node.js are needed to install Lighthouse (apt-get install npm)"; exit 1; }
+	$(NPM_VENDOR)
+
 system-deps:
 	@PY=$(PY) scripts/ensure-system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),--browser,)
 
@@ -73,12 +84,20 @@ execute: setup  ## execute shard SHARD=k/N of the notebooks into .cache/site (EX
 gather: setup  ## put the entries shards exported to ENTRIES=dir into .cache/site (then `make build`)
 	$(PY) scripts/execute.py gather $(ENTRIES)
 
-# Unit tests run on both cores (one torch thread each: the models are tiny and
-# a second thread only oversubscribes); the site is built once, in one process,
-# for the built-site, determinism and browser tests.
+# The whole suite in one session on both cores (one torch thread per test: the models
+# are tiny and a second thread only oversubscribes). The notebooks execute first, one
+# kernel per core, into the execution cache; then each of the two workers builds the
+# site once (one after the other: tests/conftest.py), finding every notebook executed,
+# and the unit, site and browser tests share the cores: a browser test's waits (a page
+# loading, a video playing) are the other worker's time.
 test: setup  ## the whole suite: unit tests, strict site build, built-site and browser checks, audits
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -m "not site"
-	$(PY) -m pytest -m site
+	$(PY) scripts/execute.py shard 1/1
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2
+
+# PAGES="02 11" names the pages; by default the ones changed since git's HEAD (scripts/quick.py).
+PAGES ?=
+quick: setup  ## the edit-test loop, under a minute: unit tests that start no kernel, the changed pages' claims
+	$(PY) scripts/quick.py $(if $(PAGES),--pages $(PAGES),)
 
 lint: setup  ## ruff on the library, hooks and tests
 	$(PY) -m ruff check linreg hooks tests scripts benchmarks
@@ -86,8 +105,8 @@ lint: setup  ## ruff on the library, hooks and tests
 audit: setup  ## zizmor on the GitHub workflows
 	$(VENV)/bin/zizmor --offline .github/workflows
 
-bench: setup  ## build times, execution times, sizes and the fit overhead, measured on this machine
+bench: setup $(LIGHTHOUSE)  ## build times, execution times, sizes, Lighthouse scores and the fit overhead, measured here
 	$(PY) benchmarks/run.py
 
 clean:  ## remove site/ and the execution caches (keeps .venv and the npm vendor folder)
-	rm -rf site .cache/site .cache/mkdocs-jupyter .pytest_cache
+	rm -rf site .cache/site .cache/mkdocs-jupyter .cache/tmp .pytest_cache

@@ -3,8 +3,10 @@
 One flow, one module per step:
 
 1. ``execution`` — execute each notebook in a kernel, through a content-addressed
-   cache keyed on its code cells + ``linreg`` + the pins (``markdown_cache``: the
-   same keys for the code that Markdown pages execute);
+   cache keyed on its code cells + the ``linreg`` modules it imported + the pins
+   (the kernel records its imports: ``kernel_site/sitecustomize.py``;
+   ``markdown_cache``: the same keys for the code that Markdown pages execute,
+   with every ``linreg`` file);
 2. ``media`` — take images and videos out of the executed notebooks into
    content-addressed files, registered with MkDocs as generated files;
 3. mkdocs-jupyter renders the executed notebooks (it executes nothing);

@@ -29,15 +29,21 @@ from collections.abc import Callable
 
 import nbformat
 
-# What linreg.display writes, from a module that imports no plotting library (the build imports it).
-from linreg._figure_markup import DARK_PNG, figure_markup
-
 MEDIA_DIR = "assets/media"
 _DATA_URI = re.compile(r"data:(image/png|image/jpeg|video/mp4);base64,([A-Za-z0-9+/=]+)")
 _VIDEO_POSTER = re.compile(r"(<video\b[^>]*?\s)poster=")
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "video/mp4": "mp4"}
 
 UrlFor = Callable[[str], str]  # media file name -> its URL from the page
+
+
+def __getattr__(name: str):
+    """``media.DARK_PNG``: the dark rendering's MIME type, as linreg.display writes it (imported when asked for)."""
+    if name == "DARK_PNG":
+        from linreg._figure_markup import DARK_PNG
+
+        return DARK_PNG
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def file_name(data: bytes, mime: str) -> str:
@@ -67,6 +73,10 @@ def replace_data_uris(text: str, url_for: UrlFor, files: dict[str, bytes]) -> st
 
 def extract(notebook: nbformat.NotebookNode, url_for: UrlFor) -> dict[str, bytes]:
     """Rewrite ``notebook``'s media outputs in place to reference files; return the files."""
+    # What linreg.display writes, from a module that imports no plotting library. Imported here: importing
+    # linreg imports NumPy, a tenth of a second of every build, and a build that renders no notebook needs none.
+    from linreg._figure_markup import DARK_PNG, figure_markup
+
     files: dict[str, bytes] = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):

@@ -112,6 +112,43 @@ def compact_whitespace(page: str) -> str:
                    for part in parts)
 
 
+# Pygments gives every name and every run of whitespace a span of its own: in a page of code
+# they are a quarter of all elements, each one styled and laid out. The theme colours a
+# name (``n``) exactly as the code around it (``--md-code-hl-name-color`` is
+# ``--md-code-fg-color``) and whitespace (``w``) not at all, so their text can stand bare.
+_PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+_PRE = re.compile(r"<pre\b.*?</pre>", re.S)
+
+
+def unwrap_plain_tokens(page: str) -> str:
+    """Highlighted code without the spans around names and whitespace, which change nothing shown.
+
+    Only inside ``<pre>`` blocks, where Pygments' markup is; the text is untouched, so
+    copying, search and find-in-page see the same code.
+    """
+    return _PRE.sub(lambda block: _PLAIN_TOKEN.sub(r"\1", block.group()), page)
+
+
+# A folded source block: a reference entry's "Source code in ..." (mkdocstrings) or a page's
+# "How linreg does it" (linreg.source), not one shown unfolded.
+_FOLDED_SOURCE = re.compile(
+    r'(<details class="(?:mkdocstrings|linreg)-source">\s*<summary>.*?</summary>)(.*?)(</details>)', re.S)
+FOLDED_OPEN = '<noscript class="linreg-folded">'
+
+
+def defer_folded_source(page: str) -> str:
+    """Folded source blocks carry their highlighted code as the text of a ``<noscript>``.
+
+    Most are never opened, yet as markup each costs the browser hundreds of elements
+    to build (a reference page's sources are most of its elements), and their small
+    code counts against the page's legible text. With JavaScript on, a ``<noscript>``'s
+    content is plain text the browser only stores; ``site.js`` builds the code from it
+    when the reader opens the block. Without JavaScript it is the block's content, as
+    before. The search index is built from the page before this step, so it is unchanged.
+    """
+    return _FOLDED_SOURCE.sub(lambda m: f"{m[1]}{FOLDED_OPEN}{m[2]}</noscript>{m[3]}", page)
+
+
 _OUTPUT_AREA = '<div class="jp-OutputArea jp-Cell-outputArea">'
 OUTPUTS_OPEN = '<section class="linreg-outputs" data-search-exclude>'
 
@@ -165,10 +202,15 @@ def accessibility_fixes(page: str) -> str:
     * Material's search panel has ``role="dialog"`` but no accessible name;
     * a code block that scrolls sideways must be reachable with the keyboard,
       so every ``<pre>`` of a notebook (code, outputs, code in Markdown cells)
-      gets ``tabindex="0"``, as Material does for its own code blocks.
+      gets ``tabindex="0"``; and so does the ``<code>`` of every highlighted
+      block (what scrolls in Material's code blocks): Material makes one
+      focusable when it finds it scrolls, but it looks at a block only once the
+      block comes into view (``content.lazy``), and a keyboard reader may tab to
+      one before that. Material drops the tab stop from a block that fits.
     """
     page = page.replace('<div class="md-search" data-md-component="search" role="dialog">',
                         '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">')
+    page = page.replace("<span></span><code>", '<span></span><code tabindex="0">')
     wrapper = page.find('<div class="jupyter-wrapper">')
     if wrapper < 0:
         return page

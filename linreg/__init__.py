@@ -7,10 +7,13 @@ Every tutorial page imports this package; one module per purpose:
 * the lessons' own machinery: [`linreg.tensors`][linreg.tensors], [`linreg.scratch`][linreg.scratch],
   [`linreg.autograd_descent`][linreg.autograd_descent], [`linreg.surfaces`][linreg.surfaces] (loss surfaces),
   [`linreg.optimizer_paths`][linreg.optimizer_paths] (where optimizers walk across them),
-  [`linreg.distributed`][linreg.distributed], [`linreg.tuning`][linreg.tuning];
+  [`linreg.ddp_training`][linreg.ddp_training] and its launcher [`linreg.distributed`][linreg.distributed]
+  (or `torchrun` and [`linreg.train_ddp`][linreg.train_ddp]),
+  [`linreg.tuning`][linreg.tuning] and [`linreg.bayesian`][linreg.bayesian];
 * models and training: [`linreg.models`][linreg.models], [`linreg.training`][linreg.training];
-* media: [`linreg.plots`][linreg.plots] (kinds of figure) and
-  [`linreg.optimizer_plots`][linreg.optimizer_plots] (loss surfaces, optimizer paths, sweeps) in the house style of
+* media: [`linreg.plots`][linreg.plots] (kinds of figure), [`linreg.optimizer_plots`][linreg.optimizer_plots]
+  (loss surfaces, optimizer paths, sweeps) and [`linreg.search_plots`][linreg.search_plots] (searches)
+  in the house style of
   [`linreg.style`][linreg.style], shown by [`linreg.display`][linreg.display];
   [`linreg.animation`][linreg.animation], [`linreg.graphs`][linreg.graphs];
 * the pages themselves: [`linreg.glue`][linreg.glue] (numbers cited in prose),

@@ -61,13 +61,14 @@ def initial_parameters(seed: int = 42, device: str | torch.device = "cpu") -> tu
 
 
 def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1, epochs: int = 1000,
-                              seed: int = 42) -> AutogradFit:
+                     seed: int = 42) -> AutogradFit:
     """Fit ``y = a + b x`` by full-batch gradient descent, with gradients from autograd.
 
     ``x`` and ``y`` are float tensors of shape ``(N, 1)`` on any device; the
-    parameters are created on the same device. Each epoch: forward pass, MSE,
-    ``loss.backward()``, an update inside ``torch.no_grad()``, then the
-    gradients are zeroed (``backward`` adds to ``.grad``, it does not overwrite).
+    parameters are created on the same device. Each epoch: forward pass, MSE
+    (recorded before the update, as page 2 counts it), ``loss.backward()``, an
+    update inside ``torch.no_grad()``, then the gradients are zeroed in place
+    (``backward`` adds to ``.grad``, it does not overwrite).
 
     Raises [`linreg.DivergedError`][linreg.DivergedError] if the loss stops being finite.
 

@@ -39,12 +39,15 @@ def _curve_arrays(curves: Mapping[str, Sequence[float]], *, log: bool, remedy: s
 
 def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
                 title: str = "Loss per epoch", xlabel: str = "epoch",
-                ylabel: str = "loss", floor: tuple[str, float] | None = None) -> Figure:
+                ylabel: str = "loss", legend_below: bool = False,
+                floor: tuple[str, float] | None = None) -> Figure:
     """Plot one or more loss curves against the epoch, on a log scale by default.
 
     ``curves`` maps a label (``"train"``, ``"validation"``, ...) to its values.
     Labels that name optimization methods ("SGD", "Adam (lr 0.5)") draw in
     the methods' own colours ([`line_colors()`][linreg.style.line_colors]).
+    ``legend_below=True`` puts the legend under the axes, for curves that fill
+    the whole plot (no corner is free for it).
     ``floor=(label, value)`` draws a loss no model can go below as a dotted line.
 
     Examples:
@@ -63,7 +66,10 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel + (" (log scale)" if log else ""))
-    if len(curves) > 1 or floor is not None:
+    keyed = len(curves) > 1 or floor is not None
+    if keyed and legend_below:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(curves) + (floor is not None))
+    elif keyed:
         ax.legend()
     return fig
 
@@ -352,14 +358,16 @@ def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
 
 def landing_figure(points, fit, least_squares: tuple[float, float], *,
                    checkpoints: Sequence[int] = (1, 10, 100)) -> Figure:
-    """The home page's picture: the data, the line after a few epochs and at the end, and the loss per epoch.
+    """The home page's picture: the data, the line after a few epochs and at the end, and the MSE after each epoch.
 
     ``points`` is a [`linreg.data.LineData`][linreg.data.LineData]; ``fit`` a
-    [`linreg.scratch.DescentResult`][linreg.scratch.DescentResult] whose ``path`` holds ``(a, b)`` after
-    every epoch; ``least_squares`` the exact ``(a, b)``
+    [`linreg.scratch.DescentResult`][linreg.scratch.DescentResult] whose ``path`` holds ``(a, b)`` at the start
+    and after every epoch; ``least_squares`` the exact ``(a, b)``
     ([`linreg.scratch.closed_form()`][linreg.scratch.closed_form]), drawn as a wide pale band under the
-    final line. The alt text states the numbers the picture shows: each line's
-    training MSE and how far the final line lies from the exact one.
+    final line. Both panels count the same way: the training MSE of the line *after* a number of epochs
+    (0 is the random start), so a dot on the right is the MSE of the line of its colour on the left. The
+    alt text states the numbers the picture shows: each line's training MSE and how far the final line
+    lies from the exact one.
 
     Examples:
         >>> from linreg import data, scratch
@@ -370,37 +378,46 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
         2
     """
     epochs = len(fit.losses)
-    shades = [COLORS["sky"], COLORS["purple"], COLORS["orange"], COLORS["yellow"]]
+    shades = [COLORS["sky"], COLORS["purple"], COLORS["orange"]]
     if len(checkpoints) > len(shades):
         raise ValueError(f"checkpoints can name at most {len(shades)} epochs, got {len(checkpoints)}")
     for epoch in checkpoints:
-        if not 1 <= epoch <= epochs:
-            raise ValueError(f"checkpoints must lie between 1 and the {epochs} epochs trained, got {epoch}")
+        if not 1 <= epoch < epochs:
+            raise ValueError(f"checkpoints must lie between 1 and {epochs - 1} (the final epoch is drawn anyway), "
+                             f"got {epoch}")
+    if len(fit.path) != epochs + 1:
+        raise ValueError(f"fit.path must hold (a, b) at the start and after each of the {epochs} epochs "
+                         f"(a run without record_steps), got {len(fit.path)} rows")
     if len(least_squares) != 2:
         raise ValueError(f"least_squares must be the exact pair (a, b), got {least_squares!r}")
     a_exact, b_exact = (float(v) for v in least_squares)
     x, y = points.x_train[:, 0], points.y_train[:, 0]
-
-    def mse(a: float, b: float) -> float:
-        return float(np.mean((a + b * x - y) ** 2))
+    # the training MSE of the line after each number of epochs, 0 (the random start) to the last
+    mse_after = np.array([float(np.mean((a + b * x - y) ** 2)) for a, b in fit.path])
 
     fig, (left, right) = new_figure(ncols=2, width=9.0, height=3.6)
-    left.scatter(x, y, s=16, alpha=0.75, color=COLORS["blue"], label="training data")
+    # Neutral points and a final line in ink (light in the dark rendering): the coloured lines stand out.
+    left.scatter(x, y, s=16, alpha=0.45, color=COLORS["ink"], label="training data")
     grid = np.linspace(0, 1, 20)
     for color, epoch in zip(shades, checkpoints, strict=False):
         a, b = fit.path[epoch]
         left.plot(grid, a + b * grid, ls="--", lw=1.5, color=color, label=f"after {epoch} epoch{'s' * (epoch > 1)}")
     # The exact answer as a wide pale band, the final line thin on top: where they
-    # agree, the red line runs inside the band.
+    # agree, the final line runs inside the band.
     left.plot(grid, a_exact + b_exact * grid, lw=7, alpha=0.35, color=COLORS["green"], solid_capstyle="butt",
               label="exact least squares")
-    left.plot(grid, fit.a + fit.b * grid, lw=1.8, color=COLORS["red"], label=f"after {epochs} epochs")
+    left.plot(grid, fit.a + fit.b * grid, lw=1.8, color=COLORS["ink"], label=f"after {epochs} epochs")
     left.set(title="Fitting y = a + b x by gradient descent", xlabel="x", ylabel="y")
     left.legend(fontsize=8.5)
-    right.plot(np.arange(1, epochs + 1), fit.losses, color=COLORS["red"])
+    right.plot(np.arange(epochs + 1), mse_after, lw=1.5, color=COLORS["ink"])
+    for color, epoch in [*zip(shades, checkpoints, strict=False), (COLORS["ink"], epochs)]:
+        right.plot(epoch, mse_after[epoch], "o", ms=7, color=color)  # the line of this colour on the left
     right.set_yscale("log")
-    right.set_xscale("log")
-    right.set(title="Training loss (MSE)", xlabel="epoch (log scale)", ylabel="loss (log scale)")
+    right.set_xscale("symlog", linthresh=1)  # linear from 0 to 1, logarithmic beyond: the start has a place
+    right.set_xlim(0, epochs * 1.3)
+    right.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))  # 100, not 10²
+    right.set(title="Training MSE after each epoch", xlabel="epochs trained (log scale past 1)",
+              ylabel="MSE (log scale)")
 
     # Lines are straight: their largest vertical gap over [0, 1] is at an end.
     gap = max(abs((fit.a - a_exact) + (fit.b - b_exact) * end) for end in (0.0, 1.0))
@@ -408,15 +425,15 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
         items = [str(item) for item in items]
         return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
-    checkpoint_mses = in_words(f"{mse(*fit.path[epoch]):.3g}" for epoch in checkpoints)
+    checkpoint_mses = in_words(f"{mse_after[epoch]:.3g}" for epoch in checkpoints)
     return describe(fig, (
         f"Left: {len(x)} noisy points rising from about {a_exact:.1f} at x = 0 to "
         f"{a_exact + b_exact:.1f} at x = 1. Dashed lines show the fit after "
         f"{in_words(checkpoints)} epochs of gradient descent, with training MSE {checkpoint_mses}. "
-        f"The solid line after {epochs} epochs (MSE {mse(fit.a, fit.b):.3g}) runs inside a wide band, the "
+        f"The solid line after {epochs} epochs (MSE {mse_after[-1]:.3g}) runs inside a wide band, the "
         f"exact least-squares line y = {a_exact:.3f} + {b_exact:.3f}x: the two are at most {gap:.1e} apart. "
-        f"Right: the training loss falling from {fit.losses[0]:.3g} at epoch 1 to {fit.losses[-1]:.3g} at "
-        f"epoch {epochs}."))
+        f"Right: the training MSE after each epoch, falling from {mse_after[0]:.3g} at the random start "
+        f"(0 epochs) to {mse_after[-1]:.3g} after {epochs} epochs; a dot in each line's colour marks its MSE."))
 
 
 def _value_grid(ax, values: np.ndarray, vmax: float, title: str) -> None:
@@ -469,8 +486,12 @@ def memory_order_figure(x) -> Figure:
     strip.set_xlabel("position in the flat tensor")
     for ax in axes[:2]:
         ax.set(xlabel="column", ylabel="row")
+    def reading(order: np.ndarray) -> str:  # "0, 1, 2, 3, 4, 5", or the first four and "..." for a long one
+        return ", ".join(f"{v:g}" for v in order[:8]) if order.size <= 8 else ", ".join(
+            f"{v:g}" for v in order[:4]) + "..."
+
     return describe(fig, (
         f"Top: a {rows} by {cols} tensor and its {cols} by {rows} transpose, each cell coloured and labelled "
-        f"by its value. Bottom: the two flattened: x.view(-1) reads {', '.join(f'{v:g}' for v in values.ravel()[:4])}"
-        f"... in order, while x.t().reshape(-1) reads {', '.join(f'{v:g}' for v in values.T.ravel()[:4])}..., "
-        "an order x's memory does not hold, so reshape copies."))
+        f"by its value. Bottom: the two flattened: x.view(-1) reads {reading(values.ravel())} in order, while "
+        f"x.t().reshape(-1) reads {reading(values.T.ravel())}, an order x's memory does not hold, so reshape "
+        "copies."))

@@ -32,8 +32,8 @@ def readable(text: str) -> str:
     """``text`` with mkdocstrings cross-references reduced to their text (code and all else unchanged).
 
     Example:
-        >>> readable("see [`fit()`][linreg.training.fit] and x[i][j]")
-        'see `fit()` and x[i][j]'
+        >>> readable("see [`fit()`][linreg.training.fit] and x[0]")
+        'see `fit()` and x[0]'
     """
     return _CROSS_REFERENCE.sub(r"\1", text)
 

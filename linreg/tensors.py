@@ -18,16 +18,16 @@ import torch
 __all__ = ["DTYPES", "DtypeRow", "dtype_table", "sharing_table"]
 
 DTYPES: dict[torch.dtype, str] = {
-    torch.float32: "the default: parameters, inputs, losses",
-    torch.float64: "high-precision checks (NumPy's default float)",
-    torch.float16: "mixed-precision training on GPUs; overflows easily",
-    torch.bfloat16: "mixed precision with float32's range (recent GPUs, TPUs)",
-    torch.uint8: "image pixels 0-255",
-    torch.int8: "quantised model weights",
+    torch.float32: "the default: parameters, data, losses",
+    torch.float64: "precise checks; NumPy's default",
+    torch.float16: "mixed precision on GPUs",
+    torch.bfloat16: "mixed precision, float32's range",
+    torch.uint8: "image pixels, 0 to 255",
+    torch.int8: "quantised weights",
     torch.int16: "audio samples",
-    torch.int32: "indices where memory matters",
-    torch.int64: "class labels and indices (the default integer)",
-    torch.bool: "masks: which elements to keep",
+    torch.int32: "compact indices",
+    torch.int64: "labels, indices (default integer)",
+    torch.bool: "masks",
 }
 """The dtypes the page tabulates, with what each is typically used for."""
 
@@ -79,6 +79,12 @@ class DtypeRow(NamedTuple):
     eps: str
     use: str
 
+    @property
+    def label(self) -> str:
+        """The name, its aliases and its size as a table cell: ``"`torch.int16` or `torch.short`, 16 bits"``."""
+        aliases = "".join(f" or `{alias}`" for alias in self.aliases.split(", ") if alias != "-")
+        return f"`{self.name}`{aliases}, {self.bits} bits"
+
 
 def _aliases(dtype: torch.dtype) -> list[str]:
     """The other names ``torch`` gives ``dtype`` (``torch.float`` for ``torch.float32``...)."""
@@ -90,7 +96,8 @@ def dtype_table(dtypes: Sequence[torch.dtype] | None = None) -> list[DtypeRow]:
     """Rows describing each dtype (by default those of [`DTYPES`][linreg.tensors.DTYPES]), read from PyTorch itself.
 
     ``bits`` is the storage size (``element_size() * 8``; a bool takes a whole
-    byte), ``largest`` the largest finite value, ``eps`` the gap between 1 and
+    byte), ``largest`` the largest finite value (integers exactly up to ten digits,
+    beyond that in scientific notation), ``eps`` the gap between 1 and
     the next representable number (floats only: it measures precision).
 
     Examples:
@@ -112,7 +119,8 @@ def dtype_table(dtypes: Sequence[torch.dtype] | None = None) -> list[DtypeRow]:
         else:
             info = torch.iinfo(dtype)  # integer limits
             kind = "signed integer" if dtype.is_signed else "unsigned integer"
-            largest, eps = f"{info.max:,}", "-"
+            # exact up to ten digits; int64's 19 would make the column twice as wide
+            largest, eps = (f"{info.max:,}" if info.max < 10**10 else f"{info.max:.3e}"), "-"
         aliases = ", ".join(_aliases(dtype)) or "-"
         rows.append(DtypeRow(str(dtype), aliases, bits, kind, largest, eps, DTYPES.get(dtype, "")))
     return rows

@@ -1,28 +1,24 @@
-"""Hyperparameter search: grid, random and Bayesian (Ax) search on the same budget of trials (page 12).
+"""Hyperparameter search (page 12): the search space, the objective, trial records, grid and random search.
 
 A search asks one question many times: *how good is the model trained with
-these hyperparameters?* Each answer is a trial. This module holds what the
-three searches of page 12 share:
+these hyperparameters?* Each answer is a trial. This module holds what the three
+searches of page 12 share, and the two a reader writes by hand:
 
-* [`Range`][linreg.tuning.Range] — the interval of one hyperparameter, on a linear or log scale;
-* [`line_b_splits()`][linreg.tuning.line_b_splits] and [`train_and_score()`][linreg.tuning.train_and_score] — the
-  objective: page 7's
-  training run on recipe B, scored on a split the training never saw;
-* [`grid_points()`][linreg.tuning.grid_points] and [`random_points()`][linreg.tuning.random_points] — the two searches
-  a reader
-  writes by hand, as functions;
-* [`Trial`][linreg.tuning.Trial] and [`run_trials()`][linreg.tuning.run_trials] — what a search records: parameters,
-  loss, and the seconds spent training and choosing;
-* [`ax_search()`][linreg.tuning.ax_search] — the same loop with Ax's ``Client`` (ask, train, tell);
-* [`best_trial()`][linreg.tuning.best_trial], [`best_so_far()`][linreg.tuning.best_so_far] and the two figures,
-  [`trials_figure()`][linreg.tuning.trials_figure] and [`best_so_far_figure()`][linreg.tuning.best_so_far_figure].
+* [`Range`][linreg.tuning.Range]: the interval of one hyperparameter, on a linear or log scale;
+* [`train_model()`][linreg.tuning.train_model] and [`train_and_score()`][linreg.tuning.train_and_score]:
+  the objective, page 7's training run on recipe B scored on a split the training never saw
+  ([`line_b_splits()`][linreg.tuning.line_b_splits] makes the splits);
+* [`grid_points()`][linreg.tuning.grid_points] and [`random_points()`][linreg.tuning.random_points]:
+  the two searches a reader writes by hand, as functions;
+* [`Trial`][linreg.tuning.Trial] and [`run_trials()`][linreg.tuning.run_trials]: what a search records
+  (parameters, loss, the seconds spent training and choosing), and
+  [`best_trial()`][linreg.tuning.best_trial], [`best_so_far()`][linreg.tuning.best_so_far] to read it;
+* [`loss_on()`][linreg.tuning.loss_on] and [`flattery_beyond_chance()`][linreg.tuning.flattery_beyond_chance]:
+  reporting a choice honestly, and measuring how much a search's best validation loss flatters it.
 
-Ax is imported inside [`ax_search()`][linreg.tuning.ax_search] only: it takes seconds to import and
-nothing else here needs it, so ``import linreg.tuning`` stays cheap.
-
-Why one module of over 500 lines: the three searches share one objective, one
-[`Range`][linreg.tuning.Range] and one [`Trial`][linreg.tuning.Trial] record, and the two figures read
-only those records; page 12 is the only reader, and one module keeps the search it teaches in one place.
+The third search, Bayesian optimisation with Ax, is in
+[`linreg.bayesian`][linreg.bayesian] (it needs the optional ``tuning`` extra);
+the figures of every search are in [`linreg.search_plots`][linreg.search_plots].
 """
 
 from __future__ import annotations
@@ -31,9 +27,8 @@ import itertools
 import math
 import numbers
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,19 +36,18 @@ import numpy as np
 from linreg._checks import DivergedError, check_non_negative_int, check_positive_int, check_positive_number
 
 __all__ = [
-    "AxSearch",
     "Range",
     "Trial",
-    "ax_search",
     "best_so_far",
-    "best_so_far_figure",
     "best_trial",
+    "flattery_beyond_chance",
     "grid_points",
     "line_b_splits",
+    "loss_on",
     "random_points",
     "run_trials",
     "train_and_score",
-    "trials_figure",
+    "train_model",
 ]
 
 Params = dict[str, float]
@@ -190,26 +184,26 @@ def line_b_splits(lengths: Sequence[int] = (120, 40, 40), seed: int = 42):
     return tuple(seeded_split(LineDataset(*gaussian_line_data()), list(lengths), seed=seed))
 
 
-def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs: int = 2,
-                    batch_size: int = 16, seed: int = 0) -> float:
-    """Train page 7's linear model with SGD on ``train_set`` and return its mean loss on ``score_set``.
+def train_model(params: Mapping[str, float], train_set, *, epochs: int = 2, batch_size: int = 16, seed: int = 0):
+    """Train page 7's linear model with SGD on ``train_set`` with the hyperparameters ``params``; return it.
 
     ``params`` holds ``"lr"`` and optionally ``"momentum"`` (default 0) and
     ``"batch_size"`` (default ``batch_size``). Everything else is fixed, so the
-    score depends on the hyperparameters only: the same seed for the initial
+    result depends on the hyperparameters only: the same seed for the initial
     weights and for the shuffling of every trial. A run whose loss becomes NaN
     or infinite raises [`linreg.DivergedError`][linreg.DivergedError].
 
     Examples:
-        >>> train, val, _ = line_b_splits()
-        >>> train_and_score({"lr": 0.1, "momentum": 0.5}, train, val) < 0.1
-        True
+        >>> train, _, _ = line_b_splits()
+        >>> model = train_model({"lr": 0.1, "momentum": 0.5}, train)
+        >>> round(model.linear.weight.item(), 1)  # recipe B's slope is 2
+        2.0
     """
     import torch
 
     from linreg.datasets import make_loader
     from linreg.models import LinearRegression
-    from linreg.training import evaluate, fit
+    from linreg.training import fit
 
     if not isinstance(params, Mapping) or "lr" not in params:
         raise ValueError(f"params must be a dict with at least 'lr', got {params!r}")
@@ -221,9 +215,26 @@ def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs
     torch.manual_seed(seed)
     model = LinearRegression()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=params.get("momentum", 0.0))
-    loss_fn = torch.nn.MSELoss()
-    fit(model, loss_fn, optimizer, make_loader(train_set, batch_size, seed=seed), epochs)
-    return evaluate(model, loss_fn, make_loader(score_set, len(score_set), shuffle=False))
+    fit(model, torch.nn.MSELoss(), optimizer, make_loader(train_set, batch_size, seed=seed), epochs)
+    return model
+
+
+def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs: int = 2,
+                    batch_size: int = 16, seed: int = 0) -> float:
+    """Train with [`train_model()`][linreg.tuning.train_model] and return the model's mean loss on ``score_set``.
+
+    Examples:
+        >>> train, val, _ = line_b_splits()
+        >>> train_and_score({"lr": 0.1, "momentum": 0.5}, train, val) < 0.1
+        True
+    """
+    import torch
+
+    from linreg.datasets import make_loader
+    from linreg.training import evaluate
+
+    model = train_model(params, train_set, epochs=epochs, batch_size=batch_size, seed=seed)
+    return evaluate(model, torch.nn.MSELoss(), make_loader(score_set, len(score_set), shuffle=False))
 
 
 # --------------------------------------------------------------------------- trials
@@ -321,270 +332,58 @@ def best_so_far(trials: Sequence[Trial]) -> np.ndarray:
     return np.minimum.accumulate(np.array([t.val_loss for t in trials], dtype=float))
 
 
-# --------------------------------------------------------------------------- Ax
+# --------------------------------------------------------------------------- honest reporting
 
 
-@dataclass(frozen=True)
-class AxSearch:
-    """What [`ax_search()`][linreg.tuning.ax_search] returns: the trials in order and Ax's own choice.
+def loss_on(model: Callable, points) -> float:
+    """Mean squared error of ``model`` (a module, or any function of x) on every point of ``points``.
 
-    ``best_params`` and ``best_number`` come from
-    ``Client.get_best_parameterization()``, which ranks trials by the values its
-    model *predicts* for them (a smoothed view of the noisy measurements), so
-    its choice need not be the trial with the lowest measured loss. Both are
-    ``None`` when every trial diverged. ``messages`` holds the warnings Ax gave during the search (kept off
-    stderr), ``deprecations`` counts the deprecation notices its libraries
-    raised about their own code, ``import_seconds`` is the time importing Ax took.
-    """
-
-    trials: list[Trial]
-    best_params: Params | None
-    best_number: int | None
-    messages: list[str] = field(default_factory=list)
-    deprecations: int = 0
-    import_seconds: float = 0.0
-
-
-_DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
-
-
-@contextmanager
-def _ax_messages() -> Iterator[tuple[list[str], list[str]]]:
-    """Collect what Ax says during the block instead of letting it print to stderr.
-
-    Ax logs every trial at INFO level on a stderr handler of its own, and its
-    warnings (a poor model fit, say) go there too, as do Python warnings from
-    BoTorch. Inside the block that handler is silenced and every warning is
-    recorded. Yields ``(messages, deprecations)``, filled when the block ends:
-    Ax's log warnings and errors and the Python warnings about the search, as
-    text; and, apart, the deprecation notices that Ax, pandas and BoTorch
-    raise about their own internals (nothing the caller can act on). INFO
-    lines are dropped.
-    """
-    import logging
-    import warnings
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            messages.append(f"{record.levelname} {record.name}: {record.getMessage()}")
-
-    messages: list[str] = []
-    deprecations: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # every occurrence, so the counts do not depend on earlier calls
-        from ax.utils.common import logger as ax_logger  # the first import of Ax warns too
-
-        handler = Collect(level=logging.WARNING)
-        root = logging.getLogger(ax_logger.AX_ROOT_LOGGER_NAME)
-        previous = ax_logger.ROOT_STREAM_HANDLER.level
-        ax_logger.set_stderr_log_level(logging.CRITICAL + 1)  # above every level: the stderr handler prints nothing
-        root.addHandler(handler)
-        try:
-            yield messages, deprecations
-        finally:
-            root.removeHandler(handler)
-            ax_logger.set_stderr_log_level(previous)
-    for warning in caught:
-        text = f"{warning.category.__name__}: {warning.message}"
-        (deprecations if issubclass(warning.category, _DEPRECATIONS) else messages).append(text)
-
-
-@contextmanager
-def _one_torch_thread() -> Iterator[None]:
-    """Run PyTorch on one thread inside the block, then restore the thread count.
-
-    Ax's Gaussian process holds a few dozen points at most: on one thread it is
-    several times faster than on threads that wait for each other (measured on
-    a busy two-core machine: about 0.5 s per trial against 2.5 s).
+    Examples:
+        >>> from linreg.datasets import LineDataset
+        >>> import torch
+        >>> loss_on(lambda x: 2 * x, LineDataset(torch.arange(3.0), torch.tensor([0.0, 2.0, 5.0])))
+        0.3333333432674408
     """
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+    if not callable(model):
+        raise TypeError(f"model must be a function of x (a module, say), got {type(model).__name__}")
+    x, y = points[:]  # every point at once: (N, 1) and (N, 1)
+    with torch.no_grad():
+        return torch.nn.functional.mse_loss(model(x), y).item()
 
 
-def ax_search(objective: Objective, space: Mapping[str, Range], n_trials: int, *, seed: int = 0) -> AxSearch:
-    """Minimise ``objective`` over ``space`` in ``n_trials`` trials with Ax's Bayesian optimisation.
+def flattery_beyond_chance(dataset, space: Mapping[str, Range], fixed: Mapping[str, float], new_points,
+                           true_line: Callable, *, splits: int = 30, budget: int = 16,
+                           epochs: int = 2) -> dict[str, np.ndarray]:
+    """How much a validation loss flatters a search's pick, and a configuration fixed in advance, beyond chance.
 
-    The loop is ask, train, tell: ``get_next_trials`` proposes a point (the
-    first few from a quasi-random Sobol sequence, then from a Gaussian-process
-    model of the losses seen so far), the objective trains and scores it, and
-    ``complete_trial`` reports the loss back. A diverged run is reported with
-    ``mark_trial_failed``. ``seed`` makes the proposals, and so the search,
-    repeatable. Ax's log lines and warnings are kept off stderr; its
-    warnings come back in `messages` of [`AxSearch`][linreg.tuning.AxSearch]. PyTorch runs on one
-    thread during the search (restored afterwards).
-
-    Examples:
-        >>> search = ax_search(lambda p: (p["x"] - 0.3) ** 2, {"x": Range(0.0, 1.0)}, 3)
-        >>> len(search.trials), search.trials[0].params  # the first trial is the centre of the space
-        (3, {'x': 0.5})
-    """
-    if not callable(objective):
-        raise TypeError(f"objective must be a function params -> loss, got {type(objective).__name__}")
-    space = _check_space(space)
-    n_trials = check_positive_int("n_trials", n_trials)
-    seed = check_non_negative_int("seed", seed)
-    start = time.perf_counter()
-    with _one_torch_thread(), _ax_messages() as (messages, deprecations):
-        from ax.api.client import Client  # here, not at the top: Ax takes seconds to import
-        from ax.api.configs import RangeParameterConfig
-
-        import_seconds = time.perf_counter() - start
-        client = Client(random_seed=seed)
-        client.configure_experiment(parameters=[
-            RangeParameterConfig(name=name, parameter_type="int" if r.integer else "float",
-                                 bounds=(r.low, r.high), scaling="log" if r.log else "linear")
-            for name, r in space.items()
-        ])
-        client.configure_optimization(objective="-val_loss")  # the minus sign: lower is better
-        trials = []
-        for number in range(1, n_trials + 1):
-            asked = time.perf_counter()
-            ((index, params),) = client.get_next_trials(max_trials=1).items()  # ask
-            trained = time.perf_counter()
-            loss = _score(objective, dict(params))  # train
-            told = time.perf_counter()
-            if math.isfinite(loss):  # tell
-                client.complete_trial(trial_index=index, raw_data={"val_loss": loss})
-            else:
-                client.mark_trial_failed(trial_index=index)
-            done = time.perf_counter()
-            trials.append(Trial(number, dict(params), loss, train_seconds=told - trained,
-                                method_seconds=(trained - asked) + (done - told)))
-        best_params, best_number = None, None
-        if not all(t.diverged for t in trials):  # with no data, Ax has no best point to name
-            best, _, best_index, _ = client.get_best_parameterization()
-            best_params, best_number = dict(best), best_index + 1
-    return AxSearch(trials, best_params, best_number, messages, len(deprecations), import_seconds)
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def _check_results(results: Any) -> dict[str, list[Trial]]:
-    if not isinstance(results, Mapping) or not results:
-        raise TypeError("results must be a non-empty dict of method name -> list of Trial")
-    return {name: _check_trials(trials, f"results[{name!r}]") for name, trials in results.items()}
-
-
-def _padded(interval: Range) -> tuple[float, float]:
-    """The interval widened by 4% on each side (of its orders of magnitude, on a log scale), for axis limits."""
-    if interval.log:
-        factor = (interval.high / interval.low) ** 0.04
-        return interval.low / factor, interval.high * factor
-    margin = 0.04 * (interval.high - interval.low)
-    return interval.low - margin, interval.high + margin
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.3g}"
-
-
-def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Range], *,
-                  x: str, y: str, title: str = "Where each search looked"):
-    """One panel per method: every trial at its ``(x, y)`` parameters, coloured by loss, the best one ringed.
-
-    The colour scale (log) is shared by all panels, so a colour means the same
-    loss everywhere; diverged trials are drawn as crosses. The alternative
-    text names each method's best trial and loss.
+    On each of ``splits`` seeded 60/20/20 splits of ``dataset`` (seeds 0, 1,
+    ...), a random search of ``budget`` trials (seed 0) picks a configuration
+    on the validation split. A model's *flattery* is its loss on
+    ``new_points`` minus its loss on the validation split; the split's
+    *chance* is the same for ``true_line``, which no search chose. Returns, per
+    split, the flattery beyond chance of the pick and of ``fixed``, and the chance.
 
     Examples:
-        >>> space = {"lr": Range(0.01, 1.0), "momentum": Range(0.0, 0.9)}
-        >>> trials = run_trials(lambda p: p["lr"] + p["momentum"] + 0.01, grid_points(space, 2))
-        >>> len(trials_figure({"grid": trials}, space, x="lr", y="momentum").axes)  # a panel and a colour bar
-        2
+        >>> data = line_b_splits()[0].dataset
+        >>> out = flattery_beyond_chance(data, {"lr": Range(0.05, 0.3)}, {"lr": 0.1}, data,
+        ...                              lambda x: 1.5 + 2 * x, splits=2, budget=2)
+        >>> sorted(out), len(out["chance"])
+        (['chance', 'fixed in advance', "the search's pick"], 2)
     """
-    import matplotlib.colors
+    import torch
+    from torch.utils.data import random_split
 
-    from linreg.display import describe
-    from linreg.style import COLORS, new_figure
-
-    results = _check_results(results)
-    space = _check_space(space)
-    for axis, name in (("x", x), ("y", y)):
-        if name not in space:
-            raise ValueError(f"{axis} must name a parameter of space {sorted(space)}, got {name!r}")
-    finite = [t.val_loss for trials in results.values() for t in trials if not t.diverged]
-    if not finite or min(finite) <= 0:
-        raise ValueError("results need at least one finite, positive loss to colour the trials")
-    norm = matplotlib.colors.LogNorm(vmin=min(finite), vmax=max(finite))
-    fig, axes = new_figure(ncols=len(results), width=3.3 * len(results) + 1.2, height=3.6)
-    summary = []
-    for ax, (method, trials) in zip(axes, results.items(), strict=True):
-        ok = [t for t in trials if not t.diverged]
-        points = ax.scatter([t.params[x] for t in ok], [t.params[y] for t in ok], c=[t.val_loss for t in ok],
-                            cmap="viridis", norm=norm, s=42, edgecolors=COLORS["ink"], linewidths=0.4, zorder=3)
-        bad = [t for t in trials if t.diverged]
-        if bad:
-            ax.scatter([t.params[x] for t in bad], [t.params[y] for t in bad], marker="x", s=50,
-                       color=COLORS["red"], label="diverged", zorder=3)
-        best = best_trial(trials)
-        ax.scatter([best.params[x]], [best.params[y]], s=220, facecolors="none", edgecolors=COLORS["red"],
-                   linewidths=2, zorder=4, label=f"best: {_fmt(best.val_loss)}")
-        ax.set(title=f"{method} ({len(trials)} trials)", xlabel=x + (" (log scale)" if space[x].log else ""))
-        for name, set_scale, set_limits in ((x, ax.set_xscale, ax.set_xlim), (y, ax.set_yscale, ax.set_ylim)):
-            set_scale("log" if space[name].log else "linear")
-            set_limits(*_padded(space[name]))  # the whole space, the same in every panel
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=9)
-        summary.append(f"{method}: best loss {_fmt(best.val_loss)} at trial {best.number}, "
-                       f"{x} {_fmt(best.params[x])}, {y} {_fmt(best.params[y])}")
-    axes[0].set_ylabel(y + (" (log scale)" if space[y].log else ""))
-    fig.colorbar(points, ax=list(axes), label="validation loss (log scale)")
-    fig.suptitle(title, fontweight="bold")
-    panels = "one panel" if len(results) == 1 else f"{len(results)} panels, one per search method"
-    return describe(fig, (
-        f"{panels}, each trial a dot at its {x} (horizontal) and {y} (vertical), coloured by its validation "
-        f"loss from {_fmt(min(finite))} to {_fmt(max(finite))}, the best trial ringed. " + "; ".join(summary) + "."))
-
-
-def best_so_far_figure(results: Mapping[str, Sequence[Trial]], *, zoom: float = 1.25,
-                       title: str = "Best validation loss so far"):
-    """The lowest loss found after each trial, one step line per method: all of it, and the end up close.
-
-    The left panel shows the whole descent on a log scale; the right one
-    zooms on losses up to ``zoom`` times the best any method found (linear
-    scale), where the methods' final differences are visible. A curve that
-    drops early found a good region with fewer trials. The alternative text
-    gives each method's final best loss and the trial that found it.
-
-    Examples:
-        >>> fig = best_so_far_figure({"a": [Trial(1, {}, 0.5), Trial(2, {}, 0.1)]})
-        >>> [ax.get_yscale() for ax in fig.axes]
-        ['log', 'linear']
-    """
-    import matplotlib.ticker
-
-    from linreg.display import describe
-    from linreg.style import new_figure
-
-    results = _check_results(results)
-    if isinstance(zoom, bool) or not isinstance(zoom, numbers.Real) or not zoom > 1:
-        raise ValueError(f"zoom must be a number greater than 1 (a factor above the best loss), got {zoom!r}")
-    fig, (whole, close) = new_figure(ncols=2, width=9.0, height=3.6)
-    summary = []
-    for method, trials in results.items():
-        curve = best_so_far(trials)
-        if not np.isfinite(curve[-1]) or curve[-1] <= 0:
-            raise ValueError(f"results[{method!r}] needs a finite, positive best loss for a log scale")
-        shown = np.where(np.isfinite(curve), curve, np.nan)  # no line until the first finite loss
-        for ax in (whole, close):
-            ax.step(np.arange(1, len(curve) + 1), shown, where="post", marker="o", markersize=3.5, label=method)
-        best = best_trial(trials)
-        summary.append(f"{method} ends at {_fmt(best.val_loss)}, found at trial {best.number}")
-    overall = min(best_trial(trials).val_loss for trials in results.values())
-    whole.set_yscale("log")
-    whole.set(title="every trial", xlabel="trial", ylabel="best validation loss so far (log scale)")
-    close.set_ylim(overall - 0.05 * (zoom - 1) * overall, zoom * overall)
-    close.set(title=f"up close: up to {zoom:g} × the best", xlabel="trial", ylabel="best validation loss so far")
-    for ax in (whole, close):
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    close.legend()
-    fig.suptitle(title, fontweight="bold")
-    return describe(fig, (
-        "Step lines of the lowest validation loss found so far against the trial number, one per search "
-        "method, on the whole range (left) and close to the best (right): " + "; ".join(summary) + "."))
+    splits, budget = check_positive_int("splits", splits), check_positive_int("budget", budget)
+    out = {"the search's pick": [], "fixed in advance": [], "chance": []}
+    for seed in range(splits):
+        train_set, val_set, _ = random_split(dataset, [0.6, 0.2, 0.2], generator=torch.Generator().manual_seed(seed))
+        trials = run_trials(lambda params: train_and_score(params, train_set, val_set, epochs=epochs),  # noqa: B023
+                            random_points(space, budget, seed=0))
+        chance = loss_on(true_line, new_points) - loss_on(true_line, val_set)  # how much this split flatters
+        out["chance"].append(chance)
+        for name, params in (("the search's pick", best_trial(trials).params), ("fixed in advance", fixed)):
+            model = train_model(params, train_set, epochs=epochs)
+            out[name].append(loss_on(model, new_points) - loss_on(model, val_set) - chance)
+    return {name: np.array(values) for name, values in out.items()}

@@ -14,9 +14,11 @@ the same shards. The entries land in ``.cache/site/executed/`` (or
 build that finds every entry executes nothing. ``--export`` also copies them
 (with a manifest of what ran) to a folder a CI job uploads.
 
-``key`` hashes the execution key of every notebook (its code cells, ``linreg/``,
-the pins, Python, ``hooks/execution.py``): CI names its execution cache by it,
-so a push that changes only prose finds the cache it needs.
+``key`` hashes the code key of every notebook (its code cells, the pins, Python,
+``hooks/execution.py``) and every file of ``linreg/``: CI names its execution
+cache by it, so a push that changes only prose finds the cache it needs. It is
+coarser than a build's keys (which cover only the modules each notebook
+imported): it names a cache, and a cache only stores entries.
 """
 
 from __future__ import annotations
@@ -34,8 +36,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # linreg (for a key without an install) and the hooks package
-
-import nbformat  # noqa: E402
 
 from hooks import execution  # noqa: E402
 
@@ -102,9 +102,11 @@ def notebook_sources(docs: Path = DOCS) -> list[Path]:
                   if not any(part.startswith(".") for part in p.relative_to(docs).parts))
 
 
-def site_key(plans: list[execution.Plan], docs: Path = DOCS) -> str:
-    """One hash of every notebook's execution key: equal exactly when no notebook needs to run again."""
-    lines = sorted(f"{plan.source.relative_to(docs).as_posix()} {plan.key}" for plan in plans)
+def site_key(plans: list[execution.Plan], docs: Path = DOCS, project_root: Path = ROOT) -> str:
+    """One hash of every notebook's code key and every file of ``linreg``: when it is unchanged, no notebook
+    needs to run again (the converse does not hold: an edit to one module changes it)."""
+    lines = sorted(f"{plan.source.relative_to(docs).as_posix()} {plan.code_key}" for plan in plans)
+    lines.append(execution.PackageSnapshot.take(project_root).everything())
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -120,14 +122,15 @@ def run_shard(index: int, count: int, *, sources: list[Path], cache_dir: Path, p
               export: Path | None = None, workers: int | None = None) -> dict[str, float]:
     """Execute shard ``index``/``count`` of ``sources`` into ``cache_dir``; return seconds per notebook executed."""
     cache = execution.NotebookCache(cache_dir)
-    plans = execution.plan_notebooks(sources, cache, execution.environment_fingerprint(project_root))
+    plans = execution.plan_notebooks(sources, cache, execution.environment_fingerprint(project_root),
+                                     execution.PackageSnapshot.take(project_root))
     mine = shard_plans(plans, cache, index, count)
     log.info("Shard %d/%d: %d of %d notebook(s) missing from the cache, %d in this shard: %s", index, count,
              sum(not p.cached for p in plans), len(plans), len(mine), ", ".join(p.source.name for p in mine) or "-")
     started = time.perf_counter()
-    seconds = execution.execute_missing(mine, cache, workers=workers)
+    seconds = execution.execute_missing(mine, cache, project_root=project_root, workers=workers)
     problems = [problem for plan in mine if plan.source in seconds
-                for problem in execution.stderr_problems(cache.read(plan.source, plan.key), where=plan.source.name)]
+                for problem in execution.stderr_problems(plan.entry, where=plan.source.name)]
     if problems:  # the build would refuse them: fail here, before the gather job
         raise execution.NotebookExecutionError("\n\n".join(problems))
     executed = {plan.source.name: round(seconds[plan.source], 2) for plan in mine if plan.source in seconds}
@@ -145,21 +148,30 @@ def run_shard(index: int, count: int, *, sources: list[Path], cache_dir: Path, p
 def gather(folder: Path, cache_dir: Path) -> list[str]:
     """Move the entries shards exported to ``folder`` (searched recursively) into the cache; return their names.
 
-    An entry whose recorded key does not match its file name is refused: the
-    name is what a build looks entries up by.
+    Each entry is checked before it is put in place: one that cannot be read
+    (cut short by a failed upload or copy), is not a notebook, or whose
+    recorded key does not match its file name (the name is what a build looks
+    entries up by) is left out with a line saying which and why; the build
+    executes that notebook instead.
     """
     cache = execution.NotebookCache(cache_dir)
     names = []
     for path in sorted(folder.rglob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        key = notebook.metadata.get("linreg", {}).get("key", "")
+        try:
+            notebook = execution.read_notebook(path)
+        except execution.NotebookReadError as error:
+            log.warning("Left out %s", error)
+            continue
         stem = path.name.rsplit("-", 1)[0]
         source = Path(f"{stem}.ipynb")
-        if not key or cache.entry(source, key).name != path.name:
-            raise execution.NotebookExecutionError(f"{path}: not an entry of this cache (its key does not match "
-                                                   "its name)")
+        problem = execution.entry_problem(notebook)
+        if problem is None and cache.entry(source, notebook.metadata["linreg"]["key"]).name != path.name:
+            problem = "its key does not match its name"
+        if problem:
+            log.warning("Left out %s: %s", path, problem)
+            continue
         with cache.locked(source):
-            cache.store(source, key, notebook)
+            cache.store(source, notebook)
         names.append(path.name)
     manifests = [json.loads(p.read_text()) for p in sorted(folder.rglob("shard-*-of-*.json"))]
     executed = sorted(name for m in manifests for name in m.get("executed", {}))
@@ -184,6 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     log.setLevel(logging.INFO)  # the hook's progress, not nbclient's per-notebook chatter
 
+    try:
+        return _run(args, parser)
+    except execution.NotebookReadError as error:
+        print(f"A tutorial notebook cannot be read: {error}", file=sys.stderr)
+        return 1
+    except execution.NotebookExecutionError as error:
+        print(f"A tutorial notebook failed to execute:\n{error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "key":
         cache = execution.NotebookCache(cache_root())
         plans = execution.plan_notebooks(notebook_sources(), cache, execution.environment_fingerprint(ROOT))
@@ -194,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "plan":
         cache = execution.NotebookCache(cache_root())
-        plans = execution.plan_notebooks(notebook_sources(), cache, execution.environment_fingerprint(ROOT))
+        plans = execution.plan_notebooks(notebook_sources(), cache, execution.environment_fingerprint(ROOT),
+                                         execution.PackageSnapshot.take(ROOT))
         misses = [p for p in plans if not p.cached]
         weights = shard_weights(misses, cache)
         for number, names in enumerate(assign_shards(weights, args.count), start=1):
@@ -206,14 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     workers = int(os.environ["LINREG_WORKERS"]) if os.environ.get("LINREG_WORKERS") else None
-    try:
-        run_shard(index, count, sources=notebook_sources(), cache_dir=cache_root(), export=args.export,
-                  workers=workers)
-    except execution.NotebookExecutionError as error:
-        print(f"A tutorial notebook failed to execute:\n{error}", file=sys.stderr)
-        return 1
+    run_shard(index, count, sources=notebook_sources(), cache_dir=cache_root(), export=args.export, workers=workers)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

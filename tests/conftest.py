@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the build (the hooks package) is tested directly
+
+# A test run leaves no file outside the project and its caches. What tests and the processes
+# they start put in the temporary folder (torch's spawn leaves a pytorch-errorfile-*.pickle per
+# failing rank, Chromium a profile) goes to a folder of this process's own, removed when the run
+# ends; pytest's own tmp_path folders go to .cache/tmp/pytest-of-<user>, where pytest keeps the
+# last three runs as it would in /tmp. The run's folder is in the system's temporary folder, not
+# in the project: multiprocessing puts sockets in TMPDIR, and a socket's path may not exceed 108
+# bytes, which a folder deep in a checkout (with a kernel's folder inside it) would.
+TEMPORARY = ROOT / ".cache" / "tmp"
+RUN_TEMPORARY = Path(tempfile.mkdtemp(prefix="linreg-run-"))
+os.environ["TMPDIR"] = str(RUN_TEMPORARY)
+os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(TEMPORARY))
+TEMPORARY.mkdir(parents=True, exist_ok=True)
+tempfile.tempdir = None  # read TMPDIR again
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(RUN_TEMPORARY, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -27,14 +48,26 @@ def built_site(tmp_path_factory) -> Path:
     `make build` this takes seconds; on a fresh clone it executes every page.
     """
     site = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )
+    # The build's temporary folder, empty: whatever it holds afterwards, the build left behind
+    # (test_leftovers.py reads .build-leftovers.txt). Short, for the sockets of the kernels' processes.
+    temporary = Path(tempfile.mkdtemp(prefix="build-"))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
+           "TMPDIR": str(temporary)}
+    # Each pytest-xdist worker builds the site for its own tests, one worker at a time: the second
+    # finds every notebook executed and rendered by the first (mkdocs-jupyter's own cache files are
+    # not written atomically, so two builds rendering the same notebook at once could read half of one).
+    TEMPORARY.mkdir(parents=True, exist_ok=True)
+    with open(TEMPORARY / "site-build.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        )
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     (site / ".build-log.txt").write_text(result.stderr)
+    (site / ".build-leftovers.txt").write_text("".join(f"{path}\n" for path in sorted(temporary.rglob("*"))))
+    shutil.rmtree(temporary, ignore_errors=True)
     return site
 
 

@@ -85,11 +85,11 @@ def _open(browser, url: str, scheme: str):
         context.close()
 
 
-def _serious_accessibility_violations(page) -> list[str]:
-    """axe-core's serious and critical violations on ``page``, one line each."""
+def _serious_accessibility_violations(page, within: str | None = None) -> list[str]:
+    """axe-core's serious and critical violations on ``page`` (or in the elements ``within`` selects), one line each."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, context={"include": [[within]]} if within else None)
     return [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 

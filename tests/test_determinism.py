@@ -42,9 +42,11 @@ def second_build(built_site, tmp_path_factory):
     docs = ROOT / "docs"
     sources = sorted((docs / "tutorials").glob("*.ipynb"))
     # media out to files as the build takes them (names are hashes of the bytes: equal names, equal files)
+    def extract(_, notebook) -> list[str]:
+        return sorted(media.extract(notebook, f"../../{media.MEDIA_DIR}/".__add__))
+
     outcomes = execution.prepare_notebooks(sources, docs_dir=docs, project_root=ROOT,
-                                           cache_root=tmp_path_factory.mktemp("second-cache"),
-                                           extract=lambda _, nb: media.extract(nb, f"../../{media.MEDIA_DIR}/".__add__))
+                                           cache_root=tmp_path_factory.mktemp("second-cache"), extract=extract)
     assert all(o.executed for o in outcomes), "the second build must start cold"
     return {o.source.name: o.rendered for o in outcomes}
 

@@ -1,41 +1,62 @@
 """Specification of notebook execution for the site (hooks/execution.py).
 
-The three promises of the build: a change to linreg (or the pins) re-executes
-every notebook; a Markdown-cell edit re-executes nothing; a code-cell edit
-re-executes that notebook only. And two guards: a cell that writes to stderr
-untagged fails the build; two builds at once execute a notebook once. The
-tests marked ``slow`` run real kernels on tiny notebooks: one project is
-executed once for the module and each test that changes it works on a copy of
-it, its cache included, so a test starts only the kernels its change needs.
+The promises of the build: a change to a ``linreg`` module re-executes the
+notebooks that imported it (in the kernel or in a process the page started) and
+no other; a change to the pins re-executes every notebook; a Markdown-cell edit
+re-executes nothing; a code-cell edit re-executes that notebook only. And the
+guards: a cell that writes to stderr untagged fails the build; two builds at once
+execute a notebook once; an unreadable notebook fails in one line naming it; an
+unreadable cache entry is a miss; a kernel leaves no file in the system's
+temporary folder. The tests marked ``slow`` run real kernels on tiny notebooks:
+one project is executed once for the module and each test that changes it works
+on a copy of it, its cache included, so a test starts only the kernels its change
+needs.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from projects import tiny_project, write_notebook
+from projects import tiny_project
 
 from hooks import execution
 
+NOTEBOOKS = {
+    # imports linreg.core in the kernel (the tiny project's: the real linreg has no core)
+    "a": "from linreg import core\nprint('a says', 6 * 7 * core.VALUE)",
+    # imports no linreg module; leaves a file in its temporary folder, as torch's failure demo does
+    "b": "import os, tempfile\n"
+         "tempfile.NamedTemporaryFile(prefix='pytorch-errorfile-', suffix='.pickle', delete=False).close()\n"
+         "print(os.environ['LINREG_BUILD'], os.environ['OMP_NUM_THREADS'], tempfile.gettempdir())",
+    # linreg.worker is imported by a process the notebook starts, never by the kernel
+    "c": "import subprocess, sys\nsubprocess.run([sys.executable, '-c', 'import linreg.worker'], check=True)",
+    # tries a module that does not exist yet
+    "d": "try:\n    import linreg.future\nexcept ImportError:\n    print('no future yet')",
+}
+
 
 def _new_project(root: Path) -> Path:
-    return tiny_project(root, {"a": "print('a says', 6 * 7)",
-                               "b": "import os; print(os.environ['LINREG_BUILD'], os.environ['OMP_NUM_THREADS'])"})
+    return tiny_project(root, NOTEBOOKS)
 
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
-    """A project built once for the module (two kernels): ``(root, outcomes of that first build)``."""
+    """A project built once for the module (two kernels): ``(root, outcomes, what the build left in TMPDIR)``."""
     root = _new_project(tmp_path_factory.mktemp("executed-project"))
-    return root, _prepare(root)
+    temporary = Path(tempfile.gettempdir())
+    before = set(temporary.iterdir())
+    outcomes = _prepare(root)
+    return root, outcomes, set(temporary.iterdir()) - before
 
 
 @pytest.fixture()
@@ -45,12 +66,14 @@ def project(executed, tmp_path):
     return tmp_path / "p"
 
 
+def _sources(project: Path) -> list[Path]:
+    return sorted((project / "docs").glob("*.ipynb"))
+
+
 def _prepare(project: Path):
     docs = project / "docs"
-    outcomes = execution.prepare_notebooks(
-        [docs / "a.ipynb", docs / "b.ipynb"], docs_dir=docs, project_root=project,
-        cache_root=project / ".cache", workers=2,
-    )
+    outcomes = execution.prepare_notebooks(_sources(project), docs_dir=docs, project_root=project,
+                                           cache_root=project / ".cache", workers=2)
     return {o.source.name: o for o in outcomes}
 
 
@@ -60,9 +83,9 @@ def _executed(outcomes) -> set[str]:
 
 def _would_execute(project: Path) -> set[str]:
     """The notebooks a build of ``project`` would execute (their entries are missing), without running one."""
-    docs = project / "docs"
-    plans = execution.plan_notebooks([docs / "a.ipynb", docs / "b.ipynb"], execution.NotebookCache(project / ".cache"),
-                                     execution.environment_fingerprint(project))
+    plans = execution.plan_notebooks(_sources(project), execution.NotebookCache(project / ".cache"),
+                                     execution.environment_fingerprint(project),
+                                     execution.PackageSnapshot.take(project))
     return {plan.source.name for plan in plans if not plan.cached}
 
 
@@ -79,18 +102,43 @@ def _set_code(path: Path, code: str = None, markdown: str = None) -> None:
     nbformat.write(nb, path)
 
 
+def _recorded_imports(project: Path, stem: str) -> list[str]:
+    (record,) = (project / ".cache" / "executed").glob(f"{stem}-*.imports.json")
+    return json.loads(record.read_text())["modules"]
+
+
 @pytest.mark.slow
 def test_first_build_executes_every_notebook_and_renders_outputs(executed):
-    _, outcomes = executed
-    assert _executed(outcomes) == {"a.ipynb", "b.ipynb"}
-    assert _rendered_text(outcomes["a.ipynb"]) == "a says 42\n"
+    _, outcomes, _ = executed
+    assert _executed(outcomes) == {"a.ipynb", "b.ipynb", "c.ipynb", "d.ipynb"}
+    assert _rendered_text(outcomes["a.ipynb"]) == "a says 42\n"  # the project's own linreg.core
     assert nbformat.read(outcomes["a.ipynb"].rendered, as_version=4).metadata["linreg"]["torch"]  # for the stamp
 
 
 @pytest.mark.slow
 def test_kernels_run_with_the_build_flag_and_a_share_of_threads(executed):
-    _, outcomes = executed
-    assert _rendered_text(outcomes["b.ipynb"]) == f"1 {max(1, (os.cpu_count() or 1) // 2)}\n"
+    _, outcomes, _ = executed
+    flag, threads, _ = _rendered_text(outcomes["b.ipynb"]).split()
+    assert (flag, threads) == ("1", str(max(1, (os.cpu_count() or 1) // 2)))
+
+
+@pytest.mark.slow
+def test_a_kernels_temporary_folder_is_its_own_and_goes_with_its_execution(executed):
+    _, outcomes, left = executed
+    *_, tmp = _rendered_text(outcomes["b.ipynb"]).split()
+    assert Path(tmp).parent == Path(tempfile.gettempdir()) and Path(tmp).name.startswith("linreg-")
+    assert not Path(tmp).exists()  # the errorfile-like file went with the folder
+    assert left == set()  # nothing else was left behind either
+    assert len(str(Path(tmp) / "pymp-12345678" / "listener-12345678")) < 108  # multiprocessing's sockets fit
+
+
+@pytest.mark.slow
+def test_each_entry_records_the_linreg_modules_its_notebook_imported(executed):
+    root, _, _ = executed
+    assert _recorded_imports(root, "a") == ["linreg", "linreg.core"]
+    assert _recorded_imports(root, "b") == []
+    assert _recorded_imports(root, "c") == ["linreg", "linreg.worker"]  # imported by a child process only
+    assert _recorded_imports(root, "d") == ["linreg", "linreg.future"]  # tried, not found
 
 
 @pytest.mark.slow
@@ -99,21 +147,76 @@ def test_unchanged_rebuild_executes_nothing(project):
 
 
 @pytest.mark.slow
-def test_a_linreg_change_re_executes_every_notebook(project):
-    (project / "linreg" / "core.py").write_text("VALUE = 2\n")
-    assert _would_execute(project) == {"a.ipynb", "b.ipynb"}
+def test_an_unchanged_rebuild_reads_no_entry_and_renders_nothing_again(project, monkeypatch):
+    monkeypatch.setattr(execution, "merge_outputs", lambda *args: pytest.fail("a notebook was rendered again"))
+    monkeypatch.setattr(execution.NotebookCache, "read", lambda *args: pytest.fail("an entry was read"))
+    outcomes = _prepare(project)
+    assert _executed(outcomes) == set()
+    assert _rendered_text(outcomes["a.ipynb"]) == "a says 42\n"
 
 
 @pytest.mark.slow
-def test_a_new_linreg_module_re_executes_every_notebook(project):
+def test_what_the_extract_step_returned_is_kept_until_its_key_changes(project):
+    calls = []
+
+    def extract(source, notebook):
+        calls.append(source.name)
+        return [f"{source.stem}.png"]  # what the build's media step returns: the names of the files it wrote
+
+    def build(key: str) -> dict:
+        outcomes = execution.prepare_notebooks(_sources(project), docs_dir=project / "docs", project_root=project,
+                                               cache_root=project / ".cache", extract=extract,
+                                               extract_key=lambda source: key)
+        return {outcome.source.name: outcome.extracted for outcome in outcomes}
+
+    first = build("media v1")
+    assert first["a.ipynb"] == ["a.png"] and len(calls) == 4
+    calls.clear()
+    assert build("media v1") == first and calls == []
+    assert build("media v2") == first and len(calls) == 4
+
+
+@pytest.mark.slow
+def test_a_change_to_a_module_re_executes_the_notebooks_that_imported_it_only(project):
+    (project / "linreg" / "core.py").write_text("VALUE = 2\n")
+    assert _would_execute(project) == {"a.ipynb"}
+
+
+@pytest.mark.slow
+def test_a_module_imported_by_a_process_the_notebook_started_counts(project):
+    (project / "linreg" / "worker.py").write_text("print('worker changed')\n")
+    assert _would_execute(project) == {"c.ipynb"}
+
+
+@pytest.mark.slow
+def test_a_new_module_that_a_notebook_tried_to_import_re_executes_it(project):
+    (project / "linreg" / "future.py").write_text("")
+    assert _would_execute(project) == {"d.ipynb"}
+
+
+@pytest.mark.slow
+def test_a_change_to_the_package_init_re_executes_every_notebook_that_imported_linreg(project):
+    (project / "linreg" / "__init__.py").write_text("# changed\n")
+    assert _would_execute(project) == {"a.ipynb", "c.ipynb", "d.ipynb"}
+
+
+@pytest.mark.slow
+def test_a_change_to_a_module_no_notebook_imported_re_executes_nothing(project):
+    (project / "linreg" / "unused.py").write_text("VALUE = 3\n")
     (project / "linreg" / "extra.py").write_text("")
-    assert _would_execute(project) == {"a.ipynb", "b.ipynb"}
+    assert _would_execute(project) == set()
+
+
+@pytest.mark.slow
+def test_a_data_file_in_the_package_counts_for_every_notebook(project):
+    (project / "linreg" / "table.csv").write_text("x,y\n")
+    assert _would_execute(project) == {"a.ipynb", "b.ipynb", "c.ipynb", "d.ipynb"}
 
 
 @pytest.mark.slow
 def test_a_change_to_the_pins_re_executes_every_notebook(project):
     (project / "requirements" / "lock.txt").write_text("torch==2.13.1\n")
-    assert _would_execute(project) == {"a.ipynb", "b.ipynb"}
+    assert _would_execute(project) == {"a.ipynb", "b.ipynb", "c.ipynb", "d.ipynb"}
 
 
 @pytest.mark.slow
@@ -133,6 +236,18 @@ def test_a_code_edit_re_executes_that_notebook_only_and_evicts_its_old_entry(pro
     assert _executed(outcomes) == {"b.ipynb"}
     assert _rendered_text(outcomes["b.ipynb"]) == "b changed\n"
     assert len(list((project / ".cache" / "executed").glob("b-*.ipynb"))) == 1
+    assert len(list((project / ".cache" / "executed").glob("b-*.imports.json"))) == 1
+
+
+@pytest.mark.slow
+def test_a_code_edit_records_the_notebooks_imports_afresh(project):
+    _set_code(project / "docs" / "a.ipynb", code="from linreg import unused\nprint('a now uses unused')")
+    assert _executed(_prepare(project)) == {"a.ipynb"}
+    assert _recorded_imports(project, "a") == ["linreg", "linreg.unused"]
+    (project / "linreg" / "core.py").write_text("VALUE = 2\n")
+    assert _would_execute(project) == set()  # a no longer imports core
+    (project / "linreg" / "unused.py").write_text("VALUE = 3\n")
+    assert _would_execute(project) == {"a.ipynb"}
 
 
 @pytest.mark.slow
@@ -141,6 +256,57 @@ def test_a_failing_cell_fails_with_the_notebook_and_cell_named(project):
     with pytest.raises(execution.NotebookExecutionError, match=r"b\.ipynb: cell 2 failed(.|\n)*broken on purpose"):
         _prepare(project)
     assert len(list((project / ".cache" / "executed").glob("b-*.ipynb"))) == 1  # only the old entry: none for it
+
+
+# ------------------------------------------------------------------ bad input: unreadable pages and entries
+
+GOOD = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]))
+UNREADABLE = {
+    "truncated": (GOOD[: len(GOOD) // 2], "ends before the notebook does (a truncated file?)"),
+    "conflict": (GOOD.replace('"cells": [', '"cells": [\n<<<<<<< HEAD\n', 1) + "\n>>>>>>> theirs\n",
+                 "has merge conflict markers (line 3)"),
+    "invalid json": (GOOD.replace('"cells": [', '"cells": [,', 1), "is not valid JSON"),
+    "not a notebook": ('{"name": "a package.json?"}', "is JSON but not a Jupyter notebook"),
+    "invalid notebook": (GOOD.replace('"cell_type": "code"', '"cell_type": "spreadsheet"'),
+                         "is not a valid notebook"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_an_unreadable_notebook_fails_in_one_line_naming_the_file_and_the_problem(tmp_path, case):
+    text, problem = UNREADABLE[case]
+    source = tmp_path / "docs" / "broken.ipynb"
+    source.parent.mkdir()
+    source.write_text(text)
+    with pytest.raises(execution.NotebookReadError) as error:
+        execution.plan_notebooks([source], execution.NotebookCache(tmp_path / ".cache"), "env")
+    message = str(error.value)
+    assert message.startswith(f"{os.path.relpath(source)}: {problem}")
+    assert "\n" not in message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["truncated", "not a notebook", "wrong key"])
+def test_an_unreadable_cache_entry_is_a_miss_named_in_the_log(project, caplog, damage):
+    (entry,) = (project / ".cache" / "executed").glob("a-*.ipynb")
+    text = entry.read_text()
+    entry.write_text({"truncated": text[: len(text) // 3], "not a notebook": "[]",
+                      "wrong key": text.replace(json.loads(text)["metadata"]["linreg"]["key"], "0" * 64)}[damage])
+    with caplog.at_level(logging.INFO, logger="mkdocs.hooks.execution"):
+        outcomes = _prepare(project)
+    assert _executed(outcomes) == {"a.ipynb"}
+    assert _rendered_text(outcomes["a.ipynb"]) == "a says 42\n"
+    assert f"dropped {entry}" in caplog.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["{", '{"modules": "linreg.core"}'])
+def test_an_unreadable_record_of_imports_is_a_miss_named_in_the_log(project, caplog, damage):
+    (record,) = (project / ".cache" / "executed").glob("a-*.imports.json")
+    record.write_text(damage)
+    with caplog.at_level(logging.INFO, logger="mkdocs.hooks.execution"):
+        assert _would_execute(project) == {"a.ipynb"}
+    assert f"dropped {record}" in caplog.text
 
 
 def test_execution_key_ignores_markdown_and_outputs_but_not_code():
@@ -178,7 +344,7 @@ def test_merge_outputs_refuses_a_mismatched_entry():
 
 @pytest.mark.slow
 def test_cache_entries_are_valid_notebooks(executed):
-    project, _ = executed
+    project, _, _ = executed
     for entry in (project / ".cache" / "executed").glob("*.ipynb"):
         nbformat.validate(nbformat.reads(entry.read_text(), as_version=4))
         assert json.loads(entry.read_text())["metadata"]["linreg"]["seconds"] > 0  # a kernel start takes time
@@ -187,8 +353,7 @@ def test_cache_entries_are_valid_notebooks(executed):
 def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(tmp_path):
     project = _new_project(tmp_path / "p")
     docs = project / "docs"
-    write_notebook(docs / "c.ipynb", "# C", "print('c')")
-    plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
+    plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key")
              for name in ("a.ipynb", "b.ipynb", "c.ipynb")]
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"a": 1.0, "b": 9.0, "c": 5.0}))
@@ -196,8 +361,9 @@ def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(tmp_p
     order = lambda: [p.source.stem for p in execution.longest_first(plans, cache, hints)]  # noqa: E731
     assert order() == ["b", "c", "a"]  # nothing ran here yet: the hints decide
     for stem, seconds in (("a", 30.0), ("b", 0.5)):  # a and b ran here now: their own times take over
-        entry = nbformat.v4.new_notebook(metadata={"linreg": {"seconds": seconds}})
-        cache.store(docs / f"{stem}.ipynb", "key", entry)
+        entry = nbformat.v4.new_notebook(metadata={"linreg": {"seconds": seconds, "key": "0" * 64,
+                                                               "code_key": "1" * 64, "imports": []}})
+        cache.store(docs / f"{stem}.ipynb", entry)
     assert order() == ["a", "c", "b"]  # a: 30 s measured; c: 5 s hinted; b: well under a second measured
     hints.write_text("not json")
     assert sorted(order()) == ["a", "b", "c"]  # unreadable hints: still every notebook, no crash
@@ -205,7 +371,7 @@ def test_misses_run_longest_first_by_last_time_else_by_the_committed_hints(tmp_p
 
 def test_notebooks_that_run_their_own_processes_start_last(tmp_path):
     docs = _new_project(tmp_path / "p") / "docs"
-    plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key", False)
+    plans = [execution.Plan(docs / name, nbformat.read(docs / name, as_version=4), "key")
              for name in ("a.ipynb", "b.ipynb")]
     plans[0].notebook.metadata["linreg"] = {"processes": 2}  # like the DDP page
     hints = tmp_path / "hints.json"

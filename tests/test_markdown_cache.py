@@ -7,7 +7,10 @@ line to a file).
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
+import types
 
 import pytest
 from markdown import Markdown
@@ -15,6 +18,7 @@ from markdown_exec import formatter, validator
 from mkdocs.utils import CountHandler
 
 from hooks import markdown_cache
+from hooks.execution import PackageSnapshot
 
 FINGERPRINT = "linreg v1"
 
@@ -143,3 +147,69 @@ def test_a_corrupt_entry_is_a_miss_not_a_crash(tmp_path, runs):
 def test_executed_blocks_follow_markdown_exec_truthiness():
     text = "".join(f'```python exec="{value}"\nx\n```\n\n' for value in ("on", "1", "yes", "off", "0", "false"))
     assert len(markdown_cache.executed_blocks(text)) == 3
+
+
+# ------------------------------------------------------------------ the linreg modules the blocks imported
+
+FILES = {"linreg/__init__.py": "1", "linreg/glue.py": "2", "linreg/never_loaded_here.py": "3"}
+
+
+def _with_package(tmp_path, **changed):
+    files = {**FILES, **{f"linreg/{name}.py": digest for name, digest in changed.items()}}
+    return markdown_cache.MarkdownExecCache(tmp_path / "cache", FINGERPRINT, PackageSnapshot(files))
+
+
+def test_the_linreg_modules_the_blocks_imported_are_stored_with_their_output(tmp_path, runs):
+    _render(_with_package(tmp_path), _page(runs, body="import linreg.glue\nprint('<b>42</b>')"))
+    (stored,) = [json.loads(path.read_text()) for path in (tmp_path / "cache").glob("*.json")]
+    assert {"linreg", "linreg.glue"} <= set(stored["imports"])
+    assert "linreg.never_loaded_here" not in stored["imports"]
+
+
+def test_a_change_to_a_module_the_blocks_imported_executes_them_again(tmp_path, runs):
+    page = _page(runs, body="import linreg.glue\nprint('<b>42</b>')")
+    _render(_with_package(tmp_path), page)
+    _render(_with_package(tmp_path), page)
+    assert _runs(runs) == 1
+    _render(_with_package(tmp_path, glue="edited"), page)
+    assert _runs(runs) == 2
+
+
+def test_a_change_to_a_module_the_blocks_never_imported_executes_nothing(tmp_path, runs):
+    page = _page(runs, body="import linreg.glue\nprint('<b>42</b>')")
+    _render(_with_package(tmp_path), page)
+    _render(_with_package(tmp_path, never_loaded_here="edited", another_new_module="new"), page)
+    assert _runs(runs) == 1
+
+
+def test_creating_a_module_the_blocks_tried_to_import_executes_them_again(tmp_path, runs):
+    page = _page(runs, body="try:\n    import linreg.not_written_yet\nexcept ImportError:\n    print('<b>no</b>')")
+    _render(_with_package(tmp_path), page)
+    _render(_with_package(tmp_path), page)
+    _render(_with_package(tmp_path, not_written_yet="new"), page)
+    assert _runs(runs) == 2
+
+
+@pytest.fixture()
+def linreg_modules_restored():
+    """The process's linreg modules as they were: a test that makes the cache drop them puts them back."""
+    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "linreg"}
+    yield
+    for name in [name for name in sys.modules if name.split(".")[0] == "linreg"]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+    markdown_cache._loaded.clear()
+
+
+def test_blocks_run_fresh_modules_once_a_file_they_came_from_changed(tmp_path, runs, linreg_modules_restored):
+    # as in `mkdocs serve`: a module loaded by an earlier run, then edited on disk
+    probe = tmp_path / "probe.py"
+    probe.write_text("VALUE = 1\n")
+    sys.modules["linreg.probe"] = module = types.ModuleType("linreg.probe")
+    module.__file__ = str(probe)
+    _render(_with_package(tmp_path), _page(runs, body="print('<b>1</b>')"))
+    _render(_with_package(tmp_path), _page(runs, body="print('<b>2</b>')"))
+    assert sys.modules.get("linreg.probe") is module  # its file is unchanged: kept
+    probe.write_text("VALUE = 2\n")
+    _render(_with_package(tmp_path), _page(runs, body="print('<b>3</b>')"))
+    assert "linreg.probe" not in sys.modules  # dropped before the blocks ran: they import it afresh

@@ -21,12 +21,21 @@ def alt(home):
     return figure
 
 
+def plain(html_text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", html_text)).split())
+
+
 @pytest.fixture(scope="module")
 def prose(home):
-    """The paragraph that introduces the figure, as plain text."""
-    section = home[home.index('id="where-this-is-going"'):]
-    paragraph = re.search(r"<p>(.*?)</p>", section, flags=re.S).group(1)
-    return " ".join(re.sub(r"<[^>]+>", "", paragraph).split())
+    """The paragraphs that introduce the figure, as plain text."""
+    section = home[home.index('id="where-this-is-going"'):home.index('<div class="tabbed-set')]
+    return " ".join(plain(paragraph) for paragraph in re.findall(r"<p>(.*?)</p>", section, flags=re.S))
+
+
+@pytest.fixture(scope="module")
+def page_text(home):
+    """The whole page's main content as plain text."""
+    return plain(home[home.index('<article'):home.index('</article>')])
 
 
 NUMBER = r"(-?\d+(?:\.\d+)?(?:e[-+]\d+)?)"
@@ -48,12 +57,17 @@ def test_the_figure_draws_the_exact_least_squares_line_the_prose_points_to(prose
     assert "exact least-squares line y = " in alt
 
 
-def test_the_1000_epoch_line_lies_inside_the_least_squares_band_to_six_decimals(prose, alt):
-    assert "runs inside it: gradient descent has reached the least-squares answer, to six decimals" in prose
+def test_the_1000_epoch_line_lies_inside_the_least_squares_band_to_six_decimals(prose, alt, tabs):
+    assert ("runs inside it: gradient descent has reached the least-squares answer, to six decimals "
+            "(both are printed under the figure)") in prose
     (gap,) = numbers(alt, r"the two are at most {n} apart")
     # "to six decimals": less than half a unit of the sixth decimal anywhere on the plot, which also puts it
     # deep inside the band (7 points wide: several hundredths of y at this figure's scale)
     assert gap < 0.5e-6
+    figure_tab = plain(tabs[1][0])
+    descent = re.search(r"gradient descent: (a = \S+, b = \S+)", figure_tab).group(1)
+    exact = re.search(r"least squares: (a = \S+, b = \S+)", figure_tab).group(1)
+    assert descent == exact and len(descent.split("b = ")[1].split(".")[1]) == 6  # the same six decimals
 
 
 def test_each_dashed_line_fits_better_than_the_one_before_and_the_final_line_best(alt):
@@ -63,9 +77,14 @@ def test_each_dashed_line_fits_better_than_the_one_before_and_the_final_line_bes
     assert final_mse < checkpoint_mses[-1]
 
 
-def test_the_loss_panel_falls(alt):
-    first, last = numbers(alt, r"falling from {n} at epoch 1 to {n} at epoch 1000")
+def test_the_loss_panel_falls_and_counts_epochs_as_the_left_panel_does(alt, prose):
+    first, last = numbers(alt, r"falling from {n} at the random start \(0 epochs\) to {n} after 1000 epochs")
     assert last < first
+    (final_mse,) = numbers(alt, r"after 1000 epochs \(MSE {n}\)")
+    assert last == final_mse  # the right panel's last point is the left panel's final line
+    assert "The right panel shows the training MSE of the line after each epoch, from the random start" in prose
+    # the convention of page 2, said where the two could be compared
+    assert "Page 2 logs the same numbers as each epoch's loss before that epoch's update" in prose
 
 
 # The code that drew the figure is shown on the page, in a tab beside it ------------------------------------------
@@ -102,6 +121,41 @@ def test_the_home_page_shows_every_line_of_the_code_that_drew_its_figure(tabs, f
     assert [line.rstrip() for line in shown] == [line.rstrip() for line in figure_code.strip().splitlines()]
 
 
-def test_the_prose_points_to_the_page_that_shows_the_functions_the_code_calls(prose, figure_code):
-    assert {"scratch.gradient_descent", "scratch.closed_form"} <= set(re.findall(r"scratch\.\w+", figure_code))
-    assert "The second tab holds the code that drew the figure" in prose and "page 2" in prose
+def test_the_prose_names_the_two_lesson_functions_the_code_calls_and_their_page(prose, figure_code):
+    called = set(re.findall(r"scratch\.\w+", figure_code))
+    assert called == {"scratch.gradient_descent", "scratch.closed_form"}
+    assert ("scratch.gradient_descent and scratch.closed_form are the subject of page 2, which shows the code of "
+            "both") in prose
+    import visible_code
+
+    (page_2,) = [page for page in visible_code.pages() if page.name.startswith("02-")]
+    assert {"linreg.scratch.gradient_descent", "linreg.scratch.closed_form"} <= page_2.shown
+
+
+def test_the_page_says_how_to_get_a_gpu_and_the_setting_it_names_does_that(page_text):
+    from scripts.torch_index import ENV_VAR, torch_index
+
+    assert "On Linux, make serve installs PyTorch's CPU-only build" in page_text
+    assert f"rm -rf .venv {ENV_VAR}= make serve" in page_text
+    # an empty setting sends pip to PyPI (whose Linux wheels bundle CUDA); unset, Linux gets the CPU index
+    assert torch_index("linux", {ENV_VAR: ""}, probe=lambda url: True) is None
+    assert torch_index("linux", {}, probe=lambda url: True).endswith("/cpu")
+    assert "a GPU is used when there is one" not in page_text
+
+
+def test_the_download_instructions_install_what_the_colab_cells_install(page_text, project_root):
+    import json
+
+    installs = set()
+    for path in (project_root / "docs" / "tutorials").glob("*.ipynb"):
+        setup = json.loads(path.read_text())["cells"][1]
+        installs |= set(re.findall(r'"(linreg(?:\[\w]+\])? @ git\+[^"]+)"', "".join(setup["source"])))
+    assert installs  # every notebook's set-up cell installs linreg from git
+    for requirement in installs:
+        assert f'"{requirement}"' in page_text, requirement
+
+
+def test_the_learning_path_names_every_optimizer_page_4_races(page_text, project_root):
+    assert "race SGD, momentum, RMSprop and Adam, each at its own best learning rate" in page_text
+    page_4 = (project_root / "docs" / "tutorials" / "04-losses-and-optimizers.ipynb").read_text()
+    assert all(name in page_4 for name in ("optim.SGD", "momentum", "optim.RMSprop", "optim.Adam"))

@@ -17,19 +17,22 @@ def page(executed_page):
 
 
 def table(page, first_header: str) -> dict[str, list[str]]:
-    """The Markdown table a cell displayed whose first column is ``first_header``: first cell -> the others."""
+    """The Markdown table a cell displayed whose first column is ``first_header``: first cell -> the others.
+
+    A first cell such as "`torch.float32` or `torch.float`, 32 bits" is keyed by its first name.
+    """
     for cell in page.notebook.cells:
         for output in cell.get("outputs", []):
             text = output.get("data", {}).get("text/markdown", "")
             if text.startswith(f"| {first_header} |"):
-                rows = [[c.strip().strip("`") for c in line.strip("|").split(" | ")] for line in text.splitlines()[2:]]
-                return {row[0]: row[1:] for row in rows}
+                rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in text.splitlines()[2:]]
+                return {re.match(r"`?([^`]+)", row[0]).group(1): [c.strip("`") for c in row[1:]] for row in rows}
     raise AssertionError(f"no table starting with {first_header!r} on the page")
 
 
-def test_python_ints_become_int64_and_floats_float32(page):
-    assert page.says("Python integers become `int64`, Python floats `float32`")
-    assert page.printed("torch.int64 torch.float32")
+def test_python_ints_become_int64_and_floats_the_default_dtype_float32(page):
+    assert page.says("Python integers become `int64`, Python floats the **default dtype**, which is `float32`")
+    assert page.printed("torch.int64 torch.float32 | default dtype: torch.float32")
 
 
 def test_arange_stops_before_the_end_and_linspace_includes_it(page):
@@ -46,6 +49,8 @@ def test_a_generator_of_your_own_draws_the_same_numbers_as_the_seeded_global_one
 def test_the_sharing_check_is_pytorchs_own_storage_address_written_on_the_page(page):
     assert "return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()" in page.code
     assert "tensors.shares_memory" not in page.code
+    assert page.says("except in the table of") and page.says("which asks NumPy")
+    assert "np.shares_memory" in page.code + page.text  # the table's own test, in its shown source
 
 
 def test_slices_share_memory_and_masks_copy_even_evenly_spaced_elements(page):
@@ -63,9 +68,11 @@ def test_add_makes_a_new_tensor_and_add_underscore_returns_the_same_one(page):
 
 def test_out_writes_into_the_same_memory(page):
     assert page.printed("same memory as before: True")
+    assert page.says("as\nlong as `out` already has the result's shape")
 
 
-def test_an_in_place_operation_refuses_to_change_the_dtype(page):
+def test_an_in_place_operation_rounds_within_a_kind_and_refuses_across_kinds(page):
+    assert page.printed("float32 after add_(1e-9 as float64): tensor([1., 1., 1.]) torch.float32")
     assert page.printed("RuntimeError: result type Float can't be cast to the desired output type Long")
 
 
@@ -74,9 +81,11 @@ def test_the_view_follows_the_source_and_the_clone_does_not(page):
     assert page.printed("clone: tensor([0., 1., 2., 3., 4., 5.])")
 
 
-def test_torch_tensor_copies_a_numpy_array_and_from_numpy_wraps_it(page):
+def test_torch_tensor_copies_a_numpy_array_from_numpy_wraps_it_and_as_tensor_wraps_unless_converting(page):
     assert page.printed("torch.tensor: tensor([0., 1., 2.], dtype=torch.float64)")
     assert page.printed("torch.from_numpy: tensor([-1., 1., 2.], dtype=torch.float64)")
+    assert page.printed("torch.as_tensor as float32: tensor([0., 1., 2.])")
+    assert page.says("as long as you ask for the array's own\ndtype and device")
 
 
 def test_in_the_sharing_table_both_columns_always_agree(page):
@@ -111,9 +120,12 @@ def test_a_transpose_is_a_non_contiguous_view_that_view_refuses_and_reshape_copi
     assert page.printed("x.t().reshape(-1) shares memory with x: False")
 
 
-def test_the_memory_order_figure_describes_both_flattened_orders(page):
-    assert any("x.view(-1) reads 0, 1, 2, 3" in alt and "x.t().reshape(-1) reads 0, 4, 8, 1" in alt
-               for alt in page.alts)
+def test_the_memory_order_figure_draws_the_2_by_3_tensor_of_the_code_above_it(page):
+    assert "x = torch.arange(6.0).view(2, 3)" in page.code and "plots.memory_order_figure(x)" in page.code
+    alt = page.alt_containing("flattened")
+    assert alt.startswith("Top: a 2 by 3 tensor")
+    assert "x.view(-1) reads 0, 1, 2, 3, 4, 5 in order" in alt and "x.t().reshape(-1) reads 0, 3, 1, 4, 2, 5," in alt
+    assert page.printed("strides of x: (3, 1) of x.t(): (1, 3)")  # the strides printed for that same tensor
 
 
 def test_numpy_defaults_to_float64_which_a_float32_linear_layer_refuses(page):
@@ -131,11 +143,20 @@ def test_numpy_refuses_a_tensor_that_requires_grad_and_after_detach_shares_its_m
 
 def test_numpy_refuses_a_tensor_outside_cpu_memory(page):
     assert page.printed("Use Tensor.cpu() to copy the tensor to host memory first.")
+    assert page.says("so there the\narray still shares the tensor's memory. Call `.copy()` on it before you change it.")
 
 
 def test_cpu_and_to_return_the_tensor_itself_when_it_is_already_there(page):
     assert page.printed(".cpu() returned the tensor itself: True")
     assert page.printed("returned x itself: True")
+
+
+def test_mixing_devices_raises_except_for_a_0_dim_cpu_tensor(page):
+    elsewhere = "cuda" if torch.cuda.is_available() else "meta"
+    mixing = next(cell for cell in page.notebook.cells if "here + away" in cell.source)
+    printed = "".join(out.text for out in mixing.outputs if out.output_type == "stream")
+    assert "\nRuntimeError:" in printed  # here + away
+    assert f"0-dim CPU tensor times a tensor on {elsewhere}: the result is on {elsewhere}" in printed
 
 
 def test_the_device_is_chosen_by_the_one_line_the_page_shows(page):
@@ -173,7 +194,7 @@ def test_every_module_and_example_of_the_sub_package_table_exists_in_this_pytorc
 
 def test_float16_is_more_precise_and_bfloat16_has_almost_float32s_range(page):
     dtypes = table(page, "dtype")
-    largest, eps = 3, 4  # columns after the dtype's name: also called, bits, kind, largest value, eps
+    eps, largest = 0, 1  # columns after the dtype's name: eps, largest value, typical use
     assert float(dtypes["torch.float16"][eps]) < float(dtypes["torch.bfloat16"][eps])
     assert float(dtypes["torch.float16"][largest]) < float(dtypes["torch.bfloat16"][largest])
     assert float(dtypes["torch.bfloat16"][largest]) == pytest.approx(float(dtypes["torch.float32"][largest]), rel=0.01)
@@ -192,7 +213,26 @@ def test_every_exercise_solution_states_its_answer_in_words(page):
         assert any("Answer: " in getattr(out, "text", "") for out in cell.outputs), cell.source[:60]
 
 
+def test_the_dtype_table_fits_its_column_four_short_columns_with_eps_next_to_the_name(page):
+    # Material gives every column at least 5rem plus padding: four columns fit the 648 px text column, five do not
+    dtypes = table(page, "dtype")
+    assert len(dtypes) == 10 and all(len(row) == 3 for row in dtypes.values())
+    assert all(len(row[2]) <= 40 for row in dtypes.values())  # "typical use" in a few words
+    assert "`torch.float16` or `torch.half`, 16 bits" in next(
+        out.data["text/markdown"] for cell in page.notebook.cells for out in cell.get("outputs", [])
+        if out.get("data", {}).get("text/markdown", "").startswith("| dtype |"))
+
+
+def test_printed_lines_fit_the_code_column(page):
+    # about 80 characters fit a code block at 1280 px; longer lines are cut off
+    printed = [out.text for cell in page.notebook.cells if cell.cell_type == "code"
+               for out in cell.outputs if out.output_type == "stream"]
+    lines = "".join(printed).splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+
+
 def test_the_three_pieces_of_exercise_1_are_views_and_the_contiguous_copy_of_exercise_2_is_not(page):
     assert page.printed("Answer: 3 of the 3 share m's memory (last column, bottom-right block, diagonal)")
     assert page.printed("being a copy, it does not follow x (its first element is still 0)")
     assert page.printed("Answer: no new memory was reserved")
+    assert page.printed("correct, same memory: [(True, True), (True, True), (True, True)]")

@@ -47,28 +47,50 @@ def test_most_of_the_ddp_jobs_time_is_not_training(page):
     assert page.glue["ddp_train_seconds"] < page.glue["ddp_seconds"] / 2
 
 
-def test_the_page_shows_the_ddp_training_code_that_ran(page):
-    assert "show_source(distributed._train_rank" in page.code
+def test_the_page_shows_the_worker_the_training_the_launcher_and_the_single_process_reference(page):
+    for name in ("ddp_training.worker", "ddp_training.train_rank", "distributed.run_ddp", "distributed._run_job",
+                 "ddp_training.run_single_process", "distributed._job_error", "distributed.choose_backend",
+                 "train_ddp"):
+        assert f"show_source({name}" in page.code
+
+
+def test_sampler_repeats_its_order_without_set_epoch_and_changes_it_with(page):
+    first, second, after = (page.numbers(rf"{label}\s*\[{{n}}, {{n}}")
+                            for label in ("no set_epoch, first pass:", "no set_epoch, second pass:",
+                                          r"after set_epoch\(1\):"))
+    assert first == second != after
 
 
 def test_a_failed_rank_is_named_and_the_launcher_does_not_wait_for_the_timeout(page):
     assert "DDP job failed on rank 1: RuntimeError: injected failure on rank 1" in page.text
-    assert "the worker's traceback came back with it: True" in page.text
+    assert "rank 1: failed first: RuntimeError: injected failure on rank 1" in page.text
     assert page.glue["fail_seconds"] < 60
 
 
-def test_rank_0_reports_nothing_and_is_stopped_by_the_launcher(page):
-    assert "rank 0 reported an error of its own: False" in page.text
+def test_rank_0s_story_is_what_its_ending_shows(page):
+    story = page.glue["rank_0_story"]
+    if "rank 0: failed after rank 1:" in page.text:
+        assert "rank 0's traceback ends in train_rank at: loss.backward()" in page.text
+        assert story.startswith("raised an error of its own at `loss.backward()`")
+    else:
+        assert "rank 0: stopped by the launcher while still running" in page.text
+        assert story == "was stopped by the launcher before it raised anything"
 
 
-def test_torch_multiprocessing_join_is_what_terminates_the_waiting_rank(page):
-    assert "torch/multiprocessing/spawn.py" in page.text and "Terminating process" in page.text
-    assert page.says("terminated rank 0 (the warning above, logged by `torch.multiprocessing`)")
+def test_the_torchrun_script_ran_and_rank_0_saved_the_model(page):
+    fit = page.numbers(r"rank 0 of 2: slope {n}, intercept {n}, saved model.pt")
+    assert fit == pytest.approx([2, 1], abs=0.05)
+    assert "'model.pt'" in page.text
 
 
-def test_the_sampler_repeats_its_order_without_set_epoch(page):
-    assert "two epochs without set_epoch are identical: True" in page.text
-    assert "after set_epoch(1) the order changes: True" in page.text
+def test_the_same_global_batch_over_two_ranks_equals_one_process(page):
+    assert page.numbers(r"max parameter difference after 10 epochs: {n}")[0] <= 1e-6
+
+
+def test_three_ranks_repeat_the_first_sample_of_the_shuffled_order(page):
+    assert "samples per rank: [27, 27, 27]" in page.text
+    twice, first = page.numbers(r"seen twice: \[{n}\]; the first sample of the shuffled order: {n}")
+    assert twice == first
 
 
 def test_the_loss_after_10_epochs_grows_with_the_world_size(page):

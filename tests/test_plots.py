@@ -62,7 +62,46 @@ def test_landing_figure_alt_text_states_the_computed_numbers():
     alt = display.alt_text(plots.landing_figure(points, fit, exact, checkpoints=(1, 10)))
     assert f"y = {exact[0]:.3f} + {exact[1]:.3f}x" in alt
     assert "after 1 and 10 epochs" in alt and "after 1000 epochs" in alt
-    assert f"to {fit.losses[-1]:.3g} at epoch 1000" in alt
+    # page 2 counts epoch k's loss before its update: losses[0] is the random start's MSE
+    assert f"falling from {fit.losses[0]:.3g} at the random start (0 epochs)" in alt
+
+
+def test_landing_figure_counts_both_panels_alike_a_dot_on_the_right_is_the_mse_of_its_line_on_the_left():
+    from linreg import data, scratch
+
+    points = data.line_data()
+    fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=1000)
+    left, right = plots.landing_figure(points, fit, scratch.closed_form(points.x_train, points.y_train)).axes
+    x, y = points.x_train[:, 0], points.y_train[:, 0]
+    lines = {line.get_color(): line for line in left.get_lines() if line.get_label().startswith("after")}
+    dots = [line for line in right.get_lines() if line.get_marker() == "o"]
+    assert len(dots) == len(lines) == 4  # after 1, 10, 100 and 1000 epochs
+    for dot in dots:
+        line = lines[dot.get_color()]
+        grid, fitted = line.get_data()
+        slope = (fitted[-1] - fitted[0]) / (grid[-1] - grid[0])
+        intercept = fitted[0] - slope * grid[0]
+        assert dot.get_ydata()[0] == pytest.approx(np.mean((intercept + slope * x - y) ** 2), rel=1e-9)
+        assert f"after {dot.get_xdata()[0]:g} epoch" in line.get_label()
+    curve = right.get_lines()[0]
+    assert curve.get_xdata()[0] == 0 and curve.get_ydata()[0] == pytest.approx(fit.losses[0])  # the start
+
+
+def test_landing_figure_names_a_wrong_argument():
+    from linreg import data, scratch
+
+    points = data.line_data()
+    fit = scratch.gradient_descent(points.x_train, points.y_train, epochs=20)
+    exact = scratch.closed_form(points.x_train, points.y_train)
+    with pytest.raises(ValueError, match="checkpoints must lie between 1 and 19"):
+        plots.landing_figure(points, fit, exact, checkpoints=(1, 20))
+    with pytest.raises(ValueError, match="checkpoints can name at most 3 epochs"):
+        plots.landing_figure(points, fit, exact, checkpoints=(1, 2, 3, 4))
+    stepwise = scratch.gradient_descent(points.x_train, points.y_train, epochs=20, batch_size=40, record_steps=True)
+    with pytest.raises(ValueError, match="fit.path must hold"):
+        plots.landing_figure(points, stepwise, exact, checkpoints=(1,))
+    with pytest.raises(ValueError, match="least_squares must be the exact pair"):
+        plots.landing_figure(points, fit, (1.0,), checkpoints=(1,))
 
 
 def test_loss_curves_draw_each_named_method_in_its_colour():
@@ -74,6 +113,13 @@ def test_loss_curves_draw_each_named_method_in_its_colour():
 def test_curves_of_one_method_are_told_apart_by_the_colour_cycle():
     fig = plots.loss_curves({"SGD (lr 0.1)": [1.0, 0.5], "SGD (lr 0.3)": [1.0, 0.9]})
     assert [line.get_color() for line in fig.axes[0].lines] == style.LINE_COLORS[:2]
+
+
+def test_legend_below_puts_the_legend_under_the_axes_out_of_the_curves_way():
+    fig = plots.loss_curves({"zeroed": [1.0, 0.5], "never zeroed": [1.0, 2.0]}, legend_below=True)
+    fig.canvas.draw()
+    legend, ax = fig.axes[0].get_legend(), fig.axes[0]
+    assert legend.get_window_extent().y1 < ax.get_window_extent().y0
 
 
 def test_labels_that_are_not_strings_take_the_colour_cycle():
@@ -89,7 +135,14 @@ def test_memory_order_figure_has_two_grids_and_a_strip_with_alt_text():
     fig = plots.memory_order_figure(torch.arange(12.0).view(3, 4))
     assert len(fig.axes) == 3
     assert [ax.get_title() for ax in fig.axes[:2]] == ["x: shape (3, 4)", "x.t(): shape (4, 3)"]
-    assert "0, 4, 8, 1" in display.alt_text(fig)
+    assert "0, 4, 8, 1..." in display.alt_text(fig)
+
+
+def test_memory_order_figure_alt_text_reads_a_small_tensor_in_full():
+    import torch
+
+    alt = display.alt_text(plots.memory_order_figure(torch.arange(6.0).view(2, 3)))
+    assert "x.view(-1) reads 0, 1, 2, 3, 4, 5 in order" in alt and "x.t().reshape(-1) reads 0, 3, 1, 4, 2, 5," in alt
 
 
 def test_memory_order_figure_labels_the_strip_in_flattening_order():

@@ -1,6 +1,7 @@
 """Cells tagged ``record`` only record values for the prose, so the site may leave them off the page.
 
-mkdocs.yml removes them from the rendered page (``remove_cell_tags``): what a
+The build drops them from the rendered page (``hooks/execution.py``'s
+``fill_glue``; mkdocs-jupyter's ``remove_cell_tags`` honours only one tag): what a
 page computes must stay visible, so a ``record`` cell may do nothing but call
 ``glue(name, value[, format])`` — no assignments, loops, imports or other calls
 at its top level — and it prints nothing. The values it records are computed in
@@ -50,6 +51,20 @@ def test_record_cells_do_nothing_but_call_glue(path):
     assert not bad, f"{path.name}: record cells may only call glue(...); found {bad}"
 
 
-def test_the_site_removes_record_cells_and_only_them_among_code_it_runs():
+def test_the_site_removes_only_the_colab_cell_by_tag():
+    # mkdocs-jupyter honours one tag only; record cells are the build's job (next test).
     config = (ROOT / "mkdocs.yml").read_text()
-    assert "remove_cell_tags: [colab-setup, record]" in config
+    assert "remove_cell_tags: [colab-setup]" in config
+
+
+def test_the_build_leaves_record_cells_off_the_rendered_page():
+    import nbformat
+    from hooks import execution
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1", outputs=[]),
+        nbformat.v4.new_code_cell("glue('x', x)", metadata={"tags": [RECORD_TAG]}, outputs=[]),
+        nbformat.v4.new_markdown_cell("x is {{ glue:x }}")])
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"application/vnd.linreg.glue+json": {"name": "x", "value": 1, "text": "1"}})]
+    filled = execution.fill_glue(nb, where="t.ipynb")
+    assert [c.source for c in filled.cells] == ["x = 1", "x is 1"]

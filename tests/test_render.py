@@ -106,3 +106,28 @@ def test_every_output_of_a_cell_stays_out_of_the_search_index():
 def test_the_notebook_bar_goes_right_after_the_title_or_first_without_one():
     assert render.insert_after_title("<h1>T</h1><p>x</p>", "<nav>") == "<h1>T</h1><nav><p>x</p>"
     assert render.insert_after_title("<p>x</p>", "<nav>") == "<nav><p>x</p>"
+
+
+def test_names_and_whitespace_in_highlighted_code_lose_their_spans_and_nothing_else_does():
+    page = ('<p><span class="n">prose</span></p><pre><span class="n">loss</span><span class="w"> </span>'
+            '<span class="o">=</span> <span class="n">mse</span><span class="p">(</span><span class="s2">"a"</span>'
+            '<span class="p">)</span></pre>')
+    assert render.unwrap_plain_tokens(page) == (
+        '<p><span class="n">prose</span></p><pre>loss <span class="o">=</span> mse<span class="p">(</span>'
+        '<span class="s2">"a"</span><span class="p">)</span></pre>')
+
+
+def test_folded_source_blocks_carry_their_code_as_noscript_text_and_open_ones_are_left_alone():
+    folded = ('<details class="mkdocstrings-source">\n<summary>Source code in <code>a.py</code></summary>\n'
+              '<div>code</div></details>')
+    shown = '<details class="linreg-source" open><summary>How linreg does it: f</summary><div>code</div></details>'
+    other = '<details class="note"><summary>Note</summary><p>text</p></details>'
+    assert render.defer_folded_source(folded + shown + other) == (
+        '<details class="mkdocstrings-source">\n<summary>Source code in <code>a.py</code></summary>'
+        '<noscript class="linreg-folded">\n<div>code</div></noscript></details>' + shown + other)
+
+
+def test_every_highlighted_code_block_is_focusable_before_material_measures_it():
+    page = '<div class="highlight"><pre><span></span><code>x = 1</code></pre></div><p><code>inline</code></p>'
+    assert render.accessibility_fixes(page) == ('<div class="highlight"><pre><span></span><code tabindex="0">x = 1'
+                                                '</code></pre></div><p><code>inline</code></p>')

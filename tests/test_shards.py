@@ -55,7 +55,7 @@ def test_a_multi_process_notebook_counts_for_its_processes(tmp_path):
     for name, processes in (("ddp", 2), ("solo", 1)):
         nb = nbformat.v4.new_notebook()
         nb.metadata["linreg"] = {"processes": processes}
-        plans.append(execution.Plan(docs / f"{name}.ipynb", nb, "key", False))
+        plans.append(execution.Plan(docs / f"{name}.ipynb", nb, "key"))
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"ddp": 10.0, "solo": 15.0}))
     weights = execute.shard_weights(plans, execution.NotebookCache(tmp_path / "cache"), hints)
@@ -64,7 +64,7 @@ def test_a_multi_process_notebook_counts_for_its_processes(tmp_path):
 
 def test_a_notebook_with_no_recorded_time_counts_as_the_mean_of_the_others(tmp_path):
     docs = tmp_path / "docs"
-    plans = [execution.Plan(docs / f"{n}.ipynb", nbformat.v4.new_notebook(), "key", False) for n in "abc"]
+    plans = [execution.Plan(docs / f"{n}.ipynb", nbformat.v4.new_notebook(), "key") for n in "abc"]
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"a": 10.0, "b": 20.0}))
     weights = execute.shard_weights(plans, execution.NotebookCache(tmp_path / "cache"), hints)
@@ -83,7 +83,7 @@ def test_a_shard_is_read_as_k_of_n():
 
 def test_the_committed_notebooks_split_into_two_shards_of_similar_expected_time():
     sources = execute.notebook_sources()
-    plans = [execution.Plan(s, nbformat.read(s, as_version=4), "key", False) for s in sources]
+    plans = [execution.Plan(s, nbformat.read(s, as_version=4), "key") for s in sources]
     weights = execute.shard_weights(plans, execution.NotebookCache(ROOT / ".no-cache-here"))
     loads = [sum(weights[n] for n in shard) for shard in execute.assign_shards(weights, 2)]
     assert max(loads) <= 4 / 3 * sum(weights.values()) / 2  # the LPT bound against a perfect split
@@ -143,12 +143,21 @@ def test_a_shard_whose_notebooks_are_cached_executes_nothing(sharded, monkeypatc
     assert execute.run_shard(1, 2, sources=sources, cache_dir=root / ".cache", project_root=root) == {}
 
 
-def test_gather_refuses_an_entry_whose_key_does_not_match_its_name(sharded, tmp_path):
+@pytest.mark.parametrize("damage", ["wrong key", "truncated", "not a notebook", "no keys"])
+def test_gather_leaves_out_an_entry_it_cannot_use_and_says_which(sharded, tmp_path, caplog, damage):
     root, _, _, _ = sharded
     entry = next((root / "shard-entries").glob("one-*.ipynb"))
-    (tmp_path / "one-0000000000000000000a.ipynb").write_text(entry.read_text())
-    with pytest.raises(execution.NotebookExecutionError, match="key does not match"):
-        execute.gather(tmp_path, tmp_path / "cache")
+    text = entry.read_text()
+    bare = nbformat.writes(nbformat.v4.new_notebook())  # a notebook, but no cache entry: no keys recorded
+    name = "one-0000000000000000000a.ipynb" if damage == "wrong key" else entry.name
+    exported = tmp_path / "exported" / name
+    exported.parent.mkdir()
+    exported.write_text({"wrong key": text, "truncated": text[: len(text) // 2], "not a notebook": "{}",
+                         "no keys": bare}[damage])
+    with caplog.at_level(logging.INFO, logger="mkdocs.hooks.execution"):
+        assert execute.gather(exported.parent, tmp_path / "cache") == []
+    assert f"Left out {exported}" in caplog.text
+    assert not list((tmp_path / "cache").rglob("*.ipynb"))  # nothing put in place: the build executes it
 
 
 # ------------------------------------------------------------------ the key CI names its cache by

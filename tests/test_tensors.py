@@ -80,6 +80,11 @@ def test_integer_kinds_and_limits(dtypes):
     assert dtypes["torch.bool"].kind == "boolean"
 
 
+def test_a_dtype_label_names_the_dtype_its_aliases_and_its_bits(dtypes):
+    assert dtypes["torch.int16"].label == "`torch.int16` or `torch.short`, 16 bits"
+    assert dtypes["torch.bfloat16"].label == "`torch.bfloat16`, 16 bits"
+
+
 def test_every_dtype_has_a_typical_use(dtypes):
     assert all(row.use for row in dtypes.values())
 

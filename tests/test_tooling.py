@@ -62,6 +62,17 @@ def test_serve_refuses_a_busy_port_with_a_clear_message(capsys, monkeypatch):
     assert "Traceback" not in err
 
 
+def test_serve_looks_for_saved_files_every_tenth_of_a_second(monkeypatch, tmp_path):
+    from mkdocs import livereload
+
+    import serve
+
+    monkeypatch.setattr(livereload.LiveReloadServer, "__init__", livereload.LiveReloadServer.__init__)
+    serve.poll_faster()
+    server = livereload.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    assert server.observer.timeout == serve.POLL_S == 0.1  # mkdocs' own: 0.5 s
+
+
 def test_make_serve_watches_the_library_too():
     config = (ROOT / "mkdocs.yml").read_text()
     assert re.search(r"^watch:\n  - linreg\n", config, re.M)
@@ -127,6 +138,25 @@ def test_pages_workflow_gathers_the_shards_entries_then_runs_make_build():
         < steps.index("make build") < steps.index("actions/upload-pages-artifact")
     (download,) = _uses(build, "actions/download-artifact")
     assert download["with"] == {"pattern": "entries-*", "path": "shard-entries", "merge-multiple": True}
+
+
+def test_the_pages_build_takes_the_site_url_repository_and_branch_from_the_run():
+    steps = _workflow("pages.yml")["jobs"]["build"]["steps"]
+    (configure,) = [step for step in steps if step.get("uses", "").startswith("actions/configure-pages@")]
+    (build,) = [step for step in steps if step.get("run") == "make build"]
+    assert steps.index(configure) < steps.index(build)
+    assert build["env"]["SITE_URL"] == "${{ steps." + configure["id"] + ".outputs.base_url }}/"
+    assert build["env"]["REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
+    assert build["env"]["REPO_NAME"] == "${{ github.repository }}"
+    assert build["env"]["SOURCE_BRANCH"] == "${{ github.event.repository.default_branch }}"
+    assert build["env"]["EDIT_URI"] == "edit/${{ github.event.repository.default_branch }}/docs/"
+
+
+@pytest.mark.parametrize(("variable", "default"), [
+    ("SITE_URL", "https://linreg.github.io/linreg/"), ("REPO_URL", "https://github.com/linreg/linreg"),
+    ("REPO_NAME", "linreg/linreg"), ("EDIT_URI", "edit/main/docs/"), ("SOURCE_BRANCH", "main")])
+def test_mkdocs_takes_where_the_site_lives_from_the_environment_with_todays_defaults(variable, default):
+    assert f'!ENV [{variable}, "{default}"]' in (ROOT / "mkdocs.yml").read_text()
 
 
 def test_pages_workflow_skips_the_shards_when_the_cache_for_the_key_is_stored():

@@ -1,13 +1,11 @@
-"""linreg.tuning: search spaces, the objective, trial records, grid/random/Ax searches and their figures."""
+"""linreg.tuning: search spaces, the objective, trial records, grid and random search."""
 
 import math
-import sys
 
 import numpy as np
 import pytest
 
 from linreg import DivergedError, tuning
-from linreg.display import alt_text
 from linreg.tuning import Range, Trial
 
 SPACE = {"lr": Range(0.001, 0.5), "momentum": Range(0.0, 0.95)}
@@ -119,6 +117,18 @@ def test_train_and_score_with_a_good_learning_rate_approaches_the_noise_and_a_ti
     assert tuning.train_and_score({"lr": 0.001}, train, val) > 1.0
 
 
+def test_train_and_score_scores_the_model_train_model_returns(splits):
+    import torch
+
+    train, val, _ = splits
+    params = {"lr": 0.1, "momentum": 0.5}
+    model = tuning.train_model(params, train)
+    x, y = val[:]
+    with torch.no_grad():
+        by_hand = torch.nn.functional.mse_loss(model(x), y).item()
+    assert tuning.train_and_score(params, train, val) == pytest.approx(by_hand, rel=1e-6)
+
+
 def test_train_and_score_uses_a_batch_size_given_in_params(splits):
     train, val, _ = splits
     assert (tuning.train_and_score({"lr": 0.05, "batch_size": 4}, train, val)
@@ -197,137 +207,43 @@ def test_best_so_far_is_the_running_minimum_and_infinite_before_the_first_finite
     assert curve.tolist() == [math.inf, 0.4, 0.4, 0.1]
 
 
-# --------------------------------------------------------------------------- figures
+# --------------------------------------------------------------------------- honest reporting
+
+
+def test_loss_on_is_the_mean_squared_error_of_any_function_of_x(splits):
+    _, val, _ = splits
+    x, y = val[:]
+    assert tuning.loss_on(lambda x: 1.5 + 2 * x, val) == pytest.approx(((y - (1.5 + 2 * x)) ** 2).mean().item())
+
+
+def test_loss_on_refuses_a_model_that_is_not_callable(splits):
+    with pytest.raises(TypeError, match="model must be a function of x"):
+        tuning.loss_on(0.5, splits[1])
 
 
 @pytest.fixture(scope="module")
-def results():
-    return {"grid": tuning.run_trials(bowl, tuning.grid_points(SPACE, 3)),
-            "random": tuning.run_trials(bowl, tuning.random_points(SPACE, 9, seed=0))}
+def flattery(splits):
+    dataset = splits[0].dataset
+    return tuning.flattery_beyond_chance(dataset, SPACE, {"lr": 0.1, "momentum": 0.5}, dataset,
+                                         lambda x: 1.5 + 2 * x, splits=3, budget=4)
 
 
-def test_trials_figure_has_one_panel_per_method_and_a_shared_colour_bar(results):
-    fig = tuning.trials_figure(results, SPACE, x="lr", y="momentum")
-    panels = [ax for ax in fig.axes if ax.get_title()]
-    assert [ax.get_title() for ax in panels] == ["grid (9 trials)", "random (9 trials)"]
-    assert len(fig.axes) == 3  # two panels and the colour bar
+def test_flattery_beyond_chance_gives_one_value_per_split_for_the_pick_the_fixed_configuration_and_chance(flattery):
+    assert {name: len(values) for name, values in flattery.items()} == {
+        "the search's pick": 3, "fixed in advance": 3, "chance": 3}
 
 
-def test_trials_figure_rings_each_methods_best_trial(results):
-    fig = tuning.trials_figure(results, SPACE, x="lr", y="momentum")
-    for ax, trials in zip(fig.axes, results.values(), strict=False):
-        best = tuning.best_trial(trials)
-        ring = ax.collections[-1].get_offsets()
-        assert ring.tolist() == [[best.params["lr"], best.params["momentum"]]]
-
-
-def test_trials_figure_alt_text_names_each_methods_best_loss(results):
-    alt = alt_text(tuning.trials_figure(results, SPACE, x="lr", y="momentum"))
-    for name, trials in results.items():
-        best = tuning.best_trial(trials)
-        assert f"{name}: best loss {best.val_loss:.3g} at trial {best.number}" in alt
-
-
-def test_trials_figure_panels_all_show_the_whole_search_space(results):
-    fig = tuning.trials_figure(results, SPACE, x="lr", y="momentum")
-    for ax in fig.axes[:2]:
-        (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
-        assert x_low < 0.001 and x_high > 0.5 and y_low < 0.0 and y_high > 0.95
-    assert fig.axes[0].get_ylim() == fig.axes[1].get_ylim()
-
-
-def test_trials_figure_draws_diverged_trials_as_crosses():
-    trials = [Trial(1, {"lr": 0.1, "momentum": 0.0}, 0.5), Trial(2, {"lr": 0.4, "momentum": 0.9}, math.inf)]
-    fig = tuning.trials_figure({"grid": trials}, SPACE, x="lr", y="momentum")
-    assert "diverged" in [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
-
-
-def test_trials_figure_refuses_an_axis_that_is_not_in_the_space(results):
-    with pytest.raises(ValueError, match="x must name a parameter"):
-        tuning.trials_figure(results, SPACE, x="batch_size", y="momentum")
-
-
-def test_best_so_far_figure_draws_each_methods_running_minimum(results):
-    fig = tuning.best_so_far_figure(results)
-    for ax in fig.axes:
-        lines = ax.get_lines()
-        assert [line.get_label() for line in lines] == list(results)
-        for line, trials in zip(lines, results.values(), strict=True):
-            assert np.array_equal(line.get_ydata(), tuning.best_so_far(trials))
-    assert [ax.get_yscale() for ax in fig.axes] == ["log", "linear"]
-
-
-def test_best_so_far_figure_zooms_on_the_best_loss_found(results):
-    fig = tuning.best_so_far_figure(results, zoom=1.5)
-    overall = min(tuning.best_trial(trials).val_loss for trials in results.values())
-    low, high = fig.axes[1].get_ylim()
-    assert low < overall and high == pytest.approx(1.5 * overall)
-
-
-def test_best_so_far_figure_alt_text_gives_each_final_best_and_its_trial(results):
-    alt = alt_text(tuning.best_so_far_figure(results))
-    best = tuning.best_trial(results["random"])
-    assert f"random ends at {best.val_loss:.3g}, found at trial {best.number}" in alt
-
-
-# --------------------------------------------------------------------------- Ax
-
-
-def test_importing_linreg_tuning_does_not_import_ax():
-    import subprocess
-
-    code = "import sys, linreg.tuning; print(any(m == 'ax' or m.startswith('ax.') for m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
-
-
-@pytest.fixture(scope="module")
-def ax_run():
-    """A seeded Ax search of the bowl along lr, long enough for the Gaussian process to take over."""
-    return tuning.ax_search(lambda p: bowl({**p, "momentum": 0.5}), {"lr": Range(0.001, 0.5)}, 7, seed=3)
-
-
-def test_ax_search_with_a_seed_repeats_its_proposals():
-    first, second = (tuning.ax_search(bowl, SPACE, 3, seed=5) for _ in range(2))
-    assert [t.params for t in first.trials] == [t.params for t in second.trials]
-    assert [t.params for t in tuning.ax_search(bowl, SPACE, 3, seed=6).trials] != [t.params for t in first.trials]
-
-
-def test_ax_search_records_one_trial_per_budget_unit_with_its_overhead(ax_run):
-    assert [t.number for t in ax_run.trials] == list(range(1, 8))
-    assert all(t.method_seconds > 0 for t in ax_run.trials)
-    assert 1 <= ax_run.best_number <= 7
-
-
-def test_ax_search_finds_the_bottom_of_a_one_dimensional_bowl(ax_run):
-    assert tuning.best_trial(ax_run.trials).params["lr"] == pytest.approx(0.2, abs=0.03)
-
-
-def test_ax_search_prints_nothing_to_stderr(capfd):
-    tuning.ax_search(bowl, SPACE, 2, seed=0)
-    assert capfd.readouterr().err == ""
-
-
-def test_ax_search_reports_a_diverged_run_as_failed_and_carries_on():
-    def objective(params):
-        if params["lr"] > 0.3:
-            raise DivergedError("too fast")
-        return params["lr"]
-
-    search = tuning.ax_search(objective, {"lr": Range(0.0, 1.0)}, 3, seed=0)
-    assert len(search.trials) == 3
-    assert search.trials[0].diverged  # the centre, lr 0.5
-    assert search.best_params is None or search.best_params["lr"] <= 0.3
-
-
-def test_ax_search_runs_torch_on_one_thread_and_restores_the_thread_count():
+def test_flattery_beyond_chance_subtracts_what_the_split_does_to_the_true_line(splits, flattery):
+    # Scored on the whole data set as "new points", the true line's chance is its loss there minus on validation.
     import torch
+    from torch.utils.data import random_split
 
-    before = torch.get_num_threads()
-    seen = []
-    torch.set_num_threads(2)
-    try:
-        tuning.ax_search(lambda p: seen.append(torch.get_num_threads()) or bowl(p), SPACE, 1, seed=0)
-        assert seen == [1] and torch.get_num_threads() == 2
-    finally:
-        torch.set_num_threads(before)
+    dataset = splits[0].dataset
+    _, val, _ = random_split(dataset, [0.6, 0.2, 0.2], generator=torch.Generator().manual_seed(0))
+    line = lambda x: 1.5 + 2 * x  # noqa: E731
+    assert flattery["chance"][0] == pytest.approx(tuning.loss_on(line, dataset) - tuning.loss_on(line, val))
+
+
+def test_flattery_beyond_chance_names_a_bad_number_of_splits(splits):
+    with pytest.raises(ValueError, match="splits"):
+        tuning.flattery_beyond_chance(splits[0].dataset, SPACE, {"lr": 0.1}, splits[0].dataset, abs, splits=0)

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MACHINERY: dict[str, str] = {
     "linreg.plots": "plotting: each function draws a figure of results the page computed in view",
     "linreg.optimizer_plots": "plotting: contours, a 3-D bowl, an animation and sweeps of paths computed in view",
+    "linreg.search_plots": "plotting: figures of the trials a search ran on the page (where it looked, best so far)",
     "linreg.style": "styling: the house style of figures (colours, fonts, the light and dark renderings)",
     "linreg.display": "display: how a figure leaves the kernel (two PNGs and an alt text)",
     "linreg.animation": "animation: frames of results the page computed, encoded as a video",

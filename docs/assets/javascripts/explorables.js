@@ -283,8 +283,24 @@
     block.querySelector(".linreg-pyodide__live").hidden = false;
   }
 
+  // A figure is set up when the reader nears it (half a screen ahead), not on load: parsing
+  // its runs and drawing them is main-thread work a phone would pay before the page responds.
+  // Until then the static figure stands in. (A "Run it" block costs next to nothing to set up.)
+  function whenNear(selector, setUp) {
+    var blocks = document.querySelectorAll(selector);
+    if (!("IntersectionObserver" in window)) { [].forEach.call(blocks, setUp); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        setUp(entry.target);
+      });
+    }, { rootMargin: "50% 0px" });
+    [].forEach.call(blocks, function (block) { observer.observe(block); });
+  }
+
   function start() {
-    [].forEach.call(document.querySelectorAll("figure.linreg-explorable"), setup);
+    whenNear("figure.linreg-explorable", setup);
     [].forEach.call(document.querySelectorAll("div.linreg-pyodide"), setupRunner);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();

@@ -1,0 +1,55 @@
+"""Page 11's DDP recipe as a script for ``torchrun``: ``torchrun --standalone --nproc_per_node=2 -m linreg.train_ddp``.
+
+``torchrun`` starts one process per rank and sets ``RANK``, ``LOCAL_RANK``,
+``WORLD_SIZE``, ``MASTER_ADDR`` and ``MASTER_PORT`` in each one's environment,
+so ``init_process_group`` needs nothing but the backend. Rank 0 saves the
+trained model to ``model.pt`` in the working directory and prints its fit.
+"""
+
+import os
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
+
+from linreg import data, models
+
+
+def main():
+    """Train recipe A's line with DDP on the ranks ``torchrun`` started; rank 0 saves ``model.pt``."""
+    use_gpu = torch.cuda.is_available()
+    dist.init_process_group("nccl" if use_gpu else "gloo")  # rank and world size come from torchrun
+    local_rank = int(os.environ["LOCAL_RANK"])  # this process's GPU on its machine
+    device = torch.device("cuda", local_rank) if use_gpu else torch.device("cpu")
+    if use_gpu:
+        torch.cuda.set_device(device)
+
+    x_train, y_train, _, _ = data.line_data().tensors()
+    dataset = TensorDataset(x_train, y_train)
+    sampler = DistributedSampler(dataset, shuffle=True, seed=0)
+    loader = DataLoader(dataset, batch_size=16, sampler=sampler)
+
+    torch.manual_seed(0)
+    model = models.LinearRegression().to(device)
+    model = DistributedDataParallel(model, device_ids=[local_rank] if use_gpu else None)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+
+    for epoch in range(50):
+        sampler.set_epoch(epoch)
+        for x, y in loader:
+            loss = nn.functional.mse_loss(model(x.to(device)), y.to(device))
+            optimizer.zero_grad()
+            loss.backward()  # gradients are all-reduced here
+            optimizer.step()
+
+    if dist.get_rank() == 0:  # one writer, not world_size of them
+        torch.save(model.module.state_dict(), "model.pt")  # .module: the model inside the wrapper
+        weight, bias = model.module.linear.weight.item(), model.module.linear.bias.item()
+        print(f"rank 0 of {dist.get_world_size()}: slope {weight:.3f}, intercept {bias:.3f}, saved model.pt")
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
