@@ -319,8 +319,8 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     ``x``/``y`` are the data points; ``x_curve`` the sorted inputs the
     predictions were made on; ``predictions`` has shape ``(frames, len(x_curve))``
     (e.g. [`PredictionRecorder.predictions`][linreg.animation.PredictionRecorder.predictions]); ``epochs``
-    says after how many epochs each frame was recorded (its label: [`frame_label()`][linreg.animation.frame_label]). ``ylim`` fixes the y
-    range
+    says after how many epochs each frame was recorded (its label:
+    [`frame_label()`][linreg.animation.frame_label]). ``ylim`` fixes the y range
     (by default it covers the data and most predictions); pass the data's range
     when a diverging run would otherwise squash the data into a flat band.
 
