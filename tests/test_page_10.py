@@ -1,9 +1,12 @@
 """Page 10 (autoencoders): what its prose says, checked against what its cells printed and recorded."""
 
+import inspect
 import math
 import re
 
 import pytest
+
+from linreg import digits
 
 pytestmark = pytest.mark.site
 
@@ -100,6 +103,14 @@ def test_twenty_epochs_are_twenty_times_the_batches_per_epoch(page):
     batches = page.glue["batches"]
     assert batches == math.ceil(page.glue["n_train"] / 64)
     assert page.glue["steps"] == 20 * batches
+
+
+def test_an_mnist_epoch_takes_about_40_times_as_many_steps(page):
+    kept = round(60_000 * (1 - inspect.signature(digits.mnist).parameters["val_fraction"].default))
+    prose = " ".join(page.markdown.split())
+    assert kept == 50_000 and "keeps 50,000 of MNIST's 60,000" in prose
+    assert "about 40 times as many steps" in prose
+    assert math.ceil(kept / 64) / page.glue["batches"] == pytest.approx(40, abs=1)  # batches of 64 on both
 
 
 def test_both_losses_fall_at_every_epoch(page):
