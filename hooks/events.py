@@ -43,6 +43,9 @@ from mkdocs.utils import CountHandler, get_relative_url
 
 # MkDocs loads this file by path, with only hooks/ on sys.path: the package needs the project root.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The code of the media step, in the key of every rendered twin (hooks/execution.py hashes itself).
+_MEDIA_STEP = hashlib.sha256(b"".join(Path(__file__).with_name(name).read_bytes()
+                                      for name in ("media.py", "events.py"))).hexdigest()
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
@@ -188,8 +191,9 @@ def on_files(files, config, **_):
         return sorted(files)
 
     def extract_key(source: Path) -> str:
-        # the media step (this build's code, linreg's figure markup) and the page's URL (media links are relative)
-        return f"{_build.package} {notebooks[source].url}"
+        # The media step: its code (hooks/media.py and this file, which calls it), linreg (the figure
+        # markup), and the page's URL (media links are relative). An edit to either hook re-extracts.
+        return f"{_build.package} {_MEDIA_STEP} {notebooks[source].url}"
 
     try:
         outcomes = execution.prepare_notebooks(

@@ -59,7 +59,7 @@ def _range(root: Path, name: str) -> str:
 
 
 def _builder_modules(root: Path) -> str:
-    files = sorted(path.relative_to(root).as_posix() for folder in ("hooks", "scripts")
+    files = sorted(path.relative_to(root).as_posix() for folder in ("hooks", "scripts", "benchmarks", "tests")
                    for path in (root / folder).rglob("*.py") if BUILDER_IMPORT.search(path.read_text()))
     return ", ".join(f"`{name}`" for name in files)
 

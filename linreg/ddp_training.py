@@ -42,6 +42,7 @@ from linreg.data import line_data
 from linreg.models import ManualLinearRegression
 
 __all__ = [
+    "JobBoard",
     "JobConfig",
     "RunResult",
     "epoch_shards",
@@ -67,6 +68,9 @@ class RunResult:
         first_grads: the gradient the first update used (DDP: after the all-reduce).
         rank_param_spread: largest difference between ranks' final parameters (0 = in sync).
         seconds: wall-clock time of the whole run, start-up included.
+        startup_seconds: DDP: from the launch until the last rank was ready to train (starting
+            the processes, importing PyTorch in each, joining the process group, building the
+            data and the DDP model); 0 for one process.
         train_seconds: wall-clock time of the training loop alone (DDP: rank 0's).
     """
 
@@ -79,6 +83,7 @@ class RunResult:
     first_grads: dict[str, torch.Tensor]
     rank_param_spread: float = 0.0
     seconds: float = field(default=0.0, compare=False)
+    startup_seconds: float = field(default=0.0, compare=False)
     train_seconds: float = field(default=0.0, compare=False)
 
 
@@ -86,8 +91,11 @@ class RunResult:
 class JobConfig:
     """The checked settings of one run; the launcher sends a copy to every rank (it pickles by value).
 
-    ``backend``, ``timeout``, ``fail_rank`` and ``port`` concern a DDP job only:
-    the launcher fills them in.
+    ``backend``, ``timeout``, ``startup_timeout``, ``fail_rank`` and ``port``
+    concern a DDP job only: the launcher fills them in. ``timeout`` is how long a
+    collective waits for a missing rank, and how long the training loop may take
+    once every rank is ready to train; ``startup_timeout`` is how long the ranks
+    may take to get ready (start, join the process group, build the DDP model).
     """
 
     world_size: int
@@ -97,8 +105,30 @@ class JobConfig:
     seed: int
     backend: str = "single-process"
     timeout: float = 60.0
+    startup_timeout: float = 300.0
     fail_rank: int | None = None
     port: int = 0
+
+
+@dataclass(frozen=True)
+class JobBoard:
+    """What the ranks of a DDP job write for the launcher while they run: shared memory, one slot per rank.
+
+    The launcher makes the arrays (``multiprocessing`` ``Array`` objects, which a
+    spawned rank receives when it starts) and reads them while it waits.
+
+    Attributes:
+        ready_times: when each rank was ready to train (``time.time()``), 0 until then:
+            in the group, its data and its DDP model built. Once every slot is set, the
+            training's deadline starts.
+        failure_order: 0 until the rank raises, then its place in the order of
+            failures (1 for the first): the launcher names the first as the cause.
+        failure_times: when each rank raised (``time.time()``), 0 if it did not.
+    """
+
+    ready_times: Any
+    failure_order: Any
+    failure_times: Any
 
 
 def job_config(world_size: Any = 2, epochs: Any = 50, lr: Any = 0.3, batch_size: Any = 16,
@@ -261,10 +291,11 @@ def _to_numpy(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
     return {name: t.numpy() for name, t in tensors.items()}
 
 
-def train_rank(rank: int, config: JobConfig) -> dict[str, Any]:
+def train_rank(rank: int, config: JobConfig, board: JobBoard) -> dict[str, Any]:
     """Train this rank's replica on its shard of the data; return what it reports to the launcher.
 
-    Runs inside a process group (see [`worker()`][linreg.ddp_training.worker]).
+    Runs inside a process group (see [`worker()`][linreg.ddp_training.worker]); notes on
+    ``board`` when it is ready to train.
     ``config.fail_rank == rank`` makes it raise at its first step, before its
     first forward pass, to show what a failed rank does to a job.
     """
@@ -281,6 +312,7 @@ def train_rank(rank: int, config: JobConfig) -> dict[str, Any]:
 
     report: dict[str, Any] = {"shard": list(sampler)}  # epoch 0's indices: no set_epoch yet
     epoch_losses = []
+    board.ready_times[rank] = time.time()  # once every rank is ready, the launcher's training deadline starts
     train_start = time.perf_counter()
     for epoch in range(config.epochs):
         sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank
@@ -308,19 +340,18 @@ def train_rank(rank: int, config: JobConfig) -> dict[str, Any]:
     return report
 
 
-def worker(rank: int, config: JobConfig, results: Any, failure_order: Any) -> None:
+def worker(rank: int, config: JobConfig, results: Any, board: JobBoard) -> None:
     """What one spawned rank runs: join the process group, train, leave the group, report.
 
     Args:
         rank: this process's rank, ``0 ... world_size - 1`` (``start_processes`` passes it).
         config: the job's settings, the same for every rank.
         results: the launcher's queue; the rank puts ``(rank, report)`` there.
-        failure_order: an integer array shared by all ranks, zeros at the start.
-            A rank that raises writes its place in the order of failures there
-            (1 for the first) *before* it leaves the group: its peers only notice
-            a rank is gone when its connections close, so no rank can fail
-            because of this one before this one is counted. The launcher names
-            the first as the cause.
+        board: the arrays the launcher reads while it waits (a [`JobBoard`][linreg.ddp_training.JobBoard]).
+            A rank notes when it is ready to train, and a rank that raises notes
+            its place in the order of failures *before* it leaves the group: its
+            peers only notice a rank is gone when its connections close, so no
+            rank can fail because of this one before this one is counted.
 
     The exception itself is not caught: ``start_processes`` records its
     traceback and the launcher's ``join`` raises it.
@@ -335,10 +366,11 @@ def worker(rank: int, config: JobConfig, results: Any, failure_order: Any) -> No
             world_size=config.world_size,
             timeout=datetime.timedelta(seconds=config.timeout),  # how long a collective waits for a missing rank
         )
-        report = train_rank(rank, config)
+        report = train_rank(rank, config, board)
     except Exception:
-        with failure_order.get_lock():  # one rank at a time: each gets its own place
-            failure_order[rank] = max(failure_order[:]) + 1
+        with board.failure_order.get_lock():  # one rank at a time: each gets its own place
+            board.failure_order[rank] = max(board.failure_order[:]) + 1
+        board.failure_times[rank] = time.time()
         raise
     finally:
         if dist.is_initialized():

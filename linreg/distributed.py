@@ -4,8 +4,10 @@
 PyTorch's own launcher, ``torch.multiprocessing.start_processes``; each runs
 [`linreg.ddp_training.worker()`][linreg.ddp_training.worker], which trains one
 rank of the job. ``join`` waits for them: when a rank raises, it stops the
-survivors and re-raises that rank's error. `run_ddp` adds a deadline
-(``timeout``), and a report that names the right rank.
+survivors and re-raises that rank's error. `run_ddp` adds two deadlines, one for
+getting the ranks ready to train (``startup_timeout``: a fresh interpreter
+importing PyTorch is slow on a busy machine) and one for the training loop once
+every rank is ready (``timeout``), and a report that names the right rank.
 
 Which rank to name: a rank that fails takes its peers down with it. Their next
 collective breaks ("Connection closed by peer"), they raise errors of their own,
@@ -36,7 +38,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from linreg._checks import check_non_negative_int, check_positive_int, check_positive_number
-from linreg.ddp_training import JobConfig, RunResult, job_config, worker
+from linreg.ddp_training import JobBoard, JobConfig, RunResult, job_config, worker
 
 __all__ = ["BACKENDS", "DDPJobError", "choose_backend", "run_ddp"]
 
@@ -77,13 +79,18 @@ class DDPJobError(RuntimeError):
         rank: the rank that failed first.
         endings: how each rank ended, one line per rank, ``{rank: text}``, the cause first.
         tracebacks: the traceback of each rank that raised, ``{rank: text}``, the cause first.
+        raised_at: when each rank that raised did so (``time.time()``), ``{rank: seconds}``, the cause first.
+        reported_at: when the launcher made this error (``time.time()``).
     """
 
-    def __init__(self, message: str, rank: int, endings: dict[int, str], tracebacks: dict[int, str]):
+    def __init__(self, message: str, rank: int, endings: dict[int, str], tracebacks: dict[int, str],
+                 raised_at: dict[int, float] | None = None):
         super().__init__(message)
         self.rank = rank
         self.endings = endings
         self.tracebacks = tracebacks
+        self.raised_at = dict(raised_at or {})
+        self.reported_at = time.time()
 
 
 def run_ddp(
@@ -95,6 +102,7 @@ def run_ddp(
     seed: int = 0,
     backend: str | None = None,
     timeout: float = 60.0,
+    startup_timeout: float = 300.0,
     fail_rank: int | None = None,
 ) -> RunResult:
     """Train recipe A with DistributedDataParallel on ``world_size`` spawned processes.
@@ -107,8 +115,12 @@ def run_ddp(
             ``world_size * batch_size`` samples.
         seed: seeds the model's start and the samplers' shuffling.
         backend: ``"gloo"`` (CPU), ``"nccl"`` (one GPU per rank) or ``None`` to choose.
-        timeout: seconds the whole job may take, start-up included; also the
-            process group's timeout for a collective that waits on a missing rank.
+        timeout: seconds the training loop may take once every rank is ready to
+            train; also the process group's timeout: how long a collective (and
+            the rendezvous) waits for a missing rank.
+        startup_timeout: seconds the ranks may take to get ready: start, join the
+            process group, build the data and the DDP model (a fresh interpreter
+            importing PyTorch takes long on a busy machine).
         fail_rank: make this rank raise at its first step (to demonstrate and test
             failure handling); ``None`` for a normal run.
 
@@ -118,14 +130,15 @@ def run_ddp(
     Raises:
         DDPJobError: a rank failed; the message names the rank that failed first and
             holds every failed rank's traceback. No process is left running.
-        RuntimeError: the job did not finish within ``timeout``.
+        RuntimeError: the ranks were not ready within ``startup_timeout``, or did
+            not finish within ``timeout`` of being ready.
 
     Examples:
         >>> run = run_ddp(2, epochs=2)  # doctest: +SKIP
         >>> run.backend, len(run.shards)  # doctest: +SKIP
         ('gloo', 2)
     """
-    start = time.perf_counter()
+    start, launched_at = time.perf_counter(), time.time()
     config = job_config(world_size, epochs, lr, batch_size, seed)
     if fail_rank is not None:
         check_non_negative_int("fail_rank", fail_rank)
@@ -135,53 +148,69 @@ def run_ddp(
         config,
         backend=choose_backend(config.world_size, backend),
         timeout=check_positive_number("timeout", timeout),
+        startup_timeout=check_positive_number("startup_timeout", startup_timeout),
         fail_rank=fail_rank,
     )
     # The port is free when asked for but may be taken before rank 0 listens on it
     # (another job starting beside this one): then start again on a new port.
     for attempt in range(3):
         try:
-            reports = _run_job(replace(config, port=_free_port()))
+            reports, ready_at = _run_job(replace(config, port=_free_port()))
             break
         except DDPJobError as error:
             if "EADDRINUSE" not in str(error) or attempt == 2:
                 raise
-    return _merge(reports, config, seconds=time.perf_counter() - start)
+    return _merge(reports, config, seconds=time.perf_counter() - start, startup_seconds=ready_at - launched_at)
 
 
-def _run_job(config: JobConfig) -> dict[int, dict[str, Any]]:
-    """Start the ranks, wait for them within ``config.timeout``, return each rank's report."""
+def _run_job(config: JobConfig) -> tuple[dict[int, dict[str, Any]], float]:
+    """Start the ranks, wait for them with the two deadlines; return each rank's report and when the last was ready."""
     context = mp.get_context("spawn")  # fresh interpreters: safe with CUDA and from notebooks
     results = context.Queue()
-    failure_order = context.Array("i", config.world_size)  # 0 until a rank fails; see ddp_training.worker
+    board = JobBoard(ready_times=context.Array("d", config.world_size),  # zeros; see ddp_training.worker
+                     failure_order=context.Array("i", config.world_size),
+                     failure_times=context.Array("d", config.world_size))
     with _launcher_warnings_off():  # its "Terminating process" warning: the report says it instead
-        job = mp.start_processes(worker, args=(config, results, failure_order), nprocs=config.world_size,
-                                 join=False, start_method="spawn")  # join=False: we wait with a deadline
+        job = mp.start_processes(worker, args=(config, results, board), nprocs=config.world_size,
+                                 join=False, start_method="spawn")  # join=False: we wait with deadlines
         reports: dict[int, dict[str, Any]] = {}
-        deadline = time.monotonic() + config.timeout
+        deadline = time.monotonic() + config.startup_timeout  # until every rank is ready to train
+        training = False
         try:
             # join() returns True once every rank exited cleanly; when one fails it
             # stops the others and raises that rank's error.
             while not job.join(timeout=0.1):
                 _drain(results, reports)
+                if not training and all(board.ready_times[:]):  # every rank is ready: the training's deadline
+                    training, deadline = True, time.monotonic() + config.timeout
                 if time.monotonic() >= deadline:
-                    missing = sorted(set(range(config.world_size)) - set(reports))
-                    raise RuntimeError(
-                        f"DDP job did not finish within timeout={config.timeout:g} s: rank(s) {missing} never "
-                        "reported. Raise timeout if the machine is slow, or look for a rank stuck waiting on a "
-                        "collective.")
+                    raise RuntimeError(_overrun_message(config, training, board, reports))
             while len(reports) < config.world_size:  # every rank exited cleanly: its report is in the pipe
                 rank, report = results.get(timeout=config.timeout)
                 reports[rank] = report
         except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
-            raise _job_error(exc, job, failure_order) from None
+            error = _job_error(exc, job, board.failure_order)
+            error.raised_at = {rank: board.failure_times[rank] for rank in error.endings if board.failure_times[rank]}
+            raise error from None
         finally:
             _stop(job.processes)
             results.close()
             for path in job.error_files:  # where a rank that raised left its traceback
                 with suppress(FileNotFoundError):
                     os.remove(path)
-    return reports
+    return reports, max(board.ready_times[:])
+
+
+def _overrun_message(config: JobConfig, training: bool, board: JobBoard, reports: dict[int, Any]) -> str:
+    """What a job that ran past one of its deadlines raises: which deadline, and which ranks were missing."""
+    if not training:
+        missing = [rank for rank in range(config.world_size) if not board.ready_times[rank]]
+        return (f"DDP job did not start within startup_timeout={config.startup_timeout:g} s: rank(s) {missing} "
+                "never got ready to train. Raise startup_timeout if the machine is slow.")
+    missing = sorted(set(range(config.world_size)) - set(reports))
+    return (f"DDP job did not finish within timeout={config.timeout:g} s of its ranks being ready to train: "
+            f"rank(s) {missing} never reported. Raise timeout for a longer training, or look for a rank stuck "
+            "waiting on a collective.")
 
 
 def _job_error(exc: mp.ProcessException, job: Any, failure_order: Any) -> DDPJobError:
@@ -292,7 +321,7 @@ def _drain(results: Any, reports: dict[int, dict[str, Any]]) -> None:
         reports[rank] = report
 
 
-def _merge(reports: dict[int, dict[str, Any]], config: JobConfig, seconds: float) -> RunResult:
+def _merge(reports: dict[int, dict[str, Any]], config: JobConfig, seconds: float, startup_seconds: float) -> RunResult:
     """Build the result from rank 0's report plus every rank's shard and gradients."""
     def as_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
         return {name: torch.from_numpy(a) for name, a in arrays.items()}
@@ -312,6 +341,7 @@ def _merge(reports: dict[int, dict[str, Any]], config: JobConfig, seconds: float
         first_grads=as_tensors(rank0["first_grads"]),
         rank_param_spread=spread,
         seconds=seconds,
+        startup_seconds=startup_seconds,
         train_seconds=rank0["train_seconds"],
     )
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from linreg._checks import check_positive_int, check_positive_number
-from linreg.explorables import Explorer, ScheduleExplorer
+from linreg.explorables import BLOWUP, Explorer, ScheduleExplorer
 
 __all__ = ["Explorable", "explorable", "BrowserRun", "run_in_browser", "plain_python_descent"]
 
@@ -75,10 +75,19 @@ class Explorable:
             f'<div class="linreg-explorable__live" hidden>'
             f'<div class="linreg-explorable__controls">{"".join(sliders)}</div>'
             f'<div class="linreg-explorable__plots"></div>'
-            f'<p class="linreg-explorable__readout" aria-live="polite"></p></div>'
+            f'<p class="linreg-explorable__readout" aria-live="polite"></p>{self._key()}</div>'
             f'<script type="application/json" class="linreg-explorable__data">{data}</script>'
             f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )
+
+    def _key(self) -> str:
+        """What the marks of a path explorer mean (a schedule explorer's lines are named on its axes)."""
+        if not isinstance(self.explorer, Explorer):
+            return ""
+        others = "the other runs" if len(self.explorer.controls) == 1 else "the runs one setting away"
+        return ('<p class="linreg-explorable__key">On the surface: \u25cb the start, \u25cf where the chosen run '
+                f'ends, \u2605 the least-squares minimum. In the loss panel, grey: {others}. Dashed: a run that '
+                f'diverged (its loss passed {BLOWUP:,.0f} times its start, or overflowed), drawn up to there.</p>')
 
 
 def _closest(values: Sequence[float], wanted: float) -> int:
@@ -129,10 +138,11 @@ n = len(x)
 for epoch in range($epochs):
     yhat = [a + b * xi for xi in x]        # step 2: forward pass
     error = [p - t for p, t in zip(yhat, y)]
-    loss = sum(e * e for e in error) / n   # step 3: loss (MSE)
+    loss = sum(e * e for e in error) / n   # step 3: loss (MSE), before this epoch's update
     a_grad = 2 * sum(error) / n            # step 4: gradients
     b_grad = 2 * sum(xi * e for xi, e in zip(x, error)) / n
     a, b = a - lr * a_grad, b - lr * b_grad  # step 5: update
+loss = sum((a + b * xi - yi) ** 2 for xi, yi in zip(x, y)) / n  # the loss after the last update
 print(f"after {epoch + 1} epochs: a = {a:.4f}, b = {b:.4f}, MSE = {loss:.5f}")
 """)
 
@@ -146,7 +156,7 @@ def plain_python_descent(start: tuple[float, float], *, n: int, lr: float = 0.1,
         >>> code = plain_python_descent((0.5, -0.1), n=3, epochs=2)
         >>> scope = {"x": [0.0, 0.5, 1.0], "y": [1.0, 2.0, 3.0]}
         >>> exec(code, scope)
-        after 2 epochs: a = 1.0355, b = 0.3003, MSE = 1.85719
+        after 2 epochs: a = 1.0355, b = 0.3003, MSE = 1.14473
     """
     a, b = (float(v) for v in start)
     return _PLAIN_PYTHON_DESCENT.substitute(a=repr(a), b=repr(b), n=check_positive_int("n", n),

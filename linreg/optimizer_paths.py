@@ -5,7 +5,9 @@ from a chosen start and records ``(weight, bias)`` after every step: it is page 
 (forward pass, loss, ``backward()``, ``step()``, ``zero_grad()``) plus the bookkeeping a figure needs.
 [`optimizer_paths()`][linreg.optimizer_paths.optimizer_paths] runs several optimizers from the same start.
 Page 4 shows both, races SGD, SGD with momentum, RMSprop and Adam on recipe D (``y = x - 1``) from weight
--15, bias -10, and sweeps each one's learning rate with them.
+-15, bias -10, and tunes each one's learning rate with [`sweep()`][linreg.optimizer_paths.sweep], which
+measures every run the same way ([`race_measure()`][linreg.optimizer_paths.race_measure]: from which step the
+loss stays near the least-squares minimum's, and how far above it the last steps still are).
 
 The loss surface the paths cross is [`linreg.surfaces`][linreg.surfaces]; the figures are
 [`linreg.optimizer_plots`][linreg.optimizer_plots].
@@ -13,15 +15,24 @@ The loss surface the paths cross is [`linreg.surfaces`][linreg.surfaces]; the fi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from linreg._checks import as_line_arrays, check_finite_loss, check_non_negative_int, check_positive_int
+from linreg._checks import (
+    DivergedError,
+    as_line_arrays,
+    check_finite_loss,
+    check_fraction,
+    check_non_negative_int,
+    check_positive_int,
+    check_positive_number,
+)
 
-__all__ = ["OptimizerPath", "optimizer_path", "optimizer_paths"]
+__all__ = ["OptimizerPath", "optimizer_path", "optimizer_paths", "mse_along", "race_measure", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +134,81 @@ def optimizer_paths(x, y, optimizers: Mapping[str, Callable], **options) -> dict
     if not isinstance(optimizers, Mapping) or not optimizers:
         raise ValueError("optimizers must be a non-empty mapping of label -> (params -> optimizer)")
     return {label: optimizer_path(x, y, make, name=label, **options) for label, make in optimizers.items()}
+
+
+def mse_along(path: OptimizerPath, x, y) -> np.ndarray:
+    """The full-data MSE at the start and after every step of ``path``, in float64: shape ``(steps + 1,)``.
+
+    ``path.losses`` holds each step's loss *before* its update (and, with mini-batches,
+    on one batch only); this is the loss of the whole data set *after* each update.
+
+    Examples:
+        >>> from linreg import data
+        >>> x, y = data.surface_line_data()
+        >>> path = optimizer_path(x, y, lambda params: torch.optim.SGD(params, lr=0.1), epochs=3)
+        >>> mse_along(path, x, y).shape, bool(mse_along(path, x, y)[0] == path.losses[0])
+        ((4,), False)
+    """
+    if not isinstance(path, OptimizerPath):
+        raise TypeError(f"path must be an OptimizerPath, got {type(path).__name__}")
+    x, y = (values[:, 0] for values in as_line_arrays(x, y))  # (N,) each, float64
+    return ((path.biases[:, None] + path.weights[:, None] * x - y) ** 2).mean(axis=1)
+
+
+def race_measure(losses, floor: float, *, within: float = 0.01, last: int = 10) -> tuple[int, float]:
+    """How a run did, as ``(settled, excess)``: sort runs by it, and the first is the best.
+
+    ``losses`` is the loss at the start and after each of the run's ``steps`` steps
+    ([`mse_along()`][linreg.optimizer_paths.mse_along]); ``floor`` the least-squares minimum's loss.
+    ``settled`` is the first step from which the loss stays within ``within`` (1%) of
+    ``floor`` to the end, or ``steps + 1`` if it is not there at the end; ``excess`` is the
+    worst loss above ``floor`` over the ``last`` steps. Tuples compare item by item, so a
+    run that settles sooner wins, and among runs that never settle the lower excess does.
+
+    Examples:
+        >>> race_measure([9.0, 3.0, 1.5, 1.0, 1.0], floor=1.0, last=2)
+        (3, 0.0)
+        >>> race_measure([9.0, 3.0, 2.0], floor=1.0, last=2)
+        (3, 2.0)
+    """
+    losses = np.asarray(losses, dtype=float)
+    if losses.ndim != 1 or losses.size < 2:
+        raise ValueError(f"losses must be a 1-D sequence: the start and at least one step, got shape {losses.shape}")
+    floor = check_positive_number("floor", floor)
+    within = check_fraction("within", within)
+    last = check_positive_int("last", last)
+    far = np.flatnonzero(losses - floor >= within * floor)  # steps still outside the band
+    settled = int(far[-1]) + 1 if far.size else 0
+    return settled, float((losses[-last:] - floor).max())
+
+
+def sweep(x, y, make_optimizer: Callable, learning_rates, *, floor: float, steps: int = 100,
+          **options) -> list[tuple[float, float]]:
+    """[`race_measure()`][linreg.optimizer_paths.race_measure] of one optimizer at each learning rate.
+
+    ``make_optimizer(params, lr)`` builds the optimizer; each run is
+    [`optimizer_path()`][linreg.optimizer_paths.optimizer_path] for ``steps`` full-batch steps (``options``:
+    its start, ...). A run that diverges measures ``(inf, inf)``: worse than any other.
+
+    Examples:
+        >>> from linreg import data, scratch
+        >>> x, y = data.surface_line_data()
+        >>> bias, weight = scratch.closed_form(x, y)
+        >>> floor = float(np.mean((bias + weight * x.double().numpy() - y.double().numpy()) ** 2))
+        >>> sgd = lambda params, lr: torch.optim.SGD(params, lr=lr)
+        >>> [settled for settled, excess in sweep(x, y, sgd, [0.01, 0.25, 1.0], floor=floor)]
+        [101, 12, inf]
+    """
+    if not callable(make_optimizer):
+        raise TypeError("make_optimizer must be callable (params, lr -> optimizer), "
+                        f"got {type(make_optimizer).__name__}")
+    measures = []
+    for lr in learning_rates:
+        lr = check_positive_number("learning_rates", lr)
+        try:
+            path = optimizer_path(x, y, lambda params, lr=lr: make_optimizer(params, lr), epochs=steps, **options)
+        except DivergedError:  # far too high a rate
+            measures.append((math.inf, math.inf))
+            continue
+        measures.append(race_measure(mse_along(path, x, y), floor))
+    return measures

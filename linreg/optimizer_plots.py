@@ -11,7 +11,10 @@ paths from [`linreg.optimizer_paths`][linreg.optimizer_paths] or
 * [`animate_descent()`][linreg.optimizer_plots.animate_descent]: a path descending the contours next to its
   line in data space;
 * [`sweep_figure()`][linreg.optimizer_plots.sweep_figure]: a score against the learning rate, one curve per
-  optimizer.
+  optimizer (and, above it, from which step each run stayed near the minimum);
+* [`race_sweep_figure()`][linreg.optimizer_plots.race_sweep_figure]: that figure for a race's sweep, with its alt text;
+* [`step_losses_figure()`][linreg.optimizer_plots.step_losses_figure]: losses step by step, an optimizer's colour
+  for each curve that names it, line styles for its settings, and an alt text that reads the curves.
 
 Paths and curves labelled with an optimization method take the method's colour
 ([`linreg.style.METHOD_COLORS`][linreg.style.METHOD_COLORS]), so a path and its loss curve can be read together.
@@ -19,6 +22,7 @@ Paths and curves labelled with an optimization method take the method's colour
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -26,7 +30,8 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from linreg._checks import as_line_arrays, check_positive_int
-from linreg.style import COLORS, line_colors, new_figure
+from linreg.display import describe
+from linreg.style import COLORS, METHOD_COLORS, line_colors, method_of, new_figure
 from linreg.surfaces import LossSurface, grid_around, loss_surface
 
 __all__ = [
@@ -37,13 +42,17 @@ __all__ = [
     "learning_rate_figure",
     "animate_descent",
     "sweep_figure",
+    "race_sweep_figure",
+    "step_losses_figure",
 ]
 
 SURFACE_CMAP = "viridis"
 """Colour map of the surfaces: perceptually uniform and readable with colour blindness."""
-PATH_COLORS = [COLORS[c] for c in ("red", "orange", "purple", "sky", "ink")]
-"""Colours of the paths drawn on a surface, in order (they stand out on viridis). Paths labelled with optimization
-methods take the methods' colours instead ([`linreg.style.line_colors()`][linreg.style.line_colors])."""
+PATH_COLORS = [COLORS[c] for c in ("red", "sky", "purple", "orange", "ink")]
+"""Colours of the paths drawn on a surface, in order: neighbours differ in hue and lightness (vermillion, then sky
+blue), and each stands out on the viridis contours. Paths labelled with optimization methods take the methods'
+colours instead ([`linreg.style.line_colors()`][linreg.style.line_colors])."""
+_LINE_STYLES = ["-", "--", ":", "-."]  # settings of one method, told apart within its colour
 
 
 def _as_paths(paths) -> dict[str, object]:
@@ -72,12 +81,13 @@ def _draw_contour(ax, surface: LossSurface, paths: Mapping[str, object], *, mini
     ax.contour(grid_w, grid_b, losses, levels=levels, cmap=SURFACE_CMAP, norm=norm, linewidths=0.8)
     colors = line_colors(paths, colors)
     for label, path in paths.items():
-        color = colors[label]
-        ax.plot(path.weights, path.biases, color=color, lw=1.8, marker="o", ms=2.5, label=label)
-        ax.plot(path.weights[-1], path.biases[-1], marker="o", ms=7, color=color, mec="white", mew=1.2)
-    if minimum is not None:
-        ax.plot(*minimum, marker="*", ms=14, color=COLORS["yellow"], mec=COLORS["ink"], mew=0.8,
-                ls="none", label="least-squares minimum")
+        ax.plot(path.weights, path.biases, color=colors[label], lw=1.8, marker="o", ms=2.5, label=label, zorder=3)
+    if minimum is not None:  # under the paths' end points: a path that ends on the minimum is seen ending there
+        ax.plot(*minimum, marker="*", ms=16, color=COLORS["yellow"], mec=COLORS["ink"], mew=0.8,
+                ls="none", label="least-squares minimum", zorder=4)
+    for label, path in paths.items():
+        ax.plot(path.weights[-1], path.biases[-1], marker="o", ms=6, color=colors[label], mec="white", mew=1.2,
+                zorder=5)
     ax.set_xlim(surface.weights[0], surface.weights[-1])
     ax.set_ylim(surface.biases[0], surface.biases[-1])
     ax.grid(False)
@@ -261,54 +271,184 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
         trail.set_data(path.weights[:k + 1], path.biases[:k + 1])
         head.set_data([path.weights[k]], [path.biases[k]])
         line.set_data(x_line, path.biases[k] + path.weights[k] * x_line)
-        label.set_text(f"step {k}: weight {path.weights[k]:.2f}, bias {path.biases[k]:.2f}")
+        label.set_text(f"update {k}: weight {path.weights[k]:.2f}, bias {path.biases[k]:.2f}")
 
     return render_video(frozen, update, len(frames), alt=alt, fps=fps, set_palette=set_palette)
 
 
 def sweep_figure(learning_rates: Sequence[float], scores: Mapping[str, Sequence[float]], *,
-                 title: str = "Learning-rate sweep", ylabel: str = "score") -> Figure:
+                 settled: Mapping[str, Sequence[float]] | None = None, steps: int | None = None,
+                 best: Mapping[str, float] | None = None, title: str = "Learning-rate sweep",
+                 ylabel: str = "score") -> Figure:
     """A score against the learning rate, one curve per optimizer, both axes on log scales.
 
     ``scores[label][i]`` is that optimizer's score at ``learning_rates[i]`` (lower is better);
     a run that diverged has ``inf`` or NaN and is drawn as a cross at the top of the plot, in
-    the curve's colour. Each curve's lowest score is circled.
+    the curve's colour. ``settled[label][i]``, if given, is the step from which that run's loss
+    stayed near the minimum (more than ``steps`` where it never did): a panel above the scores
+    draws it on a linear axis up to ``steps``, leaving out the runs that never settled. The rate
+    ``best[label]`` is circled, in the top panel if that run settled, else on its score; without
+    ``best``, each curve's lowest score.
 
     Examples:
         >>> fig = sweep_figure([0.01, 0.1, 1.0], {"SGD": [1.0, 0.01, float("inf")], "Adam": [5.0, 0.5, 0.05]})
         >>> fig.axes[0].get_xscale(), len(fig.axes[0].get_legend().get_texts())
         ('log', 4)
+        >>> fig = sweep_figure([0.1, 1.0], {"SGD": [1e-9, 0.5]}, settled={"SGD": [12, 101]}, steps=100,
+        ...                    best={"SGD": 0.1})
+        >>> [ax.get_yscale() for ax in fig.axes]
+        ['linear', 'log']
     """
     rates = np.asarray(learning_rates, dtype=float)
     if rates.ndim != 1 or rates.size == 0 or np.any(rates <= 0):
         raise ValueError("learning_rates must be a non-empty 1-D sequence of positive numbers (a log scale)")
-    if not isinstance(scores, Mapping) or not scores:
-        raise ValueError("scores must be a non-empty mapping of label -> one score per learning rate")
-    curves = {}
-    for label, values in scores.items():
-        values = np.asarray(values, dtype=float)
-        if values.shape != rates.shape:
-            raise ValueError(f"scores[{label!r}] must hold one score per learning rate ({rates.size}), "
-                             f"got shape {values.shape}")
+    curves = _per_rate("scores", scores, rates)
+    for label, values in curves.items():
         if not np.isfinite(values).any():
             raise ValueError(f"scores[{label!r}] has no finite value: every run diverged")
         if np.any(values[np.isfinite(values)] <= 0):
             raise ValueError(f"scores[{label!r}] has values <= 0, which a log scale cannot show")
-        curves[label] = values
+    if settled is not None:
+        settled = _per_rate("settled", settled, rates)
+        if set(settled) != set(curves):
+            raise ValueError("settled must name the same optimizers as scores")
+        steps = check_positive_int("steps", steps)
+    chosen = {}
+    for label, values in curves.items():
+        if best is None:
+            chosen[label] = int(np.nanargmin(np.where(np.isfinite(values), values, np.nan)))
+        elif label not in best or not np.isclose(rates, best[label]).any():
+            raise ValueError(f"best must give each optimizer one of the learning rates, got {dict(best)!r}")
+        else:
+            chosen[label] = int(np.flatnonzero(np.isclose(rates, best[label]))[0])
     top = max(values[np.isfinite(values)].max() for values in curves.values()) * 5
 
-    fig, (ax,) = new_figure(width=8.2, height=4.2)
+    if settled is None:
+        fig, (ax,) = new_figure(width=8.2, height=4.2)
+    else:
+        fig, (ax_settled, ax) = new_figure(nrows=2, width=8.2, height=6.6)
+        ax_settled.sharex(ax)
     colors = line_colors(curves)
+    circle = {"s": 170, "facecolors": "none", "linewidths": 1.8, "zorder": 3}
     for k, (label, values) in enumerate(curves.items()):
         finite = np.isfinite(values)
         ax.plot(rates[finite], values[finite], marker="o", ms=4, color=colors[label], label=label)
         # crosses of different curves at the same rate sit one above the other, not on top of each other
         ax.scatter(rates[~finite], np.full((~finite).sum(), top * 4.0 ** k), marker="x", s=50, color=colors[label])
-        best = np.nanargmin(np.where(finite, values, np.nan))
-        ax.scatter([rates[best]], [values[best]], s=170, facecolors="none", edgecolors=colors[label],
-                   linewidths=1.8, zorder=3)
+        i = chosen[label]
+        if settled is not None:
+            came = settled[label] <= steps
+            ax_settled.plot(rates[came], settled[label][came], marker="o", ms=4, color=colors[label], label=label)
+            if came[i]:
+                ax_settled.scatter([rates[i]], [settled[label][i]], edgecolors=colors[label], **circle)
+                continue
+        ax.scatter([rates[i]], [values[i]], edgecolors=colors[label], **circle)
     ax.scatter([], [], marker="x", s=50, color=COLORS["ink"], label="diverged")  # legend entries only
     ax.scatter([], [], s=170, facecolors="none", edgecolors=COLORS["ink"], linewidths=1.8, label="best rate")
-    ax.set(xscale="log", yscale="log", title=title, xlabel="learning rate (log scale)", ylabel=ylabel)
+    ax.set(xscale="log", yscale="log", xlabel="learning rate (log scale)", ylabel=ylabel)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
+    if settled is None:
+        ax.set_title(title)
+    else:
+        ax_settled.set(ylim=(0, steps), title=title,
+                       ylabel=f"step from which it stays\nnear the minimum (of {steps})")
+        ax_settled.tick_params(labelbottom=False)
     return fig
+
+
+def _per_rate(name: str, values_by_label, rates: np.ndarray) -> dict[str, np.ndarray]:
+    """``values_by_label`` as float arrays, one value per learning rate, or a ValueError naming ``name``."""
+    if not isinstance(values_by_label, Mapping) or not values_by_label:
+        raise ValueError(f"{name} must be a non-empty mapping of label -> one value per learning rate")
+    arrays = {}
+    for label, values in values_by_label.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != rates.shape:
+            raise ValueError(f"{name}[{label!r}] must hold one score per learning rate ({rates.size}), "
+                             f"got shape {values.shape}")
+        arrays[label] = values
+    return arrays
+
+
+def race_sweep_figure(learning_rates: Sequence[float], measures: Mapping[str, Sequence[tuple[float, float]]], *,
+                      steps: int, best: Mapping[str, float], title: str, blowup: float = 1e6) -> Figure:
+    """[`sweep_figure()`][linreg.optimizer_plots.sweep_figure] of a race's sweep, with an alt text that reads it.
+
+    ``measures[label][i]`` is ``(arrival step, excess)`` at ``learning_rates[i]``, as
+    [`linreg.optimizer_paths.sweep()`][linreg.optimizer_paths.sweep] returns them (``(inf, inf)`` for a run
+    that diverged); ``best[label]`` the rate chosen for each optimizer. An excess of exactly 0 (rounding)
+    is drawn at 1e-16, the bottom of a log scale; an excess above ``blowup`` (a loss that grew without
+    overflowing yet) is drawn as diverged, so that the scale keeps to the losses that matter.
+
+    Examples:
+        >>> fig = race_sweep_figure([0.1, 1.0], {"SGD": [(12, 0.0), (float("inf"), float("inf"))]}, steps=100,
+        ...                         best={"SGD": 0.1}, title="sweep")
+        >>> from linreg.display import alt_text
+        >>> alt_text(fig).split(". ")[-1]
+        'SGD: from step 12 at its best rate, 0.1.'
+    """
+    arrivals = {name: [float(arrived) for arrived, _ in row] for name, row in measures.items()}
+    excesses = {name: [max(float(excess), 1e-16) if excess <= blowup else math.inf for _, excess in row]
+                for name, row in measures.items()}
+    fig = sweep_figure(learning_rates, excesses, settled=arrivals, steps=steps, best=best, title=title,
+                       ylabel="worst loss above the minimum,\nlast 10 steps (log scale)")
+    rates = list(learning_rates)
+    verdicts = []
+    for name, row in measures.items():
+        arrived, excess = row[rates.index(best[name])]
+        verdicts.append(f"{name}: from step {arrived} at its best rate, {best[name]:g}" if arrived <= steps else
+                        f"{name}: at no rate within {steps} steps; at its best rate, {best[name]:g}, the loss stays "
+                        f"up to {excess:.2g} above the minimum's")
+    return describe(fig, f"{title}, two panels against the learning rate (log scale), one curve per optimizer, crosses "
+                         f"where a run diverged (or ended more than {blowup:,.0f} above the minimum's loss), each "
+                         "optimizer's best rate circled. Top: the step from which the loss "
+                         f"stays within 1% of the minimum's, for the runs that get there within {steps} steps. Bottom: "
+                         "the worst loss above the minimum over the last 10 steps. " + "; ".join(verdicts) + ".")
+
+
+def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, floor: float | None = None) -> Figure:
+    """Losses at the start and after each step (log scale), with an alt text that reads each curve.
+
+    ``curves[label][k]`` is the loss after ``k`` steps (``k = 0``: the start). A label that names a
+    method ([`linreg.style.method_of()`][linreg.style.method_of], e.g. "SGD, lr 0.1" or "SGD with momentum 0.5")
+    takes that method's colour, as in the race's figures; curves of one method differ in line style
+    (solid, dashed, dotted, dash-dot, in order). The alt text says whether each loss falls at every
+    step, in waves, or mostly rises, and, given ``floor`` (the least-squares minimum's loss), from
+    which step it stays within 1% of it.
+
+    Examples:
+        >>> fig = step_losses_figure({"SGD, lr 0.1": [2.0, 1.0, 0.5], "SGD, lr 0.3": [2.0, 0.3, 0.4]}, title="two")
+        >>> [line.get_linestyle() for line in fig.axes[0].lines]
+        ['-', '--']
+        >>> from linreg.display import alt_text
+        >>> alt_text(fig).split(": ", 1)[1]
+        'SGD, lr 0.1 falls at every step, to 0.5; SGD, lr 0.3 falls in waves, to 0.4.'
+    """
+    from linreg.optimizer_paths import race_measure
+
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("curves must be a non-empty mapping of label -> losses")
+    fig, (ax,) = new_figure()
+    fallback = iter(PATH_COLORS * len(curves))
+    used: dict[str, int] = {}
+    said = []
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size < 2 or np.any(values[np.isfinite(values)] <= 0):
+            raise ValueError(f"curves[{label!r}] must be a 1-D sequence of positive losses, the start and at least "
+                             "one step (a log scale)")
+        method = method_of(label) if isinstance(label, str) else None
+        color = METHOD_COLORS[method] if method else next(fallback)
+        style = _LINE_STYLES[used.get(color, 0) % len(_LINE_STYLES)]
+        used[color] = used.get(color, 0) + 1
+        ax.plot(np.arange(values.size), values, color=color, ls=style, lw=1.8, label=label)
+        rises = int((np.diff(values) > 0).sum())
+        steps = values.size - 1
+        shape = ("falls at every step" if rises == 0 else f"rises at {rises} of its {steps} steps" if 2 * rises > steps
+                 else "falls in waves")
+        arrived = race_measure(values, floor)[0] if floor is not None else steps + 1
+        said.append(f"{label} {shape}, " + (f"within 1% of the minimum's loss from step {arrived}" if arrived <= steps
+                                            else f"to {values[-1]:.3g}"))
+    ax.set(yscale="log", title=title, xlabel="step", ylabel="loss (log scale)")
+    ax.legend(fontsize=9)
+    return describe(fig, f"{title}, on a log scale: " + "; ".join(said) + ".")

@@ -316,17 +316,22 @@ def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
 
 
 def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
-             title: str = "Final loss against learning rate", marks: Mapping[str, float] | None = None) -> Figure:
+             title: str = "Final loss against learning rate", tie: float = 1e-6,
+             marks: Mapping[str, float] | None = None) -> Figure:
     """Final loss against learning rate, both on log scales; a diverged run is a NaN or inf loss.
 
     Diverged runs (non-finite losses) are marked with a cross at the top of
-    the plot instead of being dropped silently. The best rate is circled.
+    the plot instead of being dropped silently. The best rate is circled; when
+    several losses lie within ``tie`` (relative) of the lowest, they are a tie,
+    not a best: every one of them is circled and the legend names their range.
     ``marks`` (label -> rate) draws a labelled vertical line at each rate, e.g. one used elsewhere on the page.
 
     Examples:
         >>> fig = lr_sweep([0.001, 0.01, 0.1, 1.0], [0.5, 0.05, 0.01, float("nan")])
         >>> fig.axes[0].get_xscale()
         'log'
+        >>> lr_sweep([0.01, 0.1, 1.0], [0.5, 0.01, 0.01 * (1 + 1e-9)]).axes[0].get_legend().get_texts()[-1].get_text()
+        'lowest, tied: lr 0.1 to 1'
     """
     rates = np.asarray(learning_rates, dtype=float)
     losses = np.asarray(final_losses, dtype=float)
@@ -343,9 +348,12 @@ def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
         top = losses[finite].max() * 2
         ax.scatter(rates[~finite], np.full((~finite).sum(), top), marker="x", s=60, color=COLORS["red"],
                    label="diverged", zorder=3)
-    best = np.nanargmin(np.where(finite, losses, np.nan))
-    ax.scatter([rates[best]], [losses[best]], s=160, facecolors="none", edgecolors=COLORS["green"], linewidths=2,
-               label=f"best: lr = {rates[best]:.3g}", zorder=3)
+    lowest = np.nanmin(np.where(finite, losses, np.nan))
+    tied = np.flatnonzero(finite & (losses <= lowest * (1 + tie)))
+    label = (f"best: lr = {rates[tied[0]]:.3g}" if tied.size == 1
+             else f"lowest, tied: lr {rates[tied].min():.3g} to {rates[tied].max():.3g}")
+    ax.scatter(rates[tied], losses[tied], s=160, facecolors="none", edgecolors=COLORS["green"], linewidths=2,
+               label=label, zorder=3)
     for label, rate in (marks or {}).items():
         if not np.isfinite(rate) or rate <= 0:
             raise ValueError(f"marks[{label!r}] must be a positive learning rate, got {rate!r}")

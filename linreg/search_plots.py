@@ -74,7 +74,8 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
     for ax, (method, trials) in zip(axes, results.items(), strict=True):
         ok = [t for t in trials if not t.diverged]
         points = ax.scatter([t.params[x] for t in ok], [t.params[y] for t in ok], c=[t.val_loss for t in ok],
-                            cmap="viridis", norm=norm, s=42, edgecolors=COLORS["ink"], linewidths=0.4, zorder=3)
+                            cmap="viridis", norm=norm, s=42, edgecolors=COLORS["ink"], zorder=3,
+                            linewidths=0.9)  # the darkest viridis dots keep a visible ring on the dark palette
         bad = [t for t in trials if t.diverged]
         if bad:
             ax.scatter([t.params[x] for t in bad], [t.params[y] for t in bad], marker="x", s=50,
@@ -93,8 +94,10 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
     fig.colorbar(points, ax=list(axes), label="validation loss (log scale)")
     fig.suptitle(title, fontweight="bold")
     panels = "one panel" if len(results) == 1 else f"{len(results)} panels, one per search method"
+    scale = {name: " on a log scale" if space[name].log else "" for name in (x, y)}
     return describe(fig, (
-        f"{panels}, each trial a dot at its {x} (horizontal) and {y} (vertical), coloured by its validation "
+        f"{panels}, each trial a dot at its {x} (horizontal{scale[x]}) and {y} (vertical{scale[y]}), "
+        "coloured by its validation "
         f"loss from {_fmt(min(finite))} to {_fmt(max(finite))}, the best trial ringed. " + "; ".join(summary) + "."))
 
 

@@ -2,8 +2,11 @@
 
 ``torchrun`` starts one process per rank and sets ``RANK``, ``LOCAL_RANK``,
 ``WORLD_SIZE``, ``MASTER_ADDR`` and ``MASTER_PORT`` in each one's environment,
-so ``init_process_group`` needs nothing but the backend. Rank 0 saves the
-trained model to ``model.pt`` in the working directory and prints its fit.
+so ``init_process_group`` needs no rank, world size or address: its default
+``init_method``, ``"env://"``, reads them there. (The backend may be left out
+too: then gloo serves CPU tensors and NCCL CUDA ones; the script names it.)
+The training is page 11's recipe with page 5's ``nn.Linear`` model. Rank 0
+saves the trained model to ``model.pt`` in the working directory and prints its fit.
 """
 
 import os
@@ -20,7 +23,7 @@ from linreg import data, models
 def main():
     """Train recipe A's line with DDP on the ranks ``torchrun`` started; rank 0 saves ``model.pt``."""
     use_gpu = torch.cuda.is_available()
-    dist.init_process_group("nccl" if use_gpu else "gloo")  # rank and world size come from torchrun
+    dist.init_process_group("nccl" if use_gpu else "gloo")  # rank, world size and address: from torchrun
     local_rank = int(os.environ["LOCAL_RANK"])  # this process's GPU on its machine
     device = torch.device("cuda", local_rank) if use_gpu else torch.device("cpu")
     if use_gpu:
@@ -47,7 +50,7 @@ def main():
     if dist.get_rank() == 0:  # one writer, not world_size of them
         torch.save(model.module.state_dict(), "model.pt")  # .module: the model inside the wrapper
         weight, bias = model.module.linear.weight.item(), model.module.linear.bias.item()
-        print(f"rank 0 of {dist.get_world_size()}: slope {weight:.3f}, intercept {bias:.3f}, saved model.pt")
+        print(f"rank 0 of {dist.get_world_size()}: slope {weight:.4f}, intercept {bias:.4f}, saved model.pt")
     dist.destroy_process_group()
 
 

@@ -66,8 +66,10 @@ def test_ddp_ranks_end_with_identical_parameters(two_rank_run):
 
 
 @pytest.mark.slow
-def test_ddp_reports_its_training_time_as_part_of_the_whole_job(two_rank_run):
+def test_ddp_reports_its_start_up_and_training_times_as_parts_of_the_whole_job(two_rank_run):
     assert 0 < two_rank_run.train_seconds < two_rank_run.seconds
+    assert 0 < two_rank_run.startup_seconds
+    assert two_rank_run.startup_seconds + two_rank_run.train_seconds < two_rank_run.seconds
 
 
 @pytest.mark.slow
@@ -89,10 +91,10 @@ def test_one_rank_ddp_equals_single_process():
 def failed_job():
     """Run a job whose rank 1 raises at its first step; return the error it surfaced.
 
-    Rank 0 is left waiting in an all-reduce that only the process-group timeout would
-    end. That timeout is set far beyond any run (30 min): the error can only surface
-    because the launcher stopped the job when rank 1 died, and a launcher that waited
-    for the timeout would hold the suite past CI's limit instead of passing.
+    Rank 0 waits in an all-reduce that rank 1 never joins. The timeouts are set far
+    beyond any run (30 min): the error can only surface because rank 1's exit broke
+    that all-reduce or the launcher stopped the job when rank 1 died; a launcher that
+    waited for a timeout would hold the suite past CI's limit instead of passing.
     """
     with pytest.raises(DDPJobError) as info:
         run_ddp(2, epochs=2, fail_rank=1, timeout=1800)
@@ -120,6 +122,13 @@ def test_failing_rank_error_says_how_every_rank_ended_the_cause_first(failed_job
     # Rank 0 either raised because its all-reduce lost rank 1, or the launcher stopped it first.
     assert (failed_job.endings[0].startswith("failed after rank 1: ")
             or failed_job.endings[0] == "stopped by the launcher while still running")
+
+
+@pytest.mark.slow
+def test_failing_rank_error_says_when_each_rank_raised_the_cause_first(failed_job):
+    assert list(failed_job.raised_at)[0] == 1
+    assert set(failed_job.tracebacks) <= set(failed_job.raised_at)  # a rank that raised noted when
+    assert all(0 < when <= failed_job.reported_at for when in failed_job.raised_at.values())
 
 
 @pytest.mark.slow
@@ -173,9 +182,17 @@ def test_a_failed_job_leaves_no_file_behind_and_prints_nothing(monkeypatch, tmp_
     assert capfd.readouterr().err == ""
 
 
-def test_job_that_overruns_its_timeout_raises_and_stops_the_workers():
-    with pytest.raises(RuntimeError, match=r"did not finish within timeout=0.1 s"):
-        run_ddp(2, epochs=1, timeout=0.1)
+def test_job_whose_ranks_do_not_join_within_startup_timeout_raises_and_stops_them():
+    with pytest.raises(RuntimeError, match=r"did not start within startup_timeout=0.1 s: rank\(s\) \[0, 1\]"):
+        run_ddp(2, epochs=1, startup_timeout=0.1)
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.slow
+def test_training_that_overruns_its_timeout_raises_and_stops_the_workers():
+    # A million epochs cannot end in 20 s; the 20 s count from the moment every rank was ready to train.
+    with pytest.raises(RuntimeError, match=r"did not finish within timeout=20 s of its ranks being ready to train"):
+        run_ddp(2, epochs=10**6, timeout=20)
     assert not multiprocessing.active_children()
 
 
@@ -197,6 +214,7 @@ def test_job_that_overruns_its_timeout_raises_and_stops_the_workers():
         ({"backend": "mpi"}, ValueError, "backend"),
         ({"backend": 1}, TypeError, "backend"),
         ({"timeout": 0}, ValueError, "timeout"),
+        ({"startup_timeout": -1}, ValueError, "startup_timeout"),
         ({"fail_rank": 2}, ValueError, "fail_rank"),
         ({"fail_rank": -1}, ValueError, "fail_rank"),
     ],

@@ -44,6 +44,8 @@ def project(tmp_path):
     (tmp_path / "hooks" / "pure.py").write_text("import json  # mkdocs is not imported here\n")
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "serve.py").write_text("def f():\n    from mkdocs import livereload\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_render.py").write_text("import markdown\n")
     (tmp_path / "requirements").mkdir()
     (tmp_path / "requirements" / "lock.txt").write_text("mkdocs==1.6.1\ntorch==2.13.0\n")
     (tmp_path / "pyproject.toml").write_text('docs = [\n    "mkdocs>=1.6,<1.7",\n    "nbclient>=0.10",\n]\n')
@@ -56,7 +58,7 @@ def test_each_fact_is_read_from_the_project(project):
     assert facts.fact("pin:torch", project) == "2.13.0"
     assert facts.fact("range:mkdocs", project) == ">=1.6,<1.7"
     assert facts.fact("kib:docs/a.ipynb", project) == "1.0"
-    assert facts.fact("builder_modules", project) == "`hooks/events.py`, `scripts/serve.py`"
+    assert facts.fact("builder_modules", project) == "`hooks/events.py`, `scripts/serve.py`, `tests/test_render.py`"
 
 
 def test_a_citation_is_filled_and_an_escaped_one_is_shown_as_written(project):

@@ -98,3 +98,27 @@ def test_a_displayed_explorable_keeps_a_short_plain_text_form(momentum_explorer)
     assert repr(shown) == f"Explorable(name='m', runs={len(momentum_explorer.runs)})"
     block = interactive.run_in_browser("print(x)", name="demo", label="Code", x=[1.0])
     assert repr(block) == "BrowserRun(name='demo', data=['x'])"
+
+
+def test_a_path_explorer_says_what_its_marks_mean_and_its_divergence_rule(momentum_explorer):
+    markup = interactive.explorable(momentum_explorer, name="m", caption="c", fallback="<p>f</p>")._repr_html_()
+    key = re.search(r'<p class="linreg-explorable__key">(.*?)</p>', markup).group(1)
+    for mark in ("start", "least-squares minimum", "grey", "Dashed", "1,000,000 times its start"):
+        assert mark in key
+
+
+def test_a_schedule_explorer_has_no_path_key():
+    history = type("History", (), {"lr": [0.1], "train_loss": [1.0], "val_loss": [1.0]})
+    schedules = explorables.schedule_explorer(lambda gamma: history, {"gamma": [0.5]})
+    assert "linreg-explorable__key" not in interactive.explorable(schedules, name="s", caption="c",
+                                                                  fallback="<p>f</p>")._repr_html_()
+
+
+def test_the_plain_python_code_prints_the_loss_after_its_last_update(line):
+    code = interactive.plain_python_descent(scratch.initial_parameters(seed=42), n=80, lr=0.1, epochs=5)
+    scope = {"x": line.x_train.ravel().tolist(), "y": line.y_train.ravel().tolist()}
+    with redirect_stdout(io.StringIO()) as printed:
+        exec(code, scope)
+    fit = scratch.gradient_descent(line.x_train, line.y_train, lr=0.1, epochs=5)
+    after = float(((fit.a + fit.b * line.x_train - line.y_train) ** 2).mean())
+    assert printed.getvalue().strip().endswith(f"MSE = {after:.5f}")

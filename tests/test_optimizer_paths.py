@@ -163,3 +163,60 @@ def test_page_4_momentum_0_9_swings_die_out_by_a_factor_0_9_per_step_in_loss(rec
     path = optimizer_paths.optimizer_path(x, y, lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9), epochs=100)
     excess = path.losses - floor
     assert excess[-10:].max() == pytest.approx(excess[0] * 0.9 ** 100, rel=2)
+
+
+# Measuring a run for a race: when it arrives, how far off it still is.
+
+def test_mse_along_is_the_full_data_loss_at_the_start_and_after_every_step(recipe_d):
+    x, y = recipe_d
+    path = optimizer_paths.optimizer_path(x, y, sgd(0.1), epochs=3)
+    after = optimizer_paths.mse_along(path, x, y)
+    assert after.shape == (4,) and after.dtype == np.float64
+    w, b = path.weights[2], path.biases[2]
+    assert after[2] == pytest.approx(float(((b + w * x.double() - y.double()) ** 2).mean()), rel=1e-12)
+    assert after[0] == pytest.approx(path.losses[0], rel=1e-5)  # the start is the first step's loss before its update
+
+
+def test_mse_along_needs_an_optimizer_path(recipe_d):
+    with pytest.raises(TypeError, match="path"):
+        optimizer_paths.mse_along([1.0, 2.0], *recipe_d)
+
+
+def test_race_measure_is_the_step_from_which_the_loss_stays_near_the_floor_and_the_last_excess():
+    assert optimizer_paths.race_measure([9.0, 1.005, 1.5, 1.004, 1.0], floor=1.0, last=2) == (3, 0.0040000000000000036)
+    assert optimizer_paths.race_measure([1.0, 1.0], floor=1.0) == (0, 0.0)  # there from the start
+
+
+def test_a_run_that_never_arrives_measures_one_past_its_last_step_and_ranks_behind_any_that_does():
+    never = optimizer_paths.race_measure([9.0, 3.0, 2.0], floor=1.0, last=1)
+    late = optimizer_paths.race_measure([9.0, 3.0, 1.0], floor=1.0, last=1)
+    assert never == (3, 1.0) and late == (2, 0.0) and late < never
+
+
+@pytest.mark.parametrize(("kwargs", "error", "name"), [
+    ({"losses": [1.0]}, ValueError, "losses"),
+    ({"floor": 0.0}, ValueError, "floor"),
+    ({"within": 1.5}, ValueError, "within"),
+    ({"last": 0}, ValueError, "last"),
+])
+def test_race_measure_names_a_bad_argument(kwargs, error, name):
+    arguments = {"losses": [2.0, 1.0], "floor": 1.0} | kwargs
+    with pytest.raises(error, match=name):
+        optimizer_paths.race_measure(**arguments)
+
+
+def test_a_sweep_measures_each_rate_and_a_diverged_run_as_worst(recipe_d):
+    x, y = recipe_d
+    bias, weight = scratch.closed_form(x, y)
+    floor = float(((bias + weight * x.double() - y.double()) ** 2).mean())
+    measures = optimizer_paths.sweep(x, y, lambda params, lr: torch.optim.SGD(params, lr=lr), [0.1, 0.25, 1.0],
+                                     floor=floor, steps=50)
+    assert measures[1][0] < measures[0][0] <= 50 and measures[2] == (np.inf, np.inf)
+    assert min(measures) == measures[1]
+
+
+def test_a_sweep_needs_an_optimizer_factory_and_positive_rates(recipe_d):
+    with pytest.raises(TypeError, match="make_optimizer"):
+        optimizer_paths.sweep(*recipe_d, "SGD", [0.1], floor=1.0)
+    with pytest.raises(ValueError, match="learning_rates"):
+        optimizer_paths.sweep(*recipe_d, lambda params, lr: torch.optim.SGD(params, lr=lr), [-0.1], floor=1.0)

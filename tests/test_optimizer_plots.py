@@ -168,3 +168,71 @@ def test_sweep_figure_marks_a_diverged_run_with_a_cross_above_every_curve():
 def test_sweep_figure_names_what_is_wrong_with_its_input(rates, scores, message):
     with pytest.raises(ValueError, match=message):
         optimizer_plots.sweep_figure(rates, scores)
+
+
+def test_sweep_figure_with_arrival_steps_puts_them_on_top_and_circles_each_chosen_rate_once():
+    fig = optimizer_plots.sweep_figure([0.1, 1.0], {"SGD": [1e-15, 0.5], "Adam": [0.2, 0.02]},
+                                       settled={"SGD": [12, 101], "Adam": [101, 101]}, steps=100,
+                                       best={"SGD": 0.1, "Adam": 1.0})
+    top, bottom = fig.axes
+    assert top.get_ylim() == (0, 100) and bottom.get_yscale() == "log"
+    assert [line.get_label() for line in top.lines] == ["SGD", "Adam"]
+    assert top.lines[1].get_xdata().size == 0  # Adam never arrived: nothing to draw on top
+    circled = {(ax is top, tuple(c.get_offsets()[0])) for ax in fig.axes for c in ax.collections
+               if c.get_offsets().shape[0] == 1 and c.get_label().startswith("_")}
+    assert circled == {(True, (0.1, 12.0)), (False, (1.0, 0.02))}
+
+
+def test_sweep_figure_needs_a_chosen_rate_from_the_grid_and_arrivals_for_every_optimizer():
+    with pytest.raises(ValueError, match="best"):
+        optimizer_plots.sweep_figure([0.1, 1.0], {"SGD": [1.0, 0.5]}, best={"SGD": 0.3})
+    with pytest.raises(ValueError, match="settled"):
+        optimizer_plots.sweep_figure([0.1, 1.0], {"SGD": [1.0, 0.5]}, settled={"Adam": [1, 2]}, steps=10)
+
+
+def test_step_losses_keep_the_methods_colour_and_tell_settings_apart_by_line_style():
+    fig = optimizer_plots.step_losses_figure({"SGD (β = 0)": [2.0, 0.5], "SGD with momentum 0.1": [2.0, 0.4],
+                                              "SGD with momentum 0.9": [2.0, 0.8]}, title="momenta")
+    drawn = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].lines]
+    momentum = style.METHOD_COLORS["SGD with momentum"]
+    assert drawn == [(style.METHOD_COLORS["SGD"], "-"), (momentum, "-"), (momentum, "--")]
+    assert fig.axes[0].lines[0].get_xdata()[0] == 0  # the start
+
+
+def test_step_losses_alt_text_says_how_each_curve_falls_and_when_it_arrives():
+    curves = {"SGD": [9.0, 3.0, 1.005, 1.0], "Adam": [9.0, 2.0, 4.0, 1.5], "SGD, lr 0.4": [9.0, 20.0, 50.0, 30.0]}
+    alt = alt_text(optimizer_plots.step_losses_figure(curves, title="race", floor=1.0))
+    assert alt == ("race, on a log scale: SGD falls at every step, within 1% of the minimum's loss from step 2; "
+                   "Adam falls in waves, to 1.5; SGD, lr 0.4 rises at 2 of its 3 steps, to 30.")
+
+
+def test_step_losses_refuse_losses_a_log_scale_cannot_show():
+    with pytest.raises(ValueError, match="positive"):
+        optimizer_plots.step_losses_figure({"SGD, lr 0.1": [1.0, 0.0]}, title="x")
+
+
+def test_race_sweep_figure_says_when_each_optimizer_arrives_at_its_best_rate_or_how_far_off_it_stays():
+    inf = float("inf")
+    measures = {"SGD": [(12, 0.0), (inf, inf)], "Adam": [(101, 0.3), (101, 0.02)]}
+    fig = optimizer_plots.race_sweep_figure([0.1, 1.0], measures, steps=100, best={"SGD": 0.1, "Adam": 1.0},
+                                            title="sweep")
+    alt = alt_text(fig)
+    assert alt.endswith("SGD: from step 12 at its best rate, 0.1; Adam: at no rate within 100 steps; at its best rate, "
+                        "1, the loss stays up to 0.02 above the minimum's.")
+    assert fig.axes[1].lines[0].get_ydata()[0] == 1e-16  # a zero excess drawn at the bottom of the log scale
+
+
+def test_race_sweep_figure_draws_a_blown_up_loss_as_diverged_to_keep_its_scale():
+    fig = optimizer_plots.race_sweep_figure([0.1, 1.0], {"SGD": [(12, 0.0), (101, 3e31)]}, steps=100,
+                                            best={"SGD": 0.1}, title="sweep")
+    assert fig.axes[1].get_ylim()[1] < 1e6
+    assert "crosses where a run diverged (or ended more than 1,000,000 above" in alt_text(fig)
+
+
+def test_two_paths_on_one_surface_differ_in_hue_and_their_ends_are_drawn_over_the_star(small_surface, walk):
+    fig = optimizer_plots.contour_figure(small_surface, {"lr = 0.01": walk, "lr = 0.1": walk}, minimum=(1.0, -1.0))
+    first, second = (matplotlib.colors.to_rgb(c) for c in optimizer_plots.PATH_COLORS[:2])
+    assert sum(abs(a - b) for a, b in zip(first, second, strict=True)) > 0.8
+    star = next(line for line in fig.axes[0].lines if line.get_label() == "least-squares minimum")
+    ends = [line for line in fig.axes[0].lines if line.get_label().startswith("_") and line.get_markersize() == 6]
+    assert len(ends) == 2 and all(end.get_zorder() > star.get_zorder() for end in ends)

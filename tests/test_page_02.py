@@ -19,8 +19,14 @@ def page(executed_page):
 def test_the_five_steps_are_written_out_in_a_loop_of_1000_epochs(page):
     loop = page.code[page.code.index("for epoch in range(1000):"):]
     for line in ["yhat = a + b * x", "losses.append((error ** 2).mean())", "a_grad = 2 * error.mean()",
-                 "b_grad = 2 * (x * error).mean()", "a, b = a - lr * a_grad, b - lr * b_grad"]:
+                 "b_grad = 2 * (x * error).mean()", "a, b = a - lr * a_grad, b - lr * b_grad",
+                 "final_loss = ((a + b * x - y) ** 2).mean()  # the loss after the last update"]:
         assert line in loop
+
+
+def test_the_page_says_once_which_moment_each_loss_belongs_to(page):
+    assert page.says("*before* that epoch's update (it is the loss whose gradient the update uses)")
+    assert page.says("The figure plots the loss after each epoch, as every figure on this page does.")
 
 
 def test_the_packaged_loop_gives_exactly_the_numbers_of_the_written_one(page):
@@ -83,15 +89,22 @@ def test_one_update_lowers_the_loss(page):
 def test_the_loss_falls_more_than_tenfold_to_a_little_below_the_noise_variance(page):
     assert page.glue["loss_drop"] > 10
     assert 0.005 < page.glue["loss_final"] < 0.01  # "a little below 0.1² = 0.01"
+    assert page.glue["loss_drop"] == pytest.approx(page.glue["loss_start"] / page.glue["loss_final"])
 
 
-def test_the_loss_figure_states_the_computed_numbers(page):
-    alt = page.alt_containing("Training loss on a log scale")
-    assert f"from epoch {page.glue['settled_epoch']} on" in alt
-    first, final = (float(v) for v in re.search(r"falls from ([\d.]+) to ([\d.]+)", alt).groups())
+def test_the_loop_prints_the_loss_after_its_last_update(page):
+    printed = page.numbers(r"^after 1000 epochs: a = {n}, b = {n}, MSE = {n}")[2]
+    assert printed == pytest.approx(page.glue["loss_final"], abs=5e-6)
+
+
+def test_the_loss_figure_plots_the_loss_after_each_epoch_and_states_the_computed_numbers(page):
+    assert 'after = np.append(losses[1:], final_loss)' in page.code
+    alt = page.alt_containing("Training loss after each epoch on a log scale")
+    first, final, settled = page.numbers(r"{n} after the first epoch, {n} after the last; within 1% of that after "
+                                         r"epoch {n} and every epoch that follows", alt)
     assert final == pytest.approx(page.glue["loss_final"], abs=1e-4)
-    assert first / final == pytest.approx(page.glue["loss_drop"], rel=0.01)
-    assert 1 < page.glue["settled_epoch"] < 1000
+    assert page.glue["loss_after_one"] == pytest.approx(first, abs=0.005)  # the loss after one update, step 5
+    assert settled == page.glue["settled_epoch"] and 1 < settled < 1000
 
 
 def test_gradient_descent_matches_lstsq_to_the_cited_decimals(page):
@@ -109,18 +122,46 @@ def test_the_best_line_for_the_sample_is_not_the_true_line(page):
 
 # Batch, mini-batch, stochastic.
 
+@pytest.fixture(scope="module")
+def variants(page):
+    """The variants' sweep: name -> ({learning rate: largest distance over the last 10 epochs}, best rate)."""
+    header = re.search(r"^lr\s+(batch\s+mini-batch\s+stochastic)$", page.text, flags=re.M).group(1).split()
+    table = page.text[page.text.index("largest distance from the exact answer"):]
+    rows = re.findall(r"^(\d\S*)\s+(\S+)\s+(\S+)\s+(\S+)$", table[:table.index("best lr")], flags=re.M)
+    best = page.numbers(r"^best lr\s+{n}\s+{n}\s+{n}$")
+    return {name: ({float(r[0]): float("inf") if r[k + 1] == "diverged" else float(r[k + 1]) for r in rows}, best[k])
+            for k, name in enumerate(header)}
+
+
 def test_updates_per_epoch_are_1_5_and_80(page):
-    updates = dict(re.findall(r"^(\w+)\s+(\d+) updates/epoch", page.text, flags=re.M))
-    assert updates == {"batch": "1", "mini_batch": "5", "stochastic": "80"}
+    assert "updates per epoch: {'batch': 1, 'mini-batch': 5, 'stochastic': 80}" in page.text
 
 
-def test_more_updates_end_closer_than_batch_but_stochastic_ends_further_than_mini_batch(page):
+def test_each_variant_is_swept_over_the_same_13_rates_and_its_best_is_inside_the_grid(variants):
+    grids = {tuple(distances) for distances, _ in variants.values()}
+    assert len(grids) == 1 and len(next(iter(grids))) == 13
+    for distances, best in variants.values():
+        assert distances[best] == min(distances.values())
+        assert min(distances) < best < max(distances)
+
+
+def test_each_at_its_own_rate_batch_ends_closest_and_mini_batch_and_stochastic_about_the_same(page, variants):
     glue = page.glue
-    assert glue["distance_mini_batch"] < glue["distance_stochastic"] < glue["distance_batch"]
+    closest = {name: glue[key][1] for name, key in (("batch", "best_batch"), ("mini-batch", "best_mini_batch"),
+                                                  ("stochastic", "best_stochastic"))}
+    for name, (distances, best) in variants.items():
+        assert closest[name] == pytest.approx(distances[best], rel=0.05)  # the table prints two digits
+    assert closest["batch"] < closest["mini-batch"] < closest["stochastic"] < 2 * closest["mini-batch"]  # "about"
+    assert glue["best_batch"][0] > glue["best_mini_batch"][0] > glue["best_stochastic"][0]
 
 
-def test_stochastic_descent_still_wanders_more_than_mini_batch_at_the_end(page):
-    assert page.glue["spread_stochastic"] > page.glue["spread_mini_batch"]
+def test_stochastic_descent_needs_a_smaller_rate_and_wanders_at_lr_0_1(page, variants):
+    glue = page.glue
+    assert glue["stochastic_rate_ratio"] == pytest.approx(glue["best_mini_batch"][0] / glue["best_stochastic"][0])
+    assert glue["stochastic_rate_ratio"] > 10
+    assert glue["stochastic_at_01"] == pytest.approx(variants["stochastic"][0][0.1], rel=0.05)
+    assert glue["stochastic_at_01"] > 10 * glue["best_stochastic"][1]
+    assert not page.says("yet ends further away")
 
 
 # Learning rates.
@@ -135,17 +176,35 @@ def test_lr_0_9_diverges_moving_further_out_every_epoch(page):
     assert page.glue["loss_large"] > 100 * page.glue["loss_start"]
 
 
+def test_the_loss_of_lr_0_9_is_the_one_after_its_15_epochs(page):
+    assert page.numbers(r"^lr 0\.9: \S+ from the minimum at the start, \S+ after 15 epochs, MSE {n}$")[0] == round(
+        page.glue["loss_large"])
+    assert page.says(f"after 15 epochs the loss has grown to {page.glue_text['loss_large']}")
+
+
 def test_lr_2_stops_with_a_diverged_error(page):
     assert "DivergedError: training diverged at epoch" in page.text
 
 
 # The loss surface.
 
+def test_the_gradient_points_along_the_weight_for_two_reasons_curvature_and_the_start(page):
+    glue = page.glue
+    best_weight, best_bias = page.numbers(r"weight -15 -> \S+ \(best {n}\), bias -10 -> \S+ \(best {n}\)")
+    assert glue["start_weight_off"] == pytest.approx(best_weight + 15, abs=1e-3)
+    assert glue["start_bias_off"] == pytest.approx(best_bias + 10, abs=1e-3)
+    assert glue["start_weight_off"] > glue["start_bias_off"] > 0
+    assert glue["start_gradient_ratio"] == pytest.approx(
+        glue["steepness"] * glue["start_weight_off"] / glue["start_bias_off"])
+    assert page.says("Two things make the gradient point mostly along the weight.")
+
+
 def test_the_loss_curves_more_steeply_along_the_weight_by_the_mean_of_x_squared(page):
     assert page.glue["steepness"] > 2
     assert page.glue["first_weight_move"] > 3 * page.glue["first_bias_move"] > 0
     assert page.says(f"the mean of $x^2$ is {page.glue_text['steepness']}: it is this average, not the largest input")
     assert f"{page.glue_text['steepness']} times more steeply along the weight" in page.alt_containing("3-D bowl")
+    assert "seen from the corner of large weight and low bias" in page.alt_containing("3-D bowl")
     assert abs(page.glue["mean_x"]) < 0.1  # "the mixed derivative ... is close to zero"
     assert not page.says("reach $\\pm 3$")
 
@@ -179,6 +238,9 @@ def test_with_lr_0_1_the_walk_ends_closer_to_the_minimum_than_with_0_01(page):
 def test_the_crop_loss_falls_more_than_tenfold_and_predictions_move_towards_the_targets(page):
     glue = page.glue
     assert glue["crop_drop"] > 10
+    before, after, worst = page.numbers(r"^average miss {n} before, {n} after; largest after {n}$")
+    assert (glue["crop_miss_before"], glue["crop_miss_after"], glue["crop_worst_after"]) == pytest.approx(
+        (before, after, worst), abs=0.05)
     assert glue["crop_miss_after"] < glue["crop_miss_before"]
     assert glue["crop_worst_after"] > glue["crop_miss_after"]
 
@@ -222,6 +284,10 @@ def test_rates_from_the_cited_one_to_the_largest_steady_one_reach_the_answer_and
     glue = page.glue
     assert 0.01 < glue["explorer_on_target"] <= 0.1 < glue["explorer_largest_steady"] < glue["explorer_first_diverged"]
     assert 0 < glue["explorer_diverged_at"] < 1000
+    assert page.says(f"From {glue['explorer_on_target']:g} to {glue['explorer_largest_steady']:g}, every run ends "
+                     "within 0.0001 of the exact answer")
+    assert page.says("the largest of these rates that converges")
+    assert not page.says("the largest rate that still converges")
 
 
 def test_sliding_right_keeps_the_route_until_the_zigzag_and_arrives_sooner(page):
@@ -241,10 +307,14 @@ def test_sliding_right_keeps_the_route_until_the_zigzag_and_arrives_sooner(page)
     longest = max(length for _, length, _ in measured.values())
     assert glue["length_largest"] == pytest.approx(longest, abs=0.005) and longest > 3 * glue["length_01"]
     assert glue["turning_largest"] == measured[max(measured)][2]
+    assert page.says(f"below {glue['first_zigzag']:g} the path keeps the same route")
     assert not page.says("the path shortens")
 
 
-def test_the_explorables_static_figure_states_the_computed_rates(page):
+def test_the_explorables_static_figure_circles_a_tie_not_a_best_rate(page):
     alt = page.alt_containing("Final training loss against learning rate")
-    assert f"flat from lr {page.glue_text['explorer_on_target']} to {page.glue_text['explorer_largest_steady']}" in alt
+    low, high = page.glue["explorer_tied"]
+    assert f"every rate from {low:g} to {high:g} ends within one part in a million of that (circled: a tie" in alt
+    assert high == page.glue["explorer_largest_steady"] and low < page.glue["explorer_on_target"]
+    assert "plots.lr_sweep(rates, final_losses" in page.code and "lowest * (1 + 1e-6)" in page.code  # its tie rule
     assert f"the runs at {page.glue_text['explorer_first_diverged']}," in alt

@@ -30,7 +30,8 @@ def boxes(svg):
 
 
 def test_the_parameters_are_created_on_the_device_in_the_page_and_the_package_starts_at_the_same_point(page):
-    assert "a = torch.tensor(a_start, dtype=torch.float32, device=device, requires_grad=True)" in page.code
+    code = " ".join(page.code.split())
+    assert "a = torch.tensor(a_start, dtype=torch.float32, device=device, requires_grad=True)" in code
     assert page.printed("requires_grad: True, leaf: True, grad so far: None")
     assert "How linreg does it: autograd_descent.initial_parameters" in page.text
 
@@ -102,6 +103,8 @@ def test_gradients_are_reset_in_place_or_set_to_none(page):
 def test_the_loop_records_each_epochs_loss_before_its_update_as_page_2_does(page):
     assert page.says("Like page 2's loop, it records each epoch's loss\nbefore that epoch's update.")
     train = next(cell.source for cell in page.notebook.cells if cell.source.startswith("def train("))
+    # the learning rate is train's own argument, as the prose says, not a global left by an earlier cell
+    assert train.startswith("def train(epochs, lr=0.1,") and page.says("`train`'s default `lr`")
     assert train.index("losses.append(loss.item())") < train.index("loss.backward()") < train.index("a -= lr")
 
 
@@ -128,17 +131,28 @@ def test_no_figure_repeats_page_2s_loss_curve(page):
 
 
 def test_the_numpy_array_of_a_detached_tensor_shares_its_memory_and_the_page_says_to_copy_it(page):
+    # the page is built on the CPU, where the prose says the array shares the tensor's memory
     assert page.printed("detach() shares memory with yhat: True")
+    assert page.printed("the NumPy array shares memory with yhat: True")
+    assert page.glue["array_shares_memory"] is True
+    assert page.says("the array shares the tensor's\nmemory (the last line below; on a GPU, `cpu()` copies")
     assert page.says("Call `.copy()` on the array before you change it.")
     assert page.says("Copy such an array (`.copy()`) before you write into it.")
-    # the NumPy write that page 1 shows arriving in the tensor, with no error from autograd
-    import torch
 
-    weight, inputs = torch.tensor([2.0], requires_grad=True), torch.tensor([10.0], requires_grad=True)
-    product = weight * inputs
-    inputs.detach().cpu().numpy()[:] = 0.0  # "goes unseen": backward() computes from the changed values
-    product.backward()
-    assert weight.grad.item() == 0.0
+
+def test_a_numpy_write_into_a_saved_tensor_goes_unseen_and_backward_uses_the_new_values(page):
+    wrong, true, values, version = (page.glue[k] for k in (
+        "numpy_write_grad", "numpy_write_true_grad", "numpy_write_values", "numpy_write_version"))
+    assert values == 80 and wrong == 2.0 * values  # the sum of the overwritten values, 2 each
+    assert abs(wrong - true) > 1  # not the true gradient, the sum of the data
+    assert version == 0  # "the version is still 0, so autograd's check had nothing to see"
+    assert page.printed(f"b_demo.grad: {wrong:.4f}, the true gradient (sum of x): {true:.4f}")
+    assert page.printed("x_demo._version after the write: 0")
+    assert page.says(f"`backward()` raised no error and gave {page.glue_text['numpy_write_grad']}: the sum of the "
+                     f"{values}\noverwritten values, 2 each, not the true {page.glue_text['numpy_write_true_grad']}")
+    # the demonstration cell writes through NumPy, not with a PyTorch in-place operation
+    demo = next(cell.source for cell in page.notebook.cells if cell.source.startswith("x_demo = "))
+    assert "x_array = x_demo.numpy()" in demo and "x_array[:] = 2.0" in demo and "_(" not in demo
 
 
 def test_numpy_fails_on_a_tensor_that_requires_grad_and_detach_shares_memory(page):
@@ -163,6 +177,20 @@ def test_the_page_names_the_torchviz_call_that_draws_the_graphs(page):
     from linreg.graphs import draw_graph
 
     assert "make_dot(output, params=params" in inspect.getsource(draw_graph)
+    # "the box colours ... are torchviz's own, so make_dot alone draws them too"
+    assert page.says("The box colours below are torchviz's own (the grey is Graphviz's default fill)")
+    import torch
+    import torchviz
+
+    a = torch.ones(1, requires_grad=True)
+    svg = torchviz.make_dot((a * 2).sum(), params={"a": a}).pipe(format="svg").decode()
+    assert {"lightblue", "lightgrey", "#caff70"} <= set(re.findall(r'fill="([^"]+)"', svg))  # #caff70: the green
+
+
+def test_arrows_are_said_to_follow_the_forward_pass_except_for_accumulate_grad(page):
+    assert page.says("Each arrow runs from an input to the operation that used it")
+    assert page.says("only the `AccumulateGrad` box on each parameter's path is no forward operation: "
+                     "it exists for the backward pass")
 
 
 def test_the_prediction_graph_ends_in_a_box_of_shape_80_by_1(page):
@@ -194,6 +222,19 @@ def test_changing_a_saved_tensor_in_place_stops_backward(page):
     assert page.printed("Answer: no. MulBackward0 saved x")
 
 
+def test_code_lines_fit_the_code_column(page):
+    # 80 characters of code fit a code block (beside its copy button) at 1280 px; longer lines hide behind a scrollbar
+    lines = [line for cell in page.notebook.cells if cell.cell_type == "code"
+             and "colab-setup" not in cell.metadata.get("tags", []) for line in cell.source.splitlines()]
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+
+
+def test_the_values_the_prose_cites_are_recorded_off_the_page(page):
+    # glue(...) calls live in record cells, which the build leaves off the page; describe() stays, and is explained
+    assert "glue(" not in page.code
+    assert page.says("`describe(...)`, which attaches a text description of the figure")
+
+
 def test_printed_lines_fit_the_code_column(page):
     # about 80 characters fit a code block at 1280 px; longer lines are cut off
     printed = [out.text for cell in page.notebook.cells if cell.cell_type == "code"
@@ -209,7 +250,7 @@ def test_no_graph_shows_graphviz_tooltips(page):
 def test_the_if_runs_at_the_start_and_not_after_training(page):
     assert page.glue["mse_start"] > 1 > page.glue["mse_trained"]
     # the prose cites the trained loss only after the cell that prints it
-    printing = next(i for i, c in enumerate(page.notebook.cells) if "last_operation = loss_with_penalty" in c.source)
+    printing = next(i for i, c in enumerate(page.notebook.cells) if "loss_with_penalty(pa, pb" in c.source)
     citing = next(i for i, c in enumerate(page.notebook.cells)
                   if c.cell_type == "markdown" and f"after training it is {page.glue_text['mse_trained']}" in c.source)
     assert citing > printing
@@ -234,6 +275,7 @@ def test_a_learning_rate_of_one_diverges_and_the_suggested_rate_is_the_pages_own
 
 
 def test_a_loss_computed_under_no_grad_has_no_grad_fn(page):
+    assert page.says("Compute the validation MSE of `trained_a` and `trained_b`")
     assert "grad_fn under no_grad: None" in page.text
 
 

@@ -252,3 +252,12 @@ def test_a_sweep_can_mark_a_rate_used_elsewhere_with_a_labelled_vertical_line():
     assert set(mark.get_xdata()) == {0.8}
     with pytest.raises(ValueError, match=r"marks\['x'\] must be a positive learning rate"):
         plots.lr_sweep([0.01, 0.1], [0.5, 0.1], marks={"x": 0})
+
+
+def test_lr_sweep_circles_one_best_rate_or_every_rate_of_a_tie():
+    best = plots.lr_sweep([0.01, 0.1, 1.0], [0.5, 0.01, 0.02]).axes[0]
+    assert best.get_legend().get_texts()[-1].get_text() == "best: lr = 0.1"
+    tied = plots.lr_sweep([0.01, 0.1, 0.3, 1.0], [0.5, 0.01 * (1 + 1e-9), 0.01, float("nan")]).axes[0]
+    assert tied.get_legend().get_texts()[-1].get_text() == "lowest, tied: lr 0.1 to 0.3"
+    circles = [c for c in tied.collections if c.get_label().startswith("lowest")]
+    assert circles[0].get_offsets().shape[0] == 2

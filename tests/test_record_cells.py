@@ -59,12 +59,14 @@ def test_the_site_removes_only_the_colab_cell_by_tag():
 
 def test_the_build_leaves_record_cells_off_the_rendered_page():
     import nbformat
+
     from hooks import execution
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("x = 1", outputs=[]),
         nbformat.v4.new_code_cell("glue('x', x)", metadata={"tags": [RECORD_TAG]}, outputs=[]),
         nbformat.v4.new_markdown_cell("x is {{ glue:x }}")])
-    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"application/vnd.linreg.glue+json": {"name": "x", "value": 1, "text": "1"}})]
+    record = {"name": "x", "value": 1, "text": "1"}
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"application/vnd.linreg.glue+json": record})]
     filled = execution.fill_glue(nb, where="t.ipynb")
     assert [c.source for c in filled.cells] == ["x = 1", "x is 1"]

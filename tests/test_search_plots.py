@@ -45,6 +45,13 @@ def test_trials_figure_alt_text_names_each_methods_best_loss(results):
         assert f"{name}: best loss {best.val_loss:.3g} at trial {best.number}" in alt
 
 
+def test_trials_figure_alt_text_says_which_axis_is_on_a_log_scale():
+    log_space = {"lr": Range(0.001, 0.5, log=True), "momentum": Range(0.0, 0.95)}
+    trials = tuning.run_trials(bowl, tuning.grid_points(log_space, 2))
+    alt = alt_text(search_plots.trials_figure({"grid": trials}, log_space, x="lr", y="momentum"))
+    assert "at its lr (horizontal on a log scale) and momentum (vertical)," in alt
+
+
 def test_trials_figure_panels_all_show_the_whole_search_space(results):
     fig = search_plots.trials_figure(results, SPACE, x="lr", y="momentum")
     for ax in fig.axes[:2]:

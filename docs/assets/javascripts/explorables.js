@@ -115,10 +115,23 @@
     return [Math.floor(Math.log10(Math.min.apply(null, positive))), Math.ceil(Math.log10(Math.max.apply(null, positive)))];
   }
 
+  // The loss panel's step axis: every run's length, or, for a run that diverged within the first
+  // twentieth of it, twice its own length (its few steps would be a vertical line); the readout says so.
+  function lossAxis(data, selected) {
+    var steps = Math.max.apply(null, data.runs.map(function (r) { return r.steps[r.steps.length - 1]; }));
+    var own = Math.max(10, 2 * selected.divergedAt);
+    return selected.divergedAt !== null && own < steps / 10 ? { steps: own, zoomed: true } : { steps: steps, zoomed: false };
+  }
+
+  // Whether part of a run's path lies outside the rectangle the surface panel draws.
+  function leavesView(data, run) {
+    var v = data.view;
+    return run.w.some(function (w, i) { return w < v[0] || w > v[1] || run.b[i] < v[2] || run.b[i] > v[3]; });
+  }
+
   // Loss against step: every run faint, the selected one drawn over them.
   function drawLoss(svg, data, selected) {
-    var steps = Math.max.apply(null, data.runs.map(function (r) { return r.steps[r.steps.length - 1]; }));
-    if (selected.divergedAt !== null) steps = Math.min(steps, Math.max(10, 2 * selected.divergedAt));  // its few steps visible
+    var steps = lossAxis(data, selected).steps;
     var lo = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.loss; })))[0];
     var hi = Math.ceil(Math.log10(selected.loss[0] * 1e2));
     var lines = neighbours(data, selected).map(function (r) { return { xs: r.steps, ys: r.loss, cls: "lx-other" }; });
@@ -173,14 +186,20 @@
       return setting + ": after " + run.train.length + " epochs the learning rate is " + run.lr[last].toPrecision(3) +
         ", the training loss " + run.train[last].toFixed(5) + ", the validation loss " + run.val[last].toFixed(5) + ".";
     }
+    var text, notes = [];
     if (run.divergedAt !== null) {
-      return setting + ": diverged at " + data.stepName + " " + run.divergedAt +
+      text = setting + ": diverged at " + data.stepName + " " + run.divergedAt +
         " (the loss grew to " + run.finalLoss.toPrecision(3) + ").";
+    } else {
+      var end = run.steps[run.steps.length - 1];
+      text = setting + ": after " + end + " " + data.stepName + "s, " + data.labels[0].split(" ")[0] + " = " +
+        fmt(run.final[0], 4) + ", " + data.labels[1].split(" ")[0] + " = " + fmt(run.final[1], 4) +
+        ", MSE = " + run.finalLoss.toPrecision(4) + ".";
     }
-    var end = run.steps[run.steps.length - 1];
-    return setting + ": after " + end + " " + data.stepName + "s, " + data.labels[0].split(" ")[0] + " = " +
-      fmt(run.final[0], 4) + ", " + data.labels[1].split(" ")[0] + " = " + fmt(run.final[1], 4) +
-      ", MSE = " + run.finalLoss.toPrecision(4) + ".";
+    if (leavesView(data, run)) notes.push("Part of its path lies outside the drawn window.");
+    var axis = lossAxis(data, run);
+    if (axis.zoomed) notes.push("The loss panel shows its first " + axis.steps + " " + data.stepName + "s.");
+    return notes.length ? text + " " + notes.join(" ") : text;
   }
 
   function setup(figure) {
@@ -218,10 +237,31 @@
       }
     }
 
+    // The readout keeps the height of its longest text, so the page below does not move as the slider does.
+    function reserveReadout() {
+      readout.style.minHeight = "";
+      var tallest = 0;
+      data.runs.forEach(function (run) {
+        readout.textContent = describe(data, run);
+        tallest = Math.max(tallest, readout.getBoundingClientRect().height);
+      });
+      readout.style.minHeight = Math.ceil(tallest) + "px";
+    }
+
+    var resized = null, width = 0;
     sliders.forEach(function (s) { s.addEventListener("input", update); });
     figure.querySelector(".linreg-explorable__fallback").hidden = true;
     live.hidden = false;
+    reserveReadout();
     update();
+    width = live.getBoundingClientRect().width;
+    window.addEventListener("resize", function () {
+      clearTimeout(resized);
+      resized = setTimeout(function () {
+        var now = live.getBoundingClientRect().width;
+        if (now !== width) { width = now; reserveReadout(); update(); }
+      }, 150);
+    });
   }
 
   // "Run it in your browser": the code goes to a Web Worker that loads Pyodide from the site on the first Run.
@@ -233,37 +273,36 @@
     var run = block.querySelector("button.linreg-pyodide__run"), stop = block.querySelector("button.linreg-pyodide__stop");
     var status = block.querySelector(".linreg-pyodide__status"), worker = null, pressed = 0, watchdog = null;
 
-    function finish(message) {
+    // After a run the worker, and the Python it loaded, stay for the next Run; Stop, or a runtime
+    // that failed to load, ends it (a fresh one loads Python again).
+    function finish(message, keepWorker) {
       clearTimeout(watchdog);
-      if (worker) worker.terminate();
-      worker = null;
+      if (worker && !keepWorker) { worker.terminate(); worker = null; }
       run.disabled = false;
       stop.disabled = true;
       status.textContent = message;
     }
 
-    run.addEventListener("click", function () {
-      pressed = performance.now();
-      output.textContent = "";
-      run.disabled = true;
-      stop.disabled = false;
-      block.dataset.state = "running";
-      status.textContent = "Loading Python (Pyodide, about 13 MB, fetched from this site)…";
+    function startWorker() {
       worker = new Worker(new URL("pyodide-worker.js", HERE), { type: "module" });
       worker.onmessage = function (event) {
         var m = event.data;
         if (m.type === "stdout") output.textContent += m.text + "\n";
-        else if (m.type === "status") status.textContent = "Python loaded in " + m.loadSeconds.toFixed(1) + " s; running…";
-        else if (m.type === "done") {
+        else if (m.type === "status") {
+          status.textContent = m.loadSeconds > 0 ? "Python loaded in " + m.loadSeconds.toFixed(1) + " s; running…"
+                                                 : "Running (Python is already loaded)…";
+        } else if (m.type === "done") {
           block.dataset.seconds = ((performance.now() - pressed) / 1000).toFixed(2);
           block.dataset.state = "done";
-          finish("Done in " + block.dataset.seconds + " s (loading Python " + m.loadSeconds.toFixed(1) +
-                 " s, running the code " + m.runSeconds.toFixed(2) + " s).");
+          finish("Done in " + block.dataset.seconds + " s (" + (m.loadSeconds > 0 ? "loading Python " +
+                 m.loadSeconds.toFixed(1) + " s, " : "Python already loaded; ") + "running the code " +
+                 m.runSeconds.toFixed(2) + " s).", true);
         } else if (m.type === "error") {
           block.dataset.state = m.loading ? "unavailable" : "error";
           if (!m.loading) output.textContent += m.message;
           finish(m.loading ? "The Python runtime could not be loaded, so the code cannot run here (" + m.message +
-                             "). Copy it into a notebook instead." : "The code stopped with an error (shown below).");
+                             "). Copy it into a notebook instead." : "The code stopped with an error (shown below).",
+                 !m.loading);
         }
       };
       worker.onerror = function (event) {
@@ -277,6 +316,20 @@
           finish("The Python runtime could not be loaded (nothing after 3 minutes). Copy the code into a notebook instead.");
         }
       }, 180000);
+    }
+
+    run.addEventListener("click", function () {
+      pressed = performance.now();
+      output.textContent = "";
+      run.disabled = true;
+      stop.disabled = false;
+      block.dataset.state = "running";
+      if (!worker) {
+        status.textContent = "Loading Python (Pyodide, about 13 MB, fetched from this site)…";
+        startWorker();
+      } else {
+        status.textContent = "Running (Python is already loaded)…";
+      }
       worker.postMessage({ indexURL: new URL("../vendor/pyodide/", HERE).href, code: editor.value, globals: data });
     });
     stop.addEventListener("click", function () { block.dataset.state = "stopped"; finish("Stopped."); });
