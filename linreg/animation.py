@@ -285,6 +285,46 @@ class PredictionRecorder:
         return np.stack(self._predictions)
 
 
+CONTROLS_STRIP = 0.18
+"""Height of the empty strip below a video's plot, as a share of the frame's width.
+
+A browser draws a paused player's controls over the bottom of the video (the poster, which a
+reader sees first), about 60 CSS pixels tall at any width: a 600-pixel frame shown 318 pixels
+wide on a 390-pixel phone loses about 113 of its pixels to them, 0.19 of its width. With this
+strip the tick labels stay clear down to that width (the axis label may be touched)."""
+
+
+def leave_room_for_controls(fig: Figure) -> None:
+    """Make ``fig`` taller by an empty strip at the bottom, [`CONTROLS_STRIP`][linreg.animation.CONTROLS_STRIP] of
+    its width, and keep its plot above the strip.
+
+    Examples:
+        >>> from linreg.style import new_figure
+        >>> fig, _ = new_figure(width=5.0, height=3.0)
+        >>> leave_room_for_controls(fig)
+        >>> [round(float(v), 2) for v in fig.get_size_inches()]
+        [5.0, 3.9]
+    """
+    width, height = fig.get_size_inches()
+    strip = CONTROLS_STRIP * width
+    fig.set_size_inches(width, height + strip)
+    fig.get_layout_engine().set(rect=(0, strip / (height + strip), 1, height / (height + strip)))
+
+
+def frame_label(epoch: int) -> str:
+    """What a frame recorded after ``epoch`` epochs says: the model *after* that many updates.
+
+    Examples:
+        >>> frame_label(0), frame_label(1), frame_label(40)
+        ('start (before training)', 'after 1 epoch', 'after 40 epochs')
+    """
+    if not isinstance(epoch, int | np.integer) or epoch < 0:
+        raise ValueError(f"epoch must be a whole number >= 0, got {epoch!r}")
+    if epoch == 0:
+        return "start (before training)"
+    return f"after {epoch} epoch{'s' if epoch != 1 else ''}"
+
+
 def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
                         epochs: Sequence[int] | None = None, title: str = "Training",
                         fps: int = 20, ylim: tuple[float, float] | None = None) -> Video:
@@ -292,8 +332,9 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
 
     ``x``/``y`` are the data points; ``x_curve`` the sorted inputs the
     predictions were made on; ``predictions`` has shape ``(frames, len(x_curve))``
-    (e.g. [`PredictionRecorder.predictions`][linreg.animation.PredictionRecorder.predictions]). ``ylim`` fixes the y
-    range
+    (e.g. [`PredictionRecorder.predictions`][linreg.animation.PredictionRecorder.predictions]); ``epochs``
+    says after how many epochs each frame was recorded (its label:
+    [`frame_label()`][linreg.animation.frame_label]). ``ylim`` fixes the y range
     (by default it covers the data and most predictions); pass the data's range
     when a diverging run would otherwise squash the data into a flat band.
 
@@ -331,17 +372,18 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     (line,) = ax.plot(x_curve, predictions[0], color=COLORS["red"], lw=2.5, label="model")
     label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=11)
     ax.set(title=title, xlabel="x", ylabel="y")
-    # At the top: a paused player draws its controls over the bottom of the frame.
+    # At the top, clear of the curve's usual path.
     legend = ax.legend(loc="upper center", ncols=2)
     (points_key, _) = legend.legend_handles  # the legend draws its own copy of a data point
 
     def update(i: int) -> None:
         line.set_ydata(predictions[i])
-        label.set_text(f"epoch {epochs[i]}")
+        label.set_text(frame_label(epochs[i]))
 
     def set_palette(name: str) -> None:
         for artist in (points, points_key):
             artist.set_color(DATA_POINTS[name]["color"])
             artist.set_alpha(DATA_POINTS[name]["alpha"])
 
+    leave_room_for_controls(fig)
     return render_video(fig, update, len(predictions), alt=alt, fps=fps, set_palette=set_palette)

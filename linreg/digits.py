@@ -77,7 +77,9 @@ class DigitImages:
     """Flattened digit images in [-1, 1] with their labels, split three ways.
 
     ``x_*`` are float32 tensors of shape ``(N, height * width)``; ``labels_*``
-    are int64 tensors of shape ``(N,)``; ``source`` says where the images came from.
+    are int64 tensors of shape ``(N,)``; ``source`` says where the images came from;
+    ``max_value`` is the raw pixel value of full ink, which became 1 (16 for the 8×8
+    digits, 255 for MNIST): ``(x + 1) / 2 * max_value`` gives the raw pixels back.
     """
 
     x_train: torch.Tensor
@@ -88,6 +90,7 @@ class DigitImages:
     labels_test: torch.Tensor
     image_shape: tuple[int, int]
     source: str
+    max_value: int
 
     @property
     def n_pixels(self) -> int:
@@ -185,8 +188,10 @@ def read_idx_labels(path: str | Path) -> np.ndarray:
 
 
 def _find_mnist_files(directory: Path) -> dict[str, Path]:
+    expected = ", ".join(f"{name}[.gz]" for name in MNIST_FILES.values())
     if not directory.is_dir():
-        raise FileNotFoundError(f"MNIST directory not found: {directory}")
+        raise FileNotFoundError(f"MNIST directory not found: {directory}. Expected a directory holding the four "
+                                f"files of the original distribution: {expected}")
     found, missing = {}, []
     for key, name in MNIST_FILES.items():
         candidates = [directory / name, directory / f"{name}.gz"]
@@ -196,7 +201,6 @@ def _find_mnist_files(directory: Path) -> dict[str, Path]:
         else:
             missing.append(name)
     if missing:
-        expected = ", ".join(f"{name}[.gz]" for name in MNIST_FILES.values())
         raise FileNotFoundError(
             f"MNIST directory {directory} lacks {', '.join(missing)} (plain or .gz). "
             f"Expected the four files of the original distribution: {expected}"
@@ -272,7 +276,7 @@ def sklearn_digits(seed: int = 0, val_fraction: float = 0.15, test_fraction: flo
     labels = torch.as_tensor(bundle.target, dtype=torch.int64)
     train, val, test = _split(len(x), (val_fraction, test_fraction), seed)
     return DigitImages(x[train], labels[train], x[val], labels[val], x[test], labels[test],
-                       image_shape=(8, 8), source="scikit-learn digits")
+                       image_shape=(8, 8), source="scikit-learn digits", max_value=16)
 
 
 def mnist(directory: str | Path | None = None, seed: int = 0, val_fraction: float = 1 / 6) -> DigitImages:
@@ -313,7 +317,7 @@ def mnist(directory: str | Path | None = None, seed: int = 0, val_fraction: floa
     (x, labels), (x_test, labels_test) = arrays["train"], arrays["test"]
     train, val, _ = _split(len(x), (val_fraction, 0.0), seed)
     return DigitImages(x[train], labels[train], x[val], labels[val], x_test, labels_test,
-                       image_shape=image_shape, source=f"MNIST from {directory}")
+                       image_shape=image_shape, source=f"MNIST from {directory}", max_value=255)
 
 
 def load_digit_images(seed: int = 0, mnist_dir: str | Path | None = None) -> DigitImages:

@@ -40,7 +40,8 @@ def _curve_arrays(curves: Mapping[str, Sequence[float]], *, log: bool, remedy: s
 
 def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
                 title: str = "Loss per epoch", xlabel: str = "epoch",
-                ylabel: str = "loss", legend_below: bool = False) -> Figure:
+                ylabel: str = "loss", legend_below: bool = False,
+                floor: tuple[str, float] | None = None) -> Figure:
     """Plot one or more loss curves against the epoch, on a log scale by default.
 
     ``curves`` maps a label (``"train"``, ``"validation"``, ...) to its values.
@@ -48,6 +49,7 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
     the methods' own colours ([`line_colors()`][linreg.style.line_colors]).
     ``legend_below=True`` puts the legend under the axes, for curves that fill
     the whole plot (no corner is free for it).
+    ``floor=(label, value)`` draws a loss no model can go below as a dotted line.
 
     Examples:
         >>> fig = loss_curves({"train": [1.0, 0.5, 0.25]})
@@ -59,15 +61,28 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
     colors = line_colors(curves)
     for label, values in curves.items():
         ax.plot(np.arange(1, values.size + 1), values, label=label, color=colors[label])
+    if floor is not None:
+        _floor_line(ax, floor)
     if log:
         ax.set_yscale("log")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel + (" (log scale)" if log else ""))
-    if len(curves) > 1 and legend_below:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(curves))
-    elif len(curves) > 1:
+    keyed = len(curves) > 1 or floor is not None
+    if keyed and legend_below:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(curves) + (floor is not None))
+    elif keyed:
         ax.legend()
     return fig
+
+
+def _floor_line(ax, floor: tuple[str, float]) -> None:
+    """A dotted ink line at a loss no model can go below, labelled for the legend."""
+    if not (isinstance(floor, tuple) and len(floor) == 2 and isinstance(floor[0], str)):
+        raise ValueError(f"floor must be a (label, value) pair, got {floor!r}")
+    label, value = floor
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"floor's value must be a positive number, got {value!r}")
+    ax.axhline(value, color=COLORS["ink"], ls=":", lw=1.5, label=label, zorder=1)
 
 
 def data_and_fit(x, y, *, lines: Mapping[str, tuple] | None = None,
@@ -264,12 +279,14 @@ def data_and_curves(x, y, curves: Mapping[str, tuple], *, title: str = "Data and
 
 def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
                   val_loss: Sequence[float] | None = None,
-                  title: str = "Loss and learning rate per epoch") -> Figure:
+                  title: str = "Loss and learning rate per epoch",
+                  floor: tuple[str, float] | None = None) -> Figure:
     """Loss curves on a log scale with the learning rate on a second (right-hand) axis.
 
     Pass the lists of a [`linreg.training.History`][linreg.training.History]: ``train_loss``, ``lr``
     and optionally ``val_loss``. The learning rate is drawn as a dashed step
     line, so a scheduler's drops line up with the bends in the loss.
+    ``floor=(label, value)`` draws a loss no model can go below as a dotted line.
 
     Examples:
         >>> fig = losses_and_lr([1.0, 0.5, 0.4], [0.1, 0.1, 0.05], val_loss=[1.1, 0.6, 0.5])
@@ -289,6 +306,8 @@ def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
         if np.any(values <= 0):
             raise ValueError(f"{label} has values <= 0, which a log scale cannot show")
         ax.plot(epochs, values, label=label, color=COLORS[color])
+    if floor is not None:
+        _floor_line(ax, floor)
     ax.set_yscale("log")
     ax.set(title=title, xlabel="epoch", ylabel="loss (log scale)")
     rate_ax = ax.twinx()
@@ -307,13 +326,15 @@ def losses_and_lr(train_loss: Sequence[float], lr: Sequence[float], *,
 
 
 def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
-             title: str = "Final loss against learning rate", tie: float = 1e-6) -> Figure:
+             title: str = "Final loss against learning rate", tie: float = 1e-6,
+             marks: Mapping[str, float] | None = None) -> Figure:
     """Final loss against learning rate, both on log scales; a diverged run is a NaN or inf loss.
 
     Diverged runs (non-finite losses) are marked with a cross at the top of
     the plot instead of being dropped silently. The best rate is circled; when
     several losses lie within ``tie`` (relative) of the lowest, they are a tie,
     not a best: every one of them is circled and the legend names their range.
+    ``marks`` (label -> rate) draws a labelled vertical line at each rate, e.g. one used elsewhere on the page.
 
     Examples:
         >>> fig = lr_sweep([0.001, 0.01, 0.1, 1.0], [0.5, 0.05, 0.01, float("nan")])
@@ -343,6 +364,10 @@ def lr_sweep(learning_rates: Sequence[float], final_losses: Sequence[float], *,
              else f"lowest, tied: lr {rates[tied].min():.3g} to {rates[tied].max():.3g}")
     ax.scatter(rates[tied], losses[tied], s=160, facecolors="none", edgecolors=COLORS["green"], linewidths=2,
                label=label, zorder=3)
+    for label, rate in (marks or {}).items():
+        if not np.isfinite(rate) or rate <= 0:
+            raise ValueError(f"marks[{label!r}] must be a positive learning rate, got {rate!r}")
+        ax.axvline(rate, color=COLORS["ink"], ls=":", lw=1.5, label=label, zorder=1)
     ax.set(xscale="log", yscale="log", title=title, xlabel="learning rate (log scale)",
            ylabel="final loss (log scale)")
     ax.legend()

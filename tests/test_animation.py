@@ -132,5 +132,24 @@ def test_animate_predictions_draws_the_dark_renderings_points_lighter_than_its_b
     video = animation.animate_predictions(x, np.full(12, 0.5), x, preds, alt="points", ylim=(0, 12))
     dark = np.asarray(Image.open(io.BytesIO(video.dark_poster_png)).convert("L"), dtype=float)
     height, width = dark.shape
-    band = dark[int(height * 0.8):int(height * 0.86), int(width * 0.3):int(width * 0.7)]  # around y = 0.5
+    band = dark[int(height * 0.55):int(height * 0.8), int(width * 0.3):int(width * 0.7)]  # around y = 0.5
     assert band.max() > np.median(dark) + 60  # a point stands out of the slate (house blue at 35%: +29)
+
+
+def test_the_bottom_of_every_frame_is_left_empty_for_the_players_controls():
+    from PIL import Image
+
+    x = np.linspace(-1, 1, 50)
+    video = animation.animate_predictions(x, x, x, np.stack([x, -x]), alt="two lines", ylim=(-1, 1))
+    for png, background in ((video.poster_png, style.STYLE["figure.facecolor"]),
+                            (video.dark_poster_png, style.DARK_BACKGROUND)):
+        pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        strip = pixels[-int(0.9 * animation.CONTROLS_STRIP * video.width):]  # the controls' strip, less a margin
+        assert (strip == np.array(list(bytes.fromhex(background[1:])))).all()  # nothing the controls could hide
+
+
+def test_a_frame_says_how_many_updates_the_model_it_shows_has_had():
+    assert animation.frame_label(0) == "start (before training)"
+    assert animation.frame_label(1) == "after 1 epoch" and animation.frame_label(200) == "after 200 epochs"
+    with pytest.raises(ValueError, match="epoch must be a whole number >= 0"):
+        animation.frame_label(-1)

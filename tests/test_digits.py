@@ -177,9 +177,19 @@ def test_mnist_names_the_directory_and_the_expected_files_when_some_are_missing(
     assert all(name in message for name in digits.MNIST_FILES.values())
 
 
-def test_mnist_names_a_missing_directory(tmp_path):
-    with pytest.raises(FileNotFoundError, match="MNIST directory not found: .*nowhere"):
+def test_mnist_names_a_missing_directory_and_the_files_it_should_hold(tmp_path):
+    with pytest.raises(FileNotFoundError, match="MNIST directory not found: .*nowhere") as error:
         digits.mnist(tmp_path / "nowhere")
+    assert all(name in str(error.value) for name in digits.MNIST_FILES.values())
+
+
+def test_each_source_says_which_raw_pixel_value_became_1(tmp_path):
+    data = digits.sklearn_digits(seed=0)
+    assert data.max_value == 16
+    raw = (data.x_train + 1) / 2 * data.max_value
+    assert raw.min().item() == 0 and raw.max().item() == 16
+    assert torch.equal(raw, raw.round())  # whole numbers again
+    assert digits.mnist(write_mnist(tmp_path)).max_value == 255
 
 
 def test_mnist_without_a_directory_or_environment_variable_says_how_to_give_one(monkeypatch):
@@ -245,3 +255,25 @@ def test_scale_pixels_rejects_a_non_positive_max_value():
 def test_tanh_error_floor_is_zero_inside_minus_1_to_1_and_the_squared_overshoot_outside():
     assert digits.tanh_error_floor(torch.tensor([-1.0, 0.0, 1.0])) == 0.0
     assert digits.tanh_error_floor(torch.tensor([3.0, -2.0])) == pytest.approx((4 + 1) / 2)
+
+
+# --- page 10 on MNIST
+
+
+def test_the_autoencoder_page_runs_unchanged_on_mnist_files(tmp_path, monkeypatch):
+    """Page 10 says every one of its cells runs on MNIST once LINREG_MNIST_DIR is set: run them on a
+    small MNIST written here (60 training and 20 test images of 28x28 pixels)."""
+    import json
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "tutorials" / "10-autoencoders.ipynb"
+    cells = [cell for cell in json.loads(page.read_text())["cells"]
+             if cell["cell_type"] == "code" and "colab-setup" not in cell["metadata"].get("tags", [])]
+    monkeypatch.setenv("LINREG_MNIST_DIR", str(write_mnist(tmp_path, n_train=60, n_test=20)))
+    namespace: dict = {}
+    for number, cell in enumerate(cells):
+        exec(compile("".join(cell["source"]), f"page 10, code cell {number}", "exec"), namespace)
+    data = namespace["data"]
+    assert data.source == f"MNIST from {tmp_path}" and data.image_shape == (28, 28) and data.max_value == 255
+    assert namespace["model"].n_inputs == 784 and namespace["ratio"] == 784 / 8
+    assert namespace["raw"].x_train.max() <= 255  # Exercise 3's raw pixels on MNIST's scale

@@ -19,10 +19,12 @@ def page(executed_page):
 
 @pytest.fixture(scope="module")
 def table(page):
-    """The comparison table: schedule -> (final train, final val, last lr, mean train loss of the last 20)."""
-    rows = re.findall(rf"^\s*(.+?) \|\s+({NUMBER}) \|\s+({NUMBER}) \|\s+({NUMBER}) \|\s+({NUMBER})$", page.text,
-                      flags=re.M)
-    return {name: [float(v) for v in values] for name, *values in rows}
+    """The comparison table: schedule -> (final train, final val, last lr, mean train loss of the last 20,
+    the epoch from which the training loss stays within 5% of the floor, None for never)."""
+    rows = re.findall(rf"^\s*(.+?) \|\s+({NUMBER}) \|\s+({NUMBER}) \|\s+({NUMBER}) \|\s+({NUMBER}) \|\s+(\d+|never)$",
+                      page.text, flags=re.M)
+    return {name: [float(v) for v in values] + [None if settled == "never" else int(settled)]
+            for name, *values, settled in rows}
 
 
 def rate_changes(page, prefix):
@@ -31,7 +33,8 @@ def rate_changes(page, prefix):
 
 
 def test_the_scheduler_stepping_is_written_out_on_the_page(page):
-    assert "            if per_batch:\n                scheduler.step()" in page.code
+    assert "            if per_batch:  # per-batch schedules (OneCycleLR): after every step\n" \
+           "                scheduler.step()" in page.code
     assert "            scheduler.step(val_loss)" in page.code
 
 
@@ -41,7 +44,7 @@ def test_the_loop_written_out_ends_exactly_where_training_fit_does(page):
 
 
 def test_the_comparison_runs_plain_sgd(page):
-    assert "torch.optim.SGD(model.parameters(), lr=lr)  # momentum=0" in page.code
+    assert "torch.optim.SGD(model.parameters(), lr=lr)  # no momentum" in page.code
 
 
 def test_the_constant_rate_gets_near_the_floor_fast_and_then_keeps_spiking(page):
@@ -86,17 +89,26 @@ def test_min_lr_stops_the_cuts_without_costing_loss(page, table):
 def test_one_cycle_turns_sgd_momentum_on_by_default_and_the_comparison_turns_it_off(page):
     assert re.search(r"after OneCycleLR\(\.\.\.\):\s+momentum 0\.95", page.text)
     assert re.search(r"with cycle_momentum=False:\s+momentum 0$", page.text, flags=re.M)
-    assert re.search(r"OneCycleLR\(optimizer, max_lr=0\.8, total_steps=100 \* 10,\s+cycle_momentum=False\)", page.code)
+    assert re.search(r"optimizer, max_lr=0\.8, total_steps=epochs \* len\(train_loader\),\s+cycle_momentum=False\)",
+                     page.code)
+    assert page.printed("100 epochs of 10 batches: total_steps=1000")
 
 
 def test_one_cycle_climbs_from_max_lr_over_25_for_30_percent_of_the_run_and_settles(page):
     first, peak, last = page.glue["one_cycle_rates"]
     assert first == pytest.approx(0.8 / 25) and peak == 31 and last < first / 10
     (alt,) = [alt for alt in page.alts if "decays smoothly towards zero" in alt]
-    early, high_epochs, late = page.numbers(
-        r"varies by {n} over the {n} epochs with a rate above 0\.4 and by {n} over the last 30", alt)
+    near_epoch, early, high_epochs, late = page.numbers(
+        r"within 5% of the floor by epoch {n}, during the climb, varies by {n} over the {n} epochs with a rate "
+        r"above 0\.4, and by {n} over the last 30", alt)
     assert high_epochs >= 30
     assert late < early / 5
+    assert near_epoch == page.glue["one_cycle_near"][0] < peak  # "long before the peak"
+    assert page.glue["one_cycle_near"][1] < 0.8 / 5  # "its warm-up rates are small"
+    settled_epoch, settled_rate = page.glue["one_cycle_settled"]
+    assert settled_epoch > peak and settled_rate < 0.8
+    assert page.glue["one_cycle_high_spread"] == pytest.approx(early, abs=1e-3)
+    assert page.glue["one_cycle_high_epochs"] == high_epochs
 
 
 def test_every_schedule_ends_below_the_constant_rate_and_near_the_floor(page, table):
@@ -107,7 +119,60 @@ def test_every_schedule_ends_below_the_constant_rate_and_near_the_floor(page, ta
     floor = page.glue["floor"]
     assert all(floor * (1 - 1e-3) <= row[0] for row in table.values())
     assert max(row[0] for row in scheduled) / floor - 1 == pytest.approx(page.glue["above_floor"], abs=0.01)
-    assert page.glue["above_floor"] < 0.05
+    assert page.glue["above_floor"] <= 0.02  # "all four end within 2% of the floor"
+    assert page.says(f"All four end within {page.glue_text['above_floor']} of the floor")
+
+
+def test_no_run_dips_below_the_floor(page):
+    (lowest,) = page.numbers(r"lowest training loss of these runs: {n} times the floor")
+    assert lowest >= 1  # "in every run on this page it stays above"
+
+
+def test_the_decaying_schedules_settle_in_the_order_and_at_the_epochs_the_table_gives(page, table):
+    assert table["constant 0.8"][4] is None
+    assert page.glue["settled_decaying"] == [table[name][4] for name in ("StepLR", "MultiStepLR", "ReduceLROnPlateau")]
+    assert table["OneCycleLR"][4] == page.glue["one_cycle_settled"][0]
+    assert [epoch for epoch, _ in page.glue["step_changes"]][2:] == [61, 91]  # "StepLR keeps 0.2 until epoch 90"
+    assert page.glue["step_changes"][2][1] == pytest.approx(0.2)
+
+
+def test_a_constant_rate_from_the_sweep_settles_sooner_than_any_schedule(page, table):
+    line = re.search(r"^the sweep's constant rates, settled:\n(.*)\n(.*)$", page.text, flags=re.M).group(0)
+    settled = dict(re.findall(rf"({NUMBER}): (\d+|never)", line))
+    fastest_epoch = min(int(epoch) for epoch in settled.values() if epoch != "never")
+    fastest_lr = [float(lr) for lr, epoch in settled.items() if epoch == str(fastest_epoch)]
+    assert page.glue["fastest_constant"][0] == fastest_epoch
+    assert page.glue["fastest_constant"][1] == pytest.approx(fastest_lr[0], rel=0.05)
+    low, high = page.glue["sweep_good"]
+    assert page.glue["best_constant_lr"] < fastest_lr[0] <= high * 1.01  # "the larger rates of the valley"
+    scheduled = [table[name][4] for name in ("StepLR", "MultiStepLR", "ReduceLROnPlateau", "OneCycleLR")]
+    assert page.glue["fastest_schedule"] == min(scheduled) > fastest_epoch  # "and faster"
+    (name,) = [name for name in table if name.startswith("constant ") and name != "constant 0.8"]
+    assert table[name][4] == page.glue["best_constant_settled"]
+
+
+def test_0_8_is_just_under_the_full_batch_limit_and_above_many_batches_limits(page):
+    limit = page.glue["full_limit"]
+    assert 0.8 < limit < 1.0 and page.glue["full_limit_share"] == pytest.approx(0.8 / limit)
+    (printed_limit,) = page.numbers(r"all 160 samples: limit {n}")
+    assert printed_limit == pytest.approx(limit, abs=1e-3)
+    low, high = page.glue["batch_limit_range"]
+    assert low < 0.8 < high
+    count, share = page.numbers(r"0\.8 is above the limit of {n} of them \({n}%\)")
+    assert count == pytest.approx(1000 * page.glue["batches_over"])
+    assert share == pytest.approx(100 * page.glue["batches_over"], abs=0.5)
+    assert 0.2 < page.glue["batches_over"] < 0.8  # "many" batches, not all
+    assert page.glue["full_batch_final"] == pytest.approx(page.glue["floor"], rel=1e-3)  # full batch settles
+    assert page.glue["sweep_diverged"] > 1.9 * limit  # "twice the full-batch limit"
+    assert page.glue["constant_highest_times"] == pytest.approx(page.glue["constant_highest"] / page.glue["floor"])
+
+
+def test_reduce_on_plateau_cuts_because_of_one_lucky_early_epoch(page):
+    record, lowest, after = page.glue["plateau_record"]
+    assert record + 12 == page.glue["plateau_first_drop"]  # eleven epochs without a new best, then the cut
+    assert after > lowest * (1 + 1e-4)  # no later epoch improves on it by the relative threshold
+    assert page.glue["plateau_after_record"] == after
+    assert page.printed(f"lowest validation loss: {lowest:.5f} at epoch {record} (rate 0.8)")
 
 
 def sweep_results(page, prefix=""):
@@ -223,8 +288,8 @@ def test_an_impatient_plateau_scheduler_drops_the_rate_sooner(page):
 
 # The StepLR explorable (issue 12).
 
-def test_the_steplr_explorable_holds_20_runs_made_by_the_pages_run_function(page):
-    assert page.glue["steplr_runs"] == 20
+def test_the_steplr_explorable_holds_25_runs_made_by_the_pages_run_function(page):
+    assert page.glue["steplr_runs"] == 25
     assert "explorables.schedule_explorer(\n    lambda step_size, gamma: run(" in page.code
 
 
@@ -237,7 +302,13 @@ def test_a_fast_decay_freezes_the_rate_and_a_slow_one_still_spikes_but_less_than
     assert glue["steplr_fastest_lr"] < 1e-8
     assert 0 < glue["steplr_slowest_spikes"] < glue["constant_spikes"]
     assert glue["steplr_slowest_lr"] == pytest.approx(0.8 * 0.9, rel=1e-6)  # one drop, at epoch 51
+    assert glue["steplr_slowest_over"] < glue["batches_over"]  # fewer batches' limits exceeded
+    (share,) = page.numbers(r"^0\.72 is above the limit of {n}% of the batches")
+    assert share == pytest.approx(100 * glue["steplr_slowest_over"], abs=0.5)
 
 
-def test_every_steplr_setting_ends_below_the_constant_rate(page):
-    assert page.glue["steplr_beat_constant"] == page.glue["steplr_runs"]  # "any decay beats keeping 0.8"
+def test_every_steplr_setting_ends_below_the_constant_rate_at_the_end_and_over_the_last_20_epochs(page):
+    runs = page.glue["steplr_runs"]
+    assert page.glue["steplr_beat_constant"] == page.glue["steplr_beat_constant_20"] == runs  # "every decay"
+    assert page.printed(f"settings below the constant 0.8: {runs} of {runs} at epoch 100, {runs} of {runs} over "
+                        "the last 20 epochs")

@@ -1,9 +1,12 @@
 """Page 10 (autoencoders): what its prose says, checked against what its cells printed and recorded."""
 
+import inspect
 import math
 import re
 
 import pytest
+
+from linreg import digits
 
 pytestmark = pytest.mark.site
 
@@ -24,7 +27,8 @@ def test_the_page_shows_both_ways_of_writing_the_model(page):
 def test_the_page_shows_its_training_loop_with_each_image_as_its_own_target(page):
     assert "def train_autoencoder(" in page.code
     assert "TensorDataset(data.x_train, data.x_train)" in page.code
-    assert "fit(model, nn.MSELoss(), optimizer, train_loader, epochs, val_loader=val_loader)" in page.code
+    assert re.search(r"fit\(model, nn\.MSELoss\(\), optimizer, train_loader, epochs,\s+val_loader=val_loader\)",
+                     page.code)
 
 
 def test_the_page_shows_how_the_tanh_error_floor_is_computed(page):
@@ -101,6 +105,14 @@ def test_twenty_epochs_are_twenty_times_the_batches_per_epoch(page):
     assert page.glue["steps"] == 20 * batches
 
 
+def test_an_mnist_epoch_takes_about_40_times_as_many_steps(page):
+    kept = round(60_000 * (1 - inspect.signature(digits.mnist).parameters["val_fraction"].default))
+    prose = " ".join(page.markdown.split())
+    assert kept == 50_000 and "keeps 50,000 of MNIST's 60,000" in prose
+    assert "about 40 times as many steps" in prose
+    assert math.ceil(kept / 64) / page.glue["batches"] == pytest.approx(40, abs=1)  # batches of 64 on both
+
+
 def test_both_losses_fall_at_every_epoch(page):
     for losses in (page.glue["train_losses"], page.glue["val_losses"]):
         assert len(losses) == 20
@@ -111,8 +123,20 @@ def test_the_validation_loss_is_still_falling_over_the_last_five_epochs(page):
     assert page.glue["val_last5_drop"] > 0.05  # "more epochs would still help"
 
 
-def test_validation_stays_close_to_training(page):
+def test_validation_stays_close_to_training_on_the_final_model(page):
     assert 0 <= page.glue["val_over_train"] < 0.25
+    final_train = printed_number(page, r"training loss of the final model:\s+([\d.]+)")
+    assert final_train == pytest.approx(page.glue["final_train"], abs=1e-4)
+    assert page.glue["val_over_train"] == pytest.approx(page.glue["val_losses"][-1] / final_train - 1, abs=0.01)
+
+
+def test_training_lies_above_validation_in_the_early_epochs_the_page_names(page):
+    above = page.glue["train_above"]
+    train, val = page.glue["train_losses"], page.glue["val_losses"]
+    assert above == [epoch for epoch in range(1, 21) if train[epoch - 1] > val[epoch - 1]]
+    assert above[:2] == [1, 2] and max(above) <= 10  # "early on"
+    assert page.printed(f"epochs whose training loss is above the validation loss: {above}")
+    assert page.says(f"Early on (epochs {', '.join(map(str, above[:-1]))} and {above[-1]})")
 
 
 def printed_number(page, pattern: str) -> float:
@@ -120,7 +144,7 @@ def printed_number(page, pattern: str) -> float:
 
 
 def test_the_final_validation_loss_is_well_below_the_mean_image_error(page):
-    val_loss = printed_number(page, r"final validation loss: ([\d.]+)")
+    val_loss = printed_number(page, r"final validation loss:\s+([\d.]+)")
     assert val_loss == pytest.approx(page.glue["val_losses"][-1], abs=1e-4)
     assert 2 * val_loss < printed_number(page, r"mean-image validation error, for comparison: ([\d.]+)")
 
@@ -172,7 +196,31 @@ def test_a_smaller_code_reconstructs_worse(page):
     assert losses[8] == pytest.approx(page.glue["val_losses"][-1], abs=1e-4)
 
 
-def test_raw_pixels_end_just_above_their_tanh_error_floor(page):
+def test_raw_pixels_end_just_above_their_tanh_error_floor_and_above_the_mean_image(page):
     raw = printed_number(page, r"final validation loss on raw pixels: ([\d.]+)")
     floor = printed_number(page, r"tanh error floor of those targets: +([\d.]+)")
+    mean_image = printed_number(page, r"mean-image error on raw pixels: +([\d.]+)")
+    in_raw_units = printed_number(page, r"in raw units: ([\d.]+)")
     assert floor <= raw < 1.01 * floor
+    assert raw > mean_image  # "times the error of always drawing the mean image": worse than knowing nothing
+    assert in_raw_units == pytest.approx(page.glue["val_losses"][-1] * 8**2, abs=0.01)  # (16 / 2)²
+    assert raw / in_raw_units > 5
+
+
+def test_saving_the_whole_object_fails_a_safe_load_and_the_state_dict_does_not(page):
+    assert page.printed("UnpicklingError: ... Unsupported global: GLOBAL linreg.models.SequentialAutoencoder ...")
+    assert page.printed("a zip archive: True holding ['whole-model/data.pkl']")
+    assert page.printed("identical outputs after loading: True")
+
+
+def test_a_missing_mnist_directory_says_which_files_were_expected(page):
+    from linreg import digits
+
+    message = re.search(r"^FileNotFoundError: MNIST directory not found: .*$", page.text, flags=re.M).group()
+    assert all(name in message for name in digits.MNIST_FILES.values())
+
+
+def test_the_page_takes_every_size_from_the_data(page):
+    assert "digits.load_digit_images(seed=0)" in page.code
+    assert ".view(-1, 8, 8)" not in page.code and "(x_train + 1) * 8" not in page.code
+    assert "images.view(-1, *data.image_shape)" in page.code

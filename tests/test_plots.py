@@ -248,6 +248,27 @@ def test_data_and_curves_rejects_an_opacity_or_colour_it_cannot_draw(argument, v
         plots.data_and_curves([0, 1], [1, 3], {"fit": ([0, 1], [1, 3])}, **{argument: value})
 
 
+def test_a_floor_is_a_dotted_line_in_the_legend_of_a_loss_figure():
+    fig = plots.loss_curves({"train": [1.0, 0.1]}, floor=("noise floor", 0.05))
+    (floor,) = [line for line in fig.axes[0].lines if line.get_label() == "noise floor"]
+    assert floor.get_linestyle() == ":" and set(floor.get_ydata()) == {0.05}
+    assert "noise floor" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    fig = plots.losses_and_lr([1.0, 0.5], [0.1, 0.1], floor=("floor", 0.2))
+    assert [line.get_label() for line in fig.axes[0].lines].count("floor") == 1
+    with pytest.raises(ValueError, match=r"floor must be a \(label, value\) pair"):
+        plots.loss_curves({"train": [1.0]}, floor=0.05)
+    with pytest.raises(ValueError, match="floor's value must be a positive number"):
+        plots.losses_and_lr([1.0], [0.1], floor=("floor", 0.0))
+
+
+def test_a_sweep_can_mark_a_rate_used_elsewhere_with_a_labelled_vertical_line():
+    fig = plots.lr_sweep([0.01, 0.1, 1.0], [0.5, 0.1, 0.2], marks={"the schedules' 0.8": 0.8})
+    (mark,) = [line for line in fig.axes[0].lines if line.get_label() == "the schedules' 0.8"]
+    assert set(mark.get_xdata()) == {0.8}
+    with pytest.raises(ValueError, match=r"marks\['x'\] must be a positive learning rate"):
+        plots.lr_sweep([0.01, 0.1], [0.5, 0.1], marks={"x": 0})
+
+
 def test_lr_sweep_circles_one_best_rate_or_every_rate_of_a_tie():
     best = plots.lr_sweep([0.01, 0.1, 1.0], [0.5, 0.01, 0.02]).axes[0]
     assert best.get_legend().get_texts()[-1].get_text() == "best: lr = 0.1"

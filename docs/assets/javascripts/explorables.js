@@ -149,17 +149,33 @@
 
   function epochs(values) { return values.map(function (_, i) { return i + 1; }); }
 
-  // A schedule: its learning rate per epoch, and its training and validation losses per epoch.
+  // A key of short sample lines, one row per {label, cls}, its top left corner at (x, y).
+  function legend(svg, items, x, y) {
+    items.forEach(function (item, i) {
+      var row = y + 16 * i;
+      el("line", { x1: x, y1: row, x2: x + 22, y2: row, "class": item.cls }, svg);
+      el("text", { x: x + 28, y: row + 4, "class": "lx-tick" }, svg).textContent = item.label;
+    });
+  }
+
+  // A schedule: its learning rate per epoch, and its training and validation losses per epoch,
+  // in the colours of the page's static figures (training blue, validation orange, the floor dotted).
   function drawSchedule(rateSvg, lossSvg, data, run) {
     var n = Math.max.apply(null, data.runs.map(function (r) { return r.lr.length; }));
     var rates = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.lr; })));
     drawLog(rateSvg, neighbours(data, run)
       .map(function (r) { return { xs: epochs(r.lr), ys: r.lr, cls: "lx-other" }; })
       .concat([{ xs: epochs(run.lr), ys: run.lr, cls: "lx-path" }]), n, rates[0], rates[1], "epoch", "learning rate (log scale)");
+    // Bottom left: every schedule starts at the top, so nothing is drawn there early on.
+    legend(rateSvg, [{ label: "chosen run", cls: "lx-path" }, { label: "one slider away", cls: "lx-other" }], 74, 232);
     var losses = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.train.concat(r.val); })));
-    var lines = [{ xs: epochs(run.val), ys: run.val, cls: "lx-val" }, { xs: epochs(run.train), ys: run.train, cls: "lx-path" }];
+    var lines = [{ xs: epochs(run.val), ys: run.val, cls: "lx-val" }, { xs: epochs(run.train), ys: run.train, cls: "lx-train" }];
     if (data.floor) lines.unshift({ xs: [0, n], ys: [data.floor, data.floor], cls: "lx-floor" });
     drawLog(lossSvg, lines, n, losses[0], losses[1], "epoch", "MSE (log scale)");
+    // Top right: after the first epochs every loss lies far below it.
+    var key = [{ label: "training loss", cls: "lx-train" }, { label: "validation loss", cls: "lx-val" }];
+    if (data.floor) key.push({ label: "floor", cls: "lx-floor" });
+    legend(lossSvg, key, 206, 26);
   }
 
   function describe(data, run) {
