@@ -167,7 +167,12 @@ def test_the_learning_path_names_every_optimizer_page_4_races(page_text, project
 def test_the_page_names_every_program_make_serve_needs(page_text, project_root):
     assert "you need Python 3.11+, git, make, and npm" in page_text
     makefile = (project_root / "Makefile").read_text()
-    assert "command -v npm" in makefile  # KaTeX and Pyodide come from the npm registry
+    assert "command -v npm" in makefile  # KaTeX, Pyodide and Lighthouse come from the npm registry
+    npm_packages = re.search(r"katex@\S+ pyodide@\S+ lighthouse@\S+", makefile)
+    assert npm_packages and "Pyodide, which runs page 2's in-browser block, and Lighthouse" in page_text
+    assert "PYTHON ?= " in makefile and "PORT ?= " in makefile and "make serve PYTHON=python3.11 PORT=8001" in page_text
+    torch_pin = re.search(r"^torch==([\d.]+)", (project_root / "requirements" / "lock.txt").read_text(), re.M)[1]
+    assert f"pip install torch=={torch_pin} --index-url https://download.pytorch.org/whl/cpu" in page_text
     assert 'requires-python = ">=3.11"' in (project_root / "pyproject.toml").read_text()
     # Graphviz: apt-get where it can, otherwise a message and a stop
     assert "installs Graphviz with apt-get where it can (otherwise it stops and says how to install it)" in page_text
