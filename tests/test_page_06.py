@@ -170,7 +170,7 @@ def test_the_test_mse_is_read_against_the_noise_of_the_test_points(page):
 
 def test_the_one_pass_gain_is_scoped_to_the_grid_tried(page):
     assert page.says("Each at the best of the seven rates tried, one pass of mini-batches")
-    assert page.says("(a finer grid of rates would move that factor somewhat)")
+    assert page.says("(a factor for these seven rates; a finer grid could change it)")
     assert "Each at its own best rate" not in page.markdown
 
 
