@@ -96,6 +96,13 @@ def test_the_deeper_network_gives_each_hidden_layer_its_own_unit_names(page):
     assert ">h1.1<" in svg and ">h2.5<" in svg and "hidden 2: 5 units, ReLU" in svg
 
 
+def test_the_deeper_diagrams_alt_text_gives_its_captions_adding_up_to_the_answer(page):
+    alt = page.alt_containing("A 3-5-5-2 network")
+    assert "Captions: 15 weights + 5 biases, 25 weights + 5 biases, 10 weights + 2 biases." in alt
+    counts = [int(n) for n in re.findall(r"(\d+) (?:weights|biases)\b", alt)]
+    assert sum(counts) == printed(r"^parameters: {n}  \(3\*5\+5", page.text)[0]
+
+
 def test_the_diagrams_draw_the_relu_of_every_hidden_unit(page):
     (alt,) = [alt for alt in page.alts if alt.startswith("A 3-4-1 network")]
     assert "four hidden units h1 to h4, each labelled ReLU" in alt
@@ -172,6 +179,8 @@ def test_the_crop_predictions_are_close_in_one_region_and_twice_the_targets_in_a
     assert times == pytest.approx(ratios[furthest_region], rel=0.02) and min(times) > 1.8  # "about twice"
     assert page.says(f"Some are close and some far off: {page.glue_text['crop_closest']}, "
                      f"but {page.glue_text['crop_furthest']}")
+    assert page.printed(f"closest: region {closest_region}, off by {misses[0]:.1f} % and {misses[1]:.1f} %")
+    assert page.printed(f"furthest: region {furthest_region}, {times[0]:.1f} and {times[1]:.1f} times its targets")
 
 
 def test_the_three_line_loop_ends_on_the_least_squares_line(page):
@@ -225,7 +234,9 @@ def test_exercise_2_answers_that_1e_4_gets_close_and_1e_3_diverges_as_the_curvat
     assert set(growth[1:]) == {round(predicted)}
     assert page.printed(f"the loss at epoch 100 is {loss:.1f}, against {page.glue['crop_fall'][1]:.1f} at lr=1e-5")
     assert page.printed(f"then {round(predicted)}-fold per step, from 2480 at step 1 to")
-    assert page.printed("at step 14, and step 15's loss is not finite (DivergedError).")
+    assert page.printed("at step 14, and step 15's loss is not finite (DivergedError; full batch: step k is epoch k).")
+    # 1e-4 removes 10 times the share 1e-5 removes per step (lr * curvature), not "moves ten times faster"
+    assert page.printed("the flatter directions remove ten times as large a share of their error per step as at 1e-5")
     assert page.printed(f"and the loss by its square, {predicted:.0f}.")
 
 
@@ -238,3 +249,37 @@ def test_exercise_4_answers_that_nn_linear_learns_the_same_a_and_b(page):
 
 def test_every_exercise_has_a_solution_that_prints_its_answer(page):
     assert page.text.count("Answer: ") == 4
+
+
+def test_only_linregs_training_functions_check_for_a_finite_loss_not_every_loop(page):
+    import inspect
+
+    from linreg import training
+
+    for function in (training.make_train_step, training.fit):
+        assert "check_finite_loss(" in inspect.getsource(function)
+    [crop_loop] = [cell for cell in page.code.split("\n\n") if "crop_losses = []" in cell]
+    assert "check_finite_loss" not in crop_loop  # "like the crop loop above, does not check"
+    assert page.says("is shared by the training functions of `linreg` (`make_train_step` here, `fit` on")
+    assert page.says("a loop written out in a cell, like the crop loop above, does not check unless it calls it")
+    assert "every training loop of this site" not in page.markdown
+
+
+def test_make_train_step_is_described_with_everything_it_does(page):
+    import inspect
+
+    from linreg.training import make_train_step
+
+    assert "model.train()" in inspect.getsource(make_train_step)
+    assert page.says("besides the four moves it puts the model in training mode (`model.train()`) on every call")
+
+
+def test_only_persistent_buffers_are_said_to_be_saved(page):
+    assert page.says("Buffers move with `.to(device)`, and persistent ones (the default) are saved in `state_dict()`")
+
+
+def test_the_directions_are_named_as_the_hessians_eigenvectors_in_the_tables_order(page):
+    assert page.says("The directions are the Hessian's eigenvectors and their curvatures its eigenvalues; the table "
+                     "below lists them steepest first")
+    rows = [float(r) for r in re.findall(r"^\s*([\d.e+]+) \|\s+[+-]", page.text, flags=re.M)]
+    assert len(rows) == 4 and rows == sorted(rows, reverse=True)  # steepest first

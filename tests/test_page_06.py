@@ -156,6 +156,32 @@ def test_predictions_use_the_40_test_points_only(page):
     assert 'points_label="test points"' in page.code and 'colors=("green",)' in page.code  # not the true line's red
 
 
+def test_the_test_mse_is_read_against_the_noise_of_the_test_points(page):
+    test_mse, noise = page.glue["test_mse"], page.glue["test_true_line_mse"]
+    assert page.printed(f"test MSE {test_mse:.4f}")
+    assert page.printed(f"the true line y = 1.5 + 2x on the same points: MSE {noise:.4f}")
+    assert test_mse > page.glue["split_train_mse_last"]  # "higher than the training MSE"
+    assert test_mse == pytest.approx(noise, rel=0.05)  # "the model is not to blame"
+    assert noise > 0.01  # "their noise happens to be larger than the recipe's 0.01"
+    assert page.says(f"The test MSE, {test_mse:.4f}, is higher than the training MSE of "
+                     f"{page.glue['split_train_mse_last']:.4f}, but the model is not to blame: the true line "
+                     f"itself scores {noise:.4f} on these 40 points")
+
+
+def test_the_one_pass_gain_is_scoped_to_the_grid_tried(page):
+    assert page.says("Each at the best of the seven rates tried, one pass of mini-batches")
+    assert page.says("(a factor for these seven rates; a finer grid could change it)")
+    assert "Each at its own best rate" not in page.markdown
+
+
+def test_the_worker_and_index_statements_are_scoped(page):
+    assert page.says("each with its own copy of the dataset, that call `__getitem__` in parallel")
+    assert page.says("(with the default `persistent_workers=False`)")
+    assert page.says("an index must be an integer, a slice, a list or a 1-D tensor")
+    assert page.says("A `DataLoader`'s sampler never asks for an index past the end")
+    assert page.says("a large data set may not fit in GPU memory at all")
+
+
 def test_exercise_1_answers_that_at_equal_steps_the_full_batch_ends_lower_and_took_less_time(page):
     (full,) = page.numbers(r"^13 full-batch steps \(lr=0.5\): MSE {n}$")
     (mini,) = page.numbers(r"^13 mini-batch steps \(lr=0.25\): MSE {n}$")
@@ -169,6 +195,12 @@ def test_exercise_1_answers_that_at_equal_steps_the_full_batch_ends_lower_and_to
     loader_epoch = page.glue["seconds_per_epoch"][2]
     assert 13 * per_step_full < loader_epoch  # "13 full-batch steps also took less time than one mini-batch epoch"
     assert page.says("13 full-batch steps take less time than one epoch of the loader's 13 mini-batch steps")
+    full_time, loader_time = page.glue["ex1_times"]  # computed in the solution from the timing table
+    assert full_time == pytest.approx(13 * page.glue["seconds_per_epoch"][0]) and full_time < loader_time
+    assert page.printed(f"time: 13 full-batch steps {1e3 * full_time:.1f} ms, the loader's epoch "
+                        f"{1e3 * loader_time:.1f} ms")
+    assert page.printed(f"the 13 full-batch steps took less time than the loader's epoch ({1e3 * full_time:.1f} "
+                        f"against {1e3 * loader_time:.1f} ms)")
 
 
 def test_exercises_2_to_4_answer_from_their_outputs(page):

@@ -56,6 +56,9 @@ def test_the_table_backs_the_split_explanation(page):
     assert [int(r[0]) for r in rows] == [0, 1, 2, 5, 10, 15, 16, 17, 18, 20, 30, 60]
     line_train, line_val = page.glue["start_line_error"][1], page.glue["start_line_error"][0]
     assert float(rows[0][4]) == pytest.approx(line_train, abs=1e-4) and line_val < line_train
+    assert float(rows[0][5]) == pytest.approx(line_val, abs=1e-4)
+    assert page.says(f"the starting line's line error is {line_val:.2f} at the validation inputs against "
+                     f"{line_train:.2f} at the training inputs")  # a mean square, not a distance
     assert page.glue["lower_line_error"] is True
     assert "line error lower on the validation points at every epoch: True" in page.text
     train_mean, train_square = page.numbers(r"^training inputs: mean \+?{n}, mean square {n}$")
@@ -71,6 +74,10 @@ def test_the_cross_term_keeps_validation_below_for_a_little_longer_than_line_err
     negative_until = page.glue["cross_negative_until"]  # "negative ... from the start to epoch N"
     assert last_below < negative_until < 60
     assert page.says(f"negative on the validation points from the start to epoch {negative_until}")
+    assert f"validation cross term negative from epoch 0 to epoch {negative_until}" in page.text  # printed
+    # a negative cross term puts the loss below line error + noise, not below the line error alone
+    assert page.says("so the loss on these points is a little below line error + noise")
+    assert "closer to their targets than to the true line" not in page.markdown
     cross, noise_difference = page.glue["cross_at_crossing"]
     assert cross < 0 and -cross > noise_difference / 2  # "still comparable to the difference in noise"
     assert noise_difference == pytest.approx(page.glue["val_noise"] - page.glue["train_noise"])
@@ -83,6 +90,8 @@ def test_each_curve_ends_at_the_noise_of_its_own_points(page):
     assert page.glue["final_train"] == pytest.approx(page.glue["train_noise"], rel=0.05)
     assert page.glue["final_val"] == pytest.approx(page.glue["val_noise"], rel=0.05)
     assert page.glue["line_error_end"] < 1e-3
+    assert f"line error after 60 epochs, the larger of the two: {page.glue['line_error_end']:.0e}" in page.text
+    assert page.says(f"with a line error of {page.glue['line_error_end']:.0e} at most")
 
 
 def test_the_rise_after_the_lowest_validation_loss_is_explained_by_the_least_squares_line(page):
@@ -169,6 +178,20 @@ def test_a_fresh_adam_takes_steps_of_about_the_learning_rate(page):
     fresh = page.numbers(r"^   fresh Adam: {n}")
     assert fresh[0] == pytest.approx(0.02, rel=0.3) and fresh[0] > 5 * restored[0]
     assert page.glue["first_step_ratio"] > 5
+    assert page.says("Adam's first step is one learning rate up to Adam's $\\epsilon$")  # as page 4 says
+    assert "exactly one learning rate" not in page.markdown
+
+
+def test_every_loop_moves_its_batches_to_the_device_of_the_model(page):
+    # the page runs on a GPU where there is one (Colab): a batch left on the CPU would fail there
+    loops = re.findall(r"^( *)for (\w+), (\w+) in \w+:.*\n\1    (.*)$", page.code, flags=re.M)
+    assert loops
+    for _, x, y, first_line in loops:
+        assert first_line == f"{x}, {y} = {x}.to(device), {y}.to(device)", first_line
+
+
+def test_the_loss_figure_says_training_as_the_prose_does(page):
+    assert 'plots.loss_curves({"training": train_losses' in page.code
 
 
 def test_full_unpickling_runs_code_and_weights_only_refuses_it(page):
