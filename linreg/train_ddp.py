@@ -4,7 +4,9 @@
 ``WORLD_SIZE``, ``MASTER_ADDR`` and ``MASTER_PORT`` in each one's environment,
 so ``init_process_group`` needs no rank, world size or address: its default
 ``init_method``, ``"env://"``, reads them there. (The backend may be left out
-too: then gloo serves CPU tensors and NCCL CUDA ones; the script names it.)
+too, but then PyTorch registers only the backend of the machine's accelerator,
+NCCL with CUDA and gloo without; ``"cpu:gloo,cuda:nccl"`` registers both. The
+script names its backend.)
 The training is page 11's recipe with page 5's ``nn.Linear`` model. Rank 0
 saves the trained model to ``model.pt`` in the working directory and prints its fit.
 """
@@ -32,6 +34,7 @@ def main():
     x_train, y_train, _, _ = data.line_data().tensors()
     dataset = TensorDataset(x_train, y_train)
     sampler = DistributedSampler(dataset, shuffle=True, seed=0)
+    # 16 per rank at lr 0.3, as page 11's DDP job: 2 ranks make its global batch of 32.
     loader = DataLoader(dataset, batch_size=16, sampler=sampler)
 
     torch.manual_seed(0)
