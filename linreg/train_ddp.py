@@ -1,12 +1,18 @@
-"""Page 11's DDP recipe as a script for ``torchrun``: ``torchrun --standalone --nproc_per_node=2 -m linreg.train_ddp``.
+"""Page 11's DDP recipe as a script for ``torchrun``.
+
+Run it with ``torchrun --standalone --nproc_per_node=2 -m linreg.train_ddp``.
 
 ``torchrun`` starts one process per rank and sets ``RANK``, ``LOCAL_RANK``,
 ``WORLD_SIZE``, ``MASTER_ADDR`` and ``MASTER_PORT`` in each one's environment,
 so ``init_process_group`` needs no rank, world size or address: its default
 ``init_method``, ``"env://"``, reads them there. (The backend may be left out
-too: then gloo serves CPU tensors and NCCL CUDA ones; the script names it.)
+too, but then PyTorch registers only the backend of the machine's accelerator,
+NCCL with CUDA and gloo without; ``"cpu:gloo,cuda:nccl"`` registers both. The
+script names its backend.)
+
 The training is page 11's recipe with page 5's ``nn.Linear`` model. Rank 0
-saves the trained model to ``model.pt`` in the working directory and prints its fit.
+saves the trained model to ``model.pt`` in the working directory and prints
+its fit.
 """
 
 import os
@@ -21,36 +27,48 @@ from linreg import data, models
 
 
 def main():
-    """Train recipe A's line with DDP on the ranks ``torchrun`` started; rank 0 saves ``model.pt``."""
+    """Train recipe A's line with DDP on the ranks ``torchrun`` started.
+
+    Rank 0 saves ``model.pt`` and prints its fit.
+    """
     use_gpu = torch.cuda.is_available()
-    dist.init_process_group("nccl" if use_gpu else "gloo")  # rank, world size and address: from torchrun
-    local_rank = int(os.environ["LOCAL_RANK"])  # this process's GPU on its machine
-    device = torch.device("cuda", local_rank) if use_gpu else torch.device("cpu")
+    # rank, world size and address: from torchrun
+    dist.init_process_group("nccl" if use_gpu else "gloo")
+    # this process's GPU on its machine
+    local_rank = int(os.environ["LOCAL_RANK"])
+    device = torch.device(f"cuda:{local_rank}" if use_gpu else "cpu")
     if use_gpu:
         torch.cuda.set_device(device)
 
     x_train, y_train, _, _ = data.line_data().tensors()
     dataset = TensorDataset(x_train, y_train)
     sampler = DistributedSampler(dataset, shuffle=True, seed=0)
+    # 16 per rank at lr 0.3, as page 11's DDP job:
+    # 2 ranks make its global batch of 32.
     loader = DataLoader(dataset, batch_size=16, sampler=sampler)
 
     torch.manual_seed(0)
     model = models.LinearRegression().to(device)
-    model = DistributedDataParallel(model, device_ids=[local_rank] if use_gpu else None)
+    device_ids = [local_rank] if use_gpu else None
+    model = DistributedDataParallel(model, device_ids=device_ids)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
 
     for epoch in range(50):
         sampler.set_epoch(epoch)
         for x, y in loader:
-            loss = nn.functional.mse_loss(model(x.to(device)), y.to(device))
+            x, y = x.to(device), y.to(device)
+            loss = nn.functional.mse_loss(model(x), y)
             optimizer.zero_grad()
             loss.backward()  # gradients are all-reduced here
             optimizer.step()
 
     if dist.get_rank() == 0:  # one writer, not world_size of them
-        torch.save(model.module.state_dict(), "model.pt")  # .module: the model inside the wrapper
-        weight, bias = model.module.linear.weight.item(), model.module.linear.bias.item()
-        print(f"rank 0 of {dist.get_world_size()}: slope {weight:.4f}, intercept {bias:.4f}, saved model.pt")
+        # .module: the model inside the wrapper
+        torch.save(model.module.state_dict(), "model.pt")
+        linear = model.module.linear
+        weight, bias = linear.weight.item(), linear.bias.item()
+        print(f"rank 0 of {dist.get_world_size()}: slope {weight:.4f}, "
+              f"intercept {bias:.4f}, saved model.pt")
     dist.destroy_process_group()
 
 
