@@ -69,6 +69,9 @@ def main():
         weight, bias = linear.weight.item(), linear.bias.item()
         print(f"rank 0 of {dist.get_world_size()}: slope {weight:.4f}, "
               f"intercept {bias:.4f}, saved model.pt")
+    # Leave together: a rank that tears its connections down while another
+    # still uses them can abort (SIGABRT) instead of exiting.
+    dist.barrier()
     dist.destroy_process_group()
 
 
