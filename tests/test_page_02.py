@@ -334,3 +334,9 @@ def test_the_explorables_static_figure_circles_a_tie_not_a_best_rate(page):
     assert high == page.glue["explorer_largest_steady"] and low < page.glue["explorer_on_target"]
     assert "plots.lr_sweep(rates, final_losses" in page.code and "lowest * (1 + 1e-6)" in page.code  # its tie rule
     assert f"the runs at {page.glue_text['explorer_first_diverged']}," in alt
+
+
+def test_the_divergence_check_the_prose_describes_is_shown_under_the_loop(page):
+    assert "How linreg does it: _checks.check_finite_loss" in page.text
+    assert "if math.isfinite(loss):" in page.text and "raise DivergedError(" in page.text
+    assert page.says("(`check_finite_loss`, which raises `DivergedError` once the loss is no longer a finite number)")
