@@ -159,6 +159,11 @@ def test_stochastic_descent_needs_a_smaller_rate_and_wanders_at_lr_0_1(page, var
     glue = page.glue
     assert glue["stochastic_rate_ratio"] == pytest.approx(glue["best_mini_batch"][0] / glue["best_stochastic"][0])
     assert glue["stochastic_rate_ratio"] > 10
+    # "roughly 10 to 30 times", "about the ratio of their batch sizes": within one grid step (1.78x) of 16
+    assert 10 <= glue["stochastic_rate_ratio"] <= 30
+    assert glue["batch_size_ratio"] == 16 and glue["updates_per_epoch"] == [80, 5]
+    assert glue["batch_size_ratio"] / 1.78 < glue["stochastic_rate_ratio"] < glue["batch_size_ratio"] * 1.78
+    assert page.says("at the ends of the last 10 epochs (after each epoch's last update)")
     assert glue["stochastic_at_01"] == pytest.approx(variants["stochastic"][0][0.1], rel=0.05)
     assert glue["stochastic_at_01"] > 10 * glue["best_stochastic"][1]
     assert not page.says("yet ends further away")
@@ -194,8 +199,16 @@ def test_the_gradient_points_along_the_weight_for_two_reasons_curvature_and_the_
     assert glue["start_weight_off"] == pytest.approx(best_weight + 15, abs=1e-3)
     assert glue["start_bias_off"] == pytest.approx(best_bias + 10, abs=1e-3)
     assert glue["start_weight_off"] > glue["start_bias_off"] > 0
-    assert glue["start_gradient_ratio"] == pytest.approx(
+    assert glue["start_gradient_axes_ratio"] == pytest.approx(
         glue["steepness"] * glue["start_weight_off"] / glue["start_bias_off"])
+    weight_gradient, bias_gradient, ratio = page.numbers(
+        r"^gradient at the start, all 60 points: weight {n}, bias {n}; ratio {n}$")
+    assert glue["start_gradient"] == pytest.approx([weight_gradient, bias_gradient], abs=0.05)
+    assert glue["start_gradient_ratio"] == pytest.approx(ratio, abs=0.05)
+    assert weight_gradient < bias_gradient < 0  # both point back towards the minimum, the weight's far more
+    # "the mixed term takes a little off the bias's part": the full ratio is larger than the axes-only one, by < 20%
+    assert glue["start_gradient_axes_ratio"] < glue["start_gradient_ratio"] < 1.2 * glue["start_gradient_axes_ratio"]
+    assert page.says(f"The full gradient, printed above the 3-D figure, is {page.glue_text['start_gradient']}")
     assert page.says("Two things make the gradient point mostly along the weight.")
 
 
@@ -287,6 +300,9 @@ def test_rates_from_the_cited_one_to_the_largest_steady_one_reach_the_answer_and
     assert page.says(f"From {glue['explorer_on_target']:g} to {glue['explorer_largest_steady']:g}, every run ends "
                      "within 0.0001 of the exact answer")
     assert page.says("the largest of these rates that converges")
+    # "Slide left below it ... stops short": explorer_on_target is the smallest rate that ends on target
+    assert page.says(f"Slide left below {glue['explorer_on_target']:g} and the path still heads for the star")
+    assert not page.says("Slide left from 0.1")
     assert not page.says("the largest rate that still converges")
 
 
@@ -318,3 +334,9 @@ def test_the_explorables_static_figure_circles_a_tie_not_a_best_rate(page):
     assert high == page.glue["explorer_largest_steady"] and low < page.glue["explorer_on_target"]
     assert "plots.lr_sweep(rates, final_losses" in page.code and "lowest * (1 + 1e-6)" in page.code  # its tie rule
     assert f"the runs at {page.glue_text['explorer_first_diverged']}," in alt
+
+
+def test_the_divergence_check_the_prose_describes_is_shown_under_the_loop(page):
+    assert "How linreg does it: _checks.check_finite_loss" in page.text
+    assert "if math.isfinite(loss):" in page.text and "raise DivergedError(" in page.text
+    assert page.says("(`check_finite_loss`, which raises `DivergedError` once the loss is no longer a finite number)")

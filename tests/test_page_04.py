@@ -208,8 +208,8 @@ def test_the_loss_curves_alt_text_says_which_fall_steadily_and_which_swing(page,
 
 def test_the_verdict_is_for_100_steps_rmsprop_leaves_the_minimum_later_and_sgd_stays(page):
     sgd = re.search(r"^SGD\s+at lr (\S+): within 1% from step (\d+), still at step 300", page.text, re.M)
-    rmsprop = re.search(r"^RMSprop\s+at lr (\S+): within 1% from step (\d+), out again from step (\d+); "
-                        r"loss above the minimum at step 300: (\S+)$", page.text, re.M)
+    rmsprop = re.search(r"^RMSprop\s+at lr (\S+): within 1% from step (\d+), out again from step (\d+);\n"
+                        r"\s+loss above the minimum at step 300: (\S+)$", page.text, re.M)
     assert sgd and rmsprop
     assert (float(sgd.group(1)), float(rmsprop.group(1))) == (page.glue["sgd_lr"], page.glue["rmsprop_lr"])
     assert 100 < int(rmsprop.group(3)) == page.glue["rmsprop_out_again"]
@@ -227,6 +227,16 @@ def test_the_overshoots_are_stated_per_coordinate_with_their_own_steps(page):
         assert weight_step != bias_step  # two coordinates, two moments: not one point
         assert f"weight {weight:.1f} (step {weight_step}) and bias {bias:.1f} (step {bias_step})" == \
             page.glue_text[f"{key}_overshoot"]
+
+
+def test_all_four_overshoot_early_and_momentum_and_adam_are_the_ones_still_swinging(page, race):
+    best_weight, best_bias = page.numbers(r"least-squares minimum: weight {n}, bias {n}")
+    assert page.glue["sgd_first_weight"] > best_weight + 3  # SGD's first step throws the weight far past it
+    assert page.glue["rmsprop_first_bias"] > best_bias + 1  # and RMSprop's first step the bias
+    assert page.glue["sgd_first_weight"] > page.glue["momentum_overshoot"][0]  # further than momentum ever gets
+    assert page.says(f"SGD's first step already throws the weight to {page.glue_text['sgd_first_weight']}")
+    assert page.says("What sets momentum and Adam apart is that they are still swinging at step 100")
+    assert not page.says("Both swing well past the minimum")
 
 
 def test_the_contour_alt_text_says_sgd_and_rmsprop_end_on_the_minimum_and_the_others_do_not(page):
@@ -249,6 +259,13 @@ def test_momentum_loses_because_its_swings_shrink_by_0_9_per_step_whatever_the_r
     assert low <= glue["momentum_score"] and glue_bounds_are_exact(page)
     decay, start, predicted = glue["momentum_predicted"]
     assert decay == pytest.approx(0.9**100) and predicted == pytest.approx(start * decay)
+    # the sweep's window is steps 91 to 100: the bound there runs from start * 0.9**91 down to the step-100 value
+    assert glue["momentum_predicted_91"] == pytest.approx(start * 0.9**91)
+    assert high < 1.5 * glue["momentum_predicted_91"]  # "roughly agrees" over the same window
+    assert page.says("The sweep roughly agrees")
+    assert page.numbers(r"^momentum 0\.9, predicted: {n} \(step 91\) to {n} \(step 100\) above the minimum$") == [
+        round(glue["momentum_predicted_91"], 3), round(predicted, 3)]
+    assert page.says("over many steps the distance to the minimum can shrink on average only by about")
     assert min(excess.values()) == min(flat)  # "no rate does better"
     assert page.says("whose two roots multiply to $\\beta$")
 
@@ -287,6 +304,8 @@ def test_the_colour_claim_is_limited_to_the_race_figures_and_settings_keep_the_o
     assert not page.says("on every page")
     assert page.says("SGD, in SGD's colour; the line styles tell the learning rates apart")
     assert page.says("keep its colour and tell the settings apart by line style")
+    assert page.says("Each optimizer has one colour in the static figures")  # not in the explorable's highlight
+    assert page.says("draws its chosen run in one highlight colour, whatever the optimizer")
 
 
 # How far each optimizer steps.
@@ -415,6 +434,19 @@ def test_adam_with_lr_3_overshoots_by_several_units_with_steps_of_at_most_lr(pag
     assert max(weight_step, bias_step) <= 1.0
     assert weight - page.numbers(r"least-squares minimum: weight {n}")[0] > 3  # "several units past the minimum"
     assert "It does not diverge" in page.text
+
+
+def test_adams_step_bound_is_stated_for_this_problem_not_as_a_rule(page):
+    assert page.glue["adam_largest_step"] <= 1.01  # "stayed within 1.00 eta" on this run
+    assert page.says("on this problem Adam's stayed within")
+    assert "On this problem Adam's steps are at most about lr = 0.01" in page.text
+    assert not page.says('"about $\\eta$ per step"')  # no quotation of a claim the page never makes
+
+
+def test_the_heading_and_the_error_message_read_plainly(page):
+    assert "### Momentum's β, tuned like the learning rate" in page.markdown
+    assert page.says("(it counts epochs; with full batches one epoch is one step)")
+    assert "DivergedError: training diverged at epoch" in page.text
 
 
 def test_exercises_have_collapsed_solutions(page):

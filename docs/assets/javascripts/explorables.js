@@ -198,7 +198,7 @@
     }
     if (leavesView(data, run)) notes.push("Part of its path lies outside the drawn window.");
     var axis = lossAxis(data, run);
-    if (axis.zoomed) notes.push("The loss panel shows its first " + axis.steps + " " + data.stepName + "s.");
+    if (axis.zoomed) notes.push("The loss panel is zoomed to " + data.stepName + "s 0\u2013" + axis.steps + ".");
     return notes.length ? text + " " + notes.join(" ") : text;
   }
 
