@@ -119,7 +119,10 @@ def test_page_4_figure_reports_the_weight_and_bias_of_the_pages_momentum_race(br
         readout = _readout(page)
     assert readout.startswith(f"Learning rate {lr}, Momentum β 0.9: after 100 steps")
     numbers = dict(re.findall(r"(weight|bias) = (-?\d+\.\d{4})", readout))
-    assert f"{float(numbers['weight']):.3f}" == weight and f"{float(numbers['bias']):.3f}" == bias
+    # The table rounds to 3 decimals and the readout to 4, both from the same float: re-rounding the readout
+    # can differ in the last digit (1.0844959 prints 1.084 and 1.0845), so compare within both roundings.
+    assert abs(float(numbers["weight"]) - float(weight)) <= 0.0005 + 0.00005
+    assert abs(float(numbers["bias"]) - float(bias)) <= 0.0005 + 0.00005
 
 
 def test_page_8_figure_reports_the_validation_loss_of_the_pages_steplr_run(browser, site_url, built_site,
