@@ -157,7 +157,7 @@ def test_every_reconstruction_is_closest_to_its_own_original(page):
 def test_the_stricter_nearest_original_test_is_reported_as_computed(page):
     n, own_all = page.glue["own_all"]
     (shown, printed_n, printed_share) = page.numbers(
-        r"closest to their own original: {n} of the 10 shown; of the first {n} test images, {n}%")
+        r"closest to their own original: {n} of the 10 shown;\s+of the first {n} test images, {n}%")
     assert shown == page.glue["own"] and printed_n == n == min(2000, 270)
     assert printed_share == pytest.approx(100 * own_all, abs=0.5)
     (label_share,) = page.numbers(r"closest to an original of the same digit: {n}%")
