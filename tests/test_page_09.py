@@ -185,6 +185,11 @@ def test_at_lr_1_the_loss_peaks_orders_of_magnitude_above_the_start_and_never_re
     assert page.glue["fast_orders"] == int(math.log10(peak / first)) >= 3
     assert math.isfinite(final)  # never NaN: fit would have raised DivergedError
     assert page.glue["fast_vs_slow"] > 10
+    at_150, at_180, at_200 = page.numbers(r"lr 1: loss epoch 150 {n}, epoch 180 {n}, epoch 200 {n}")
+    assert at_150 > at_180 > at_200 == pytest.approx(final, abs=0.01)  # "still falling at the end"
+    assert page.glue["fast_late"] == pytest.approx([at_150, at_200], abs=0.01)
+    assert page.says("it recovers only slowly: still falling at the end")
+    assert "levels off" not in " ".join(page.alts)
 
 
 def test_the_lr_1_network_never_comes_close_to_the_curve(page):
@@ -227,8 +232,11 @@ def test_the_loss_figure_alt_states_the_printed_runs(page):
 
 
 def test_plain_sgd_at_lr_1_stops_with_diverged_error_naming_the_learning_rate(page):
-    assert re.search(r"DivergedError: training diverged at epoch \d+: the loss became (inf|nan)", page.text)
-    assert "(lr=1)" in page.text
+    printed = " ".join(page.text.split())
+    assert re.search(r"DivergedError: training diverged at epoch \d+: the loss became (inf|nan)", printed)
+    assert "(lr=1)" in printed
+    message = re.search(r"^DivergedError:.*(?:\n.+)*", page.text, flags=re.M).group()
+    assert max(len(line) for line in message.splitlines()) <= 80  # wrapped, no sideways scroll
 
 
 # --- why the ReLUs matter
@@ -304,3 +312,28 @@ def test_momentum_answer_matches_its_numbers(page):
     assert momentum < plain / 2  # "much further"
     assert momentum < plain_03 / 2 and momentum < plain_1 / 2  # "not just as a larger step"
     assert page.printed(f"yet plain SGD at lr 0.1 ends at {plain_1:.3f}, and at 0.03 at {plain_03:.3f}.")
+
+
+def test_the_fit_is_within_the_stated_distance_of_2_and_1(page):
+    slope, intercept = page.glue["slope"], page.glue["intercept"]
+    assert page.glue["fit_error"] == pytest.approx(max(abs(slope - 2), abs(intercept - 1)), abs=1e-3)
+    assert page.says(f"within {page.glue_text['fit_error']} of the 2 and 1")
+
+
+def test_the_network_is_not_said_to_save_all_choosing(page):
+    assert "what the network saved is the choosing" not in page.markdown
+    assert page.says("What the network saved is designing the features; it still needed choices of its own")
+
+
+def test_the_units_left_alive_at_lr_1_are_counted(page):
+    assert page.glue["alive_fast"] == 64 - page.glue["dead_fast"]
+    assert page.glue["alive_fast"] < 32  # "those few"
+
+
+def test_the_prediction_recorder_is_shown(page):
+    assert "How linreg does it: animation.PredictionRecorder" in page.text
+
+
+def test_the_width_answer_states_its_budget_and_gives_the_seed_spread_to_the_initial_weights(page):
+    (answer,) = [line for line in page.text.splitlines() if line.startswith("Answer: at lr 0.01 after 200 epochs")]
+    assert "on the training loss" in answer and "that is on the initial weights" in answer

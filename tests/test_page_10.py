@@ -151,7 +151,20 @@ def test_the_final_validation_loss_is_well_below_the_mean_image_error(page):
 
 def test_every_reconstruction_is_closest_to_its_own_original(page):
     assert page.says("of the 10 are closer to their own original")
-    assert page.glue["own"] == 10  # "keep the shape of each digit"
+    assert page.glue["own"] == 10  # "keep the overall shape of most digits"
+
+
+def test_the_stricter_nearest_original_test_is_reported_as_computed(page):
+    n, own_all = page.glue["own_all"]
+    (shown, printed_n, printed_share) = page.numbers(
+        r"closest to their own original: {n} of the 10 shown;\s+of the first {n} test images, {n}%")
+    assert shown == page.glue["own"] and printed_n == n == min(2000, 270)
+    assert printed_share == pytest.approx(100 * own_all, abs=0.5)
+    (label_share,) = page.numbers(r"closest to an original of the same digit: {n}%")
+    assert label_share == pytest.approx(100 * page.glue["same_label"], abs=0.5)
+    assert own_all <= page.glue["same_label"]  # own original implies the same digit
+    assert own_all > 0.5  # "most digits"
+    assert page.says("keep the overall shape of most digits")
 
 
 def test_reconstructions_are_blurrier_than_the_originals(page):
@@ -162,10 +175,19 @@ def test_in_the_2d_code_space_neighbours_mostly_show_the_same_digit(page):
     assert page.glue["same_digit"] > 0.3  # "about one in ten" by chance
 
 
+def test_all_against_all_distances_are_bounded_for_mnist(page):
+    assert "[:2000]" in page.code and "min(2000, len(data.x_test))" in page.code
+    assert "torch.cdist(codes, codes)" not in page.code
+    assert page.glue["n_sampled"] == min(2000, int(page.glue_text["n_train"].replace(",", "")))
+    assert page.printed(f"(of {page.glue_text['n_sampled']} codes)")
+
+
 def test_a_code_of_2_numbers_reconstructs_worse_than_a_code_of_8(page):
     latent_2 = printed_number(page, r"latent 2: final validation loss ([\d.]+)")
     latent_8 = printed_number(page, r"\(latent 8: ([\d.]+)\)")
     assert latent_2 > latent_8
+    assert (page.glue["val_2d"], page.glue["val_8"]) == pytest.approx((latent_2, latent_8), abs=1e-4)
+    assert page.says(f"validation loss {page.glue_text['val_2d']} against {page.glue_text['val_8']}")
 
 
 def test_a_reloaded_state_dict_gives_identical_outputs(page):
@@ -202,6 +224,8 @@ def test_raw_pixels_end_just_above_their_tanh_error_floor_and_above_the_mean_ima
     mean_image = printed_number(page, r"mean-image error on raw pixels: +([\d.]+)")
     in_raw_units = printed_number(page, r"in raw units: ([\d.]+)")
     assert floor <= raw < 1.01 * floor
+    (train_floor,) = page.numbers(r"the training images': {n}, as above")
+    assert f"{train_floor:.1f}" == page.glue_text["raw_floor"]  # the body's floor, from the training images
     assert raw > mean_image  # "times the error of always drawing the mean image": worse than knowing nothing
     assert in_raw_units == pytest.approx(page.glue["val_losses"][-1] * 8**2, abs=0.01)  # (16 / 2)²
     assert raw / in_raw_units > 5
@@ -224,3 +248,13 @@ def test_the_page_takes_every_size_from_the_data(page):
     assert "digits.load_digit_images(seed=0)" in page.code
     assert ".view(-1, 8, 8)" not in page.code and "(x_train + 1) * 8" not in page.code
     assert "images.view(-1, *data.image_shape)" in page.code
+
+
+def test_both_loader_functions_and_the_gzip_reader_are_shown(page):
+    for name in ("digits.load_digit_images", "digits.sklearn_digits", "digits.read_idx", "digits._read_bytes"):
+        assert f"How linreg does it: {name}" in page.text
+
+
+def test_the_code_size_answer_states_its_budget(page):
+    (answer,) = [a for a in answers(page) if "16x gives" in a]
+    assert answer.startswith("Answer: after 20 epochs, the more the code compresses")
