@@ -60,6 +60,6 @@ def test_repository_and_colab_links_point_at_the_fork_and_its_branch(fork_site):
 
 
 def test_the_pages_own_links_and_install_commands_name_the_fork(fork_site):
-    assert "https://github.com/alice/fork/blob/trunk/linreg/distributed.py" \
-        in fork_site["tutorials/11-scaling-out/index.html"]
+    home = fork_site["index.html"]  # the landing's clone and pip commands
+    assert "https://github.com/alice/fork" in home and "github.com/linreg/linreg" not in home
     assert "git+https://github.com/alice/fork" in fork_site["tutorials/01-tensors/01-tensors.ipynb"]
