@@ -85,7 +85,7 @@ def test_the_loss_panel_falls_and_counts_epochs_as_the_left_panel_does(alt, pros
     assert "The right panel shows the training MSE of the line after each epoch, from the random start" in prose
     # the convention of page 2, said where the two could be compared
     assert ("Page 2's losses list records each epoch's loss before that epoch's update, so there the MSE "
-            "after k epochs is entry k + 1; page 2's figures count as this one does") in prose
+            "after k epochs is losses[k], the entry of epoch k + 1") in prose
 
 
 # The code that drew the figure is shown on the page, in a tab beside it ------------------------------------------

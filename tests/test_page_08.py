@@ -361,3 +361,11 @@ def test_the_fastest_steplr_setting_flattens_after_its_second_drop(page):
     (frozen,) = page.numbers(r"from epoch 21 the training loss varies by {n}%")
     assert frozen / 100 == pytest.approx(page.glue["steplr_fastest_frozen"], abs=1e-3)
     assert page.glue["steplr_fastest_frozen"] < 0.05
+
+
+def test_the_valleys_smallest_rate_is_said_not_to_have_settled(page):
+    # "the smallest of them only just, and the table below shows it has not settled on the training loss"
+    smallest = page.glue["sweep_good"][0]
+    row = re.search(rf"^ *constant {smallest:.2g} \|.*\| +(\S+)$", page.text, flags=re.M)
+    assert row and row.group(1) == "never"
+    assert page.says("the smallest of them only just, and the table below shows it has not settled")

@@ -300,6 +300,8 @@ def test_width_and_depth_answer_separates_seed_noise_and_dead_units_from_size(pa
     assert min(narrow) > 2 * max(ours) and max(narrow) > 3 * min(narrow)  # far above, and seed-dependent
     assert min(ours) <= max(wide) and min(wide) <= max(ours)  # 128 within the spread of 64
     assert all(d < o for d, o in zip(deep, ours, strict=True))  # "four layers of 64 end lower on every seed"
+    # "none of the shapes Exercise 3 tries gets below" the degree-8 polynomial
+    assert min(narrow + ours + wide + deep) > page.glue["wave_poly_8"]
     narrow_line = re.search(r"^2 x 4 units .*$", page.text, flags=re.M).group()
     assert all(sum(map(int, dead.split("+"))) >= 1 for dead in re.findall(r"dead ([\d+]+)", narrow_line))
 
@@ -317,7 +319,7 @@ def test_momentum_answer_matches_its_numbers(page):
 def test_the_fit_is_within_the_stated_distance_of_2_and_1(page):
     slope, intercept = page.glue["slope"], page.glue["intercept"]
     assert page.glue["fit_error"] == pytest.approx(max(abs(slope - 2), abs(intercept - 1)), abs=1e-3)
-    assert page.says(f"within {page.glue_text['fit_error']} of the 2 and 1")
+    assert page.says(f"within about {page.glue_text['fit_error']} of the 2 and 1")  # rounded: 0.01002 reads 0.010
 
 
 def test_the_network_is_not_said_to_save_all_choosing(page):
