@@ -3,11 +3,11 @@
 Every function returns a `matplotlib.figure.Figure` and never calls
 ``plt.show()``: a notebook displays the returned figure, a test inspects it.
 
-Why one module of about 430 lines: ten independent functions of 20 to 60 lines,
-one per kind of figure; they share only the style and the checks, and a reader looks
+Why one module of about 540 lines: independent functions of 20 to 60 lines, one
+per kind of figure; they share only the style and the checks, and a reader looks
 for "the loss-curve figure" in one list. Figures that read a topic's own types live
 with that topic (loss surfaces and optimizer paths in [`linreg.optimizer_plots`][linreg.optimizer_plots],
-searches in [`linreg.tuning`][linreg.tuning]).
+searches in [`linreg.search_plots`][linreg.search_plots]).
 """
 
 from __future__ import annotations
