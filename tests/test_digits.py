@@ -270,7 +270,9 @@ def test_the_autoencoder_page_runs_unchanged_on_mnist_files(tmp_path, monkeypatc
     cells = [cell for cell in json.loads(page.read_text())["cells"]
              if cell["cell_type"] == "code" and "colab-setup" not in cell["metadata"].get("tags", [])]
     monkeypatch.setenv("LINREG_MNIST_DIR", str(write_mnist(tmp_path, n_train=60, n_test=20)))
-    namespace: dict = {}
+    from IPython.display import display
+
+    namespace: dict = {"display": display}  # a builtin in Jupyter and Colab, where the page runs
     for number, cell in enumerate(cells):
         exec(compile("".join(cell["source"]), f"page 10, code cell {number}", "exec"), namespace)
     data = namespace["data"]
