@@ -249,9 +249,10 @@ def test_three_linear_layers_collapse_into_one_but_not_with_relus(page):
 
 
 def test_with_relus_the_output_is_no_straight_line_at_all(page):
-    _, stray_linear = page.numbers(r"^without ReLUs: outputs span {n}, at most {n} from")
+    # without ReLUs: a straight line up to float32 rounding (printed as a bound: its digits vary by run)
+    assert re.search(r"^without ReLUs: outputs span [\d.]+, within 1e-05 of their best straight line$", page.text,
+                     flags=re.M)
     span, stray_relu = page.numbers(r"^with ReLUs: outputs span {n}, at most {n} from their best straight line")
-    assert stray_linear < 1e-5
     assert stray_relu > 0.1 * span
 
 
