@@ -206,17 +206,26 @@ def _inline_media_bytes(html: str) -> int:
     return sum(len(m.encode()) for m in re.findall(r'<figure class="linreg-graph">.*?</figure>', html, re.S))
 
 
-def _formula_bytes(html: str) -> int:
-    """Bytes of typeset formulas: KaTeX's markup, which replaced a 1.1 MiB script (the visit budget counts it)."""
+def _nested_elements_length(html: str, opening: str, tag: str) -> int:
+    """Characters of every element that starts where ``opening`` matches, up to its own closing ``tag``.
+
+    Counts nesting (a formula's spans hold spans, a solution's details may hold details),
+    which a non-greedy ``.*?</tag>`` would cut short.
+    """
     total = 0
-    for start in (m.start() for m in re.finditer(r'<span class="katex">', html)):
+    for start in (m.start() for m in re.finditer(opening, html)):
         depth = 0
-        for tag in re.finditer(r"<span\b|</span>", html[start:]):
-            depth += 1 if tag.group() == "<span" else -1
+        for found in re.finditer(rf"<{tag}\b|</{tag}>", html[start:]):
+            depth += 1 if found.group() == f"<{tag}" else -1
             if depth == 0:
-                total += tag.end()
+                total += found.end()
                 break
     return total
+
+
+def _formula_bytes(html: str) -> int:
+    """Bytes of typeset formulas: KaTeX's markup, which replaced a 1.1 MiB script (the visit budget counts it)."""
+    return _nested_elements_length(html, r'<span class="katex">', "span")
 
 
 def _folded_source_bytes(html: str) -> int:
@@ -235,15 +244,7 @@ def _closed_solution_bytes(html: str) -> int:
     Like folded source blocks, they are counted by what the browser downloads
     (the gzip budget below), not by the laid-out page this budget limits.
     """
-    total = 0
-    for start in (m.start() for m in re.finditer(r'<details class="[^"]*linreg-solution"(?![^>]*\bopen\b)', html)):
-        depth = 0
-        for tag in re.finditer(r"<details\b|</details>", html[start:]):
-            depth += 1 if tag.group() == "<details" else -1
-            if depth == 0:
-                total += tag.end()
-                break
-    return total
+    return _nested_elements_length(html, r'<details class="[^"]*linreg-solution"(?![^>]*\bopen\b)', "details")
 
 
 # The runs an explorable figure embeds have a budget of their own, 150 KiB a figure (linreg.explorables).
