@@ -41,6 +41,24 @@ def project_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def recipe_d():
+    """Recipe D (pages 2 and 4): the line whose loss surface the surface and optimizer tests walk."""
+    from linreg import data
+
+    return data.surface_line_data()
+
+
+@pytest.fixture(scope="session")
+def small_surface(recipe_d):
+    """Recipe D's MSE on a coarse 17 × 21 grid of (bias, weight): enough to draw contours, quick to compute."""
+    import numpy as np
+
+    from linreg import surfaces
+
+    return surfaces.loss_surface(*recipe_d, np.linspace(-20, 5, 21), np.linspace(-15, 5, 17))
+
+
+@pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """Build the whole site once (strict) into a temporary folder and return that folder.
 

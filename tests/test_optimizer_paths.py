@@ -7,11 +7,6 @@ import torch
 from linreg import DivergedError, data, optimizer_paths, scratch
 
 
-@pytest.fixture(scope="module")
-def recipe_d():
-    return data.surface_line_data()
-
-
 def sgd(lr):
     return lambda params: torch.optim.SGD(params, lr=lr)
 

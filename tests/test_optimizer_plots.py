@@ -18,16 +18,6 @@ RACE = {
 
 
 @pytest.fixture(scope="module")
-def recipe_d():
-    return data.surface_line_data()
-
-
-@pytest.fixture(scope="module")
-def small_surface(recipe_d):
-    return surfaces.loss_surface(*recipe_d, np.linspace(-20, 5, 21), np.linspace(-15, 5, 17))
-
-
-@pytest.fixture(scope="module")
 def race(recipe_d):
     return optimizer_paths.optimizer_paths(*recipe_d, RACE, epochs=2)
 

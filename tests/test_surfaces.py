@@ -6,17 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from linreg import data, surfaces
-
-
-@pytest.fixture(scope="module")
-def recipe_d():
-    return data.surface_line_data()
-
-
-@pytest.fixture(scope="module")
-def small_surface(recipe_d):
-    return surfaces.loss_surface(*recipe_d, np.linspace(-20, 5, 21), np.linspace(-15, 5, 17))
+from linreg import surfaces
 
 
 def test_loss_surface_has_one_loss_per_bias_and_weight(small_surface):
