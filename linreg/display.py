@@ -14,10 +14,11 @@ notebook kernel), it registers [`figure_bundle()`][linreg.display.figure_bundle]
 only representation. Every page imports it ([`linreg.plots`][linreg.plots] does, and so does
 ``from linreg.display import describe``); [`linreg.style`][linreg.style] knows nothing of it.
 
-Why one module of about 420 lines: it holds one concept, a figure's way out of the kernel, in the
-order a figure takes it: its alt text, its dark twin, its PNGs (with the size of their smallest
-text, which a browser test checks at phone width), the bundle or markup that carries them, and IPython's hook. Each step
-reads what the step before it left on the figure, so they change together.
+Why one module of about 420 lines: it holds one concept, a figure's way out of the kernel, in
+the order a figure takes it: its alt text, its dark twin, its PNGs (with the size of their
+smallest text, which a browser test checks at phone width), the bundle or markup that carries
+them, and IPython's hook. Each step reads what the step before it left on the figure, so they
+change together.
 """
 
 from __future__ import annotations
