@@ -65,9 +65,9 @@ def test_the_1000_epoch_line_lies_inside_the_least_squares_band_to_six_decimals(
     # deep inside the band (7 points wide: several hundredths of y at this figure's scale)
     assert gap < 0.5e-6
     figure_tab = plain(tabs[1][0])
-    descent = re.search(r"gradient descent: (a = \S+, b = \S+)", figure_tab).group(1)
-    exact = re.search(r"least squares: (a = \S+, b = \S+)", figure_tab).group(1)
-    assert descent == exact and len(descent.split("b = ")[1].split(".")[1]) == 6  # the same six decimals
+    descent = re.search(r"gradient descent (\S+) (\S+)", figure_tab).groups()
+    exact = re.search(r"least squares (\S+) (\S+)", figure_tab).groups()
+    assert descent == exact and all(len(value.split(".")[1]) == 6 for value in descent)  # the same six decimals
 
 
 def test_each_dashed_line_fits_better_than_the_one_before_and_the_final_line_best(alt):
@@ -84,8 +84,7 @@ def test_the_loss_panel_falls_and_counts_epochs_as_the_left_panel_does(alt, pros
     assert last == final_mse  # the right panel's last point is the left panel's final line
     assert "The right panel shows the training MSE of the line after each epoch, from the random start" in prose
     # the convention of page 2, said where the two could be compared
-    assert ("Page 2's losses list records each epoch's loss before that epoch's update, so there the MSE "
-            "after k epochs is losses[k], the entry of epoch k + 1") in prose
+    assert "Page 2 counts the same way: its losses[k] is the MSE after k epochs." in prose
 
 
 # The code that drew the figure is shown on the page, in a tab beside it ------------------------------------------
@@ -145,6 +144,13 @@ def test_the_page_says_how_to_get_a_gpu_and_the_setting_it_names_does_that(page_
     assert "when PyTorch's CPU package index answers within a few seconds, and otherwise PyPI's build" in page_text
     assert torch_index("linux", {}, probe=lambda url: False) is None
     assert "a GPU is used when there is one" not in page_text
+
+
+def test_the_pages_said_to_use_a_cuda_gpu_are_the_ones_that_ask_torch_for_one(page_text, project_root):
+    assert "(pages 1, 3–8 and 11) use a CUDA GPU when torch.cuda.is_available() says there is one" in page_text
+    asking = {int(path.name[:2]) for path in (project_root / "docs" / "tutorials").glob("*.ipynb")
+              if "torch.cuda.is_available()" in path.read_text()}
+    assert asking == {1, 3, 4, 5, 6, 7, 8, 11}
 
 
 def test_the_download_instructions_install_what_the_colab_cells_install(page_text, project_root):
@@ -209,7 +215,8 @@ def test_the_learning_path_links_each_page_by_its_own_title(home, project_root):
 
 def test_what_you_will_learn_covers_every_page_up_to_the_search_of_page_12(page_text):
     assert "How to choose hyperparameters by grid, random and Bayesian search." in page_text
-    assert "run on two processes at once, and then tunes their settings by search" in page_text
+    assert "fit curves, neural networks and autoencoders and run on two processes at once" in page_text
+    assert "the last page tunes their settings by search" in page_text
 
 
 def test_the_figure_code_states_recipe_a_as_line_data_draws_it(figure_code):
