@@ -128,11 +128,12 @@ def contour_figure(surface: LossSurface, paths=None, *, minimum=None, title: str
     return fig
 
 
-def surface_3d_figure(surface: LossSurface, path=None, *, title: str = "Loss surface (MSE)",
+def surface_3d_figure(surface: LossSurface, path=None, *, minimum=None, title: str = "Loss surface (MSE)",
                       xlabel: str = "weight", ylabel: str = "bias", elev: float = 32, azim: float = -60) -> Figure:
     """3-D view of ``surface`` with optimizer ``path`` drawn on it, each point at its loss height.
 
-    ``path`` is one path or a mapping ``label -> path``. ``elev`` and ``azim`` place the
+    ``path`` is one path or a mapping ``label -> path``; a ringed dot marks where each ends, and
+    ``minimum``, an optional ``(weight, bias)``, is starred as in ``contour_figure``. ``elev`` and ``azim`` place the
     camera; the default looks into the bowl from its large-weight, small-bias corner, the low
     side of page 2's surface, so that no part of the surface hides another (matplotlib
     draws a surface's patches in order of their mean depth, one painted over the next, and
@@ -159,7 +160,17 @@ def surface_3d_figure(surface: LossSurface, path=None, *, title: str = "Loss sur
         x_p, y_p = np.asarray(p.weights), np.asarray(p.biases)
         heights = surface.loss_at(x_p, y_p)
         ax.plot(x_p, y_p, heights, color=color, lw=2.2, marker="o", ms=2.5, label=label, zorder=10)
-    if paths:
+    if minimum is not None:
+        if np.shape(minimum) != (2,):
+            raise ValueError(f"minimum must be a (weight, bias) pair, got {minimum!r}")
+        weight, bias = (float(v) for v in minimum)
+        ax.plot([weight], [bias], surface.loss_at([weight], [bias]), marker="*", ms=16, color=COLORS["yellow"],
+                mec=COLORS["ink"], mew=0.8, ls="none", label="least-squares minimum", zorder=11)
+    for label, p in paths.items():  # over the star, as on the contour plot
+        end_w, end_b = float(np.asarray(p.weights)[-1]), float(np.asarray(p.biases)[-1])
+        ax.plot([end_w], [end_b], surface.loss_at([end_w], [end_b]), marker="o", ms=6, color=colors[label],
+                mec="white", mew=1.2, ls="none", zorder=12)
+    if paths or minimum is not None:
         ax.legend(loc="upper left", fontsize=9)
     ax.view_init(elev=elev, azim=azim)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, zlabel="MSE")

@@ -103,6 +103,7 @@ def data_and_fit(x, y, *, lines: Mapping[str, tuple] | None = None,
         fig, (ax,) = new_figure()
     else:
         fig = ax.figure
+    ax.set_axisbelow(True)  # gridlines under the points: one on a gridline crossing would look hollow
     ax.scatter(x, y, s=18, alpha=0.8, label="data", color=COLORS["blue"])
     grid = np.linspace(x.min(), x.max(), 50)
     colors = iter([COLORS[c] for c in ("red", "green", "orange", "purple")])

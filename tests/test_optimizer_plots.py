@@ -57,6 +57,21 @@ def test_surface_3d_figure_is_a_3d_axes_with_the_path_at_its_loss_height(small_s
     np.testing.assert_allclose(heights, small_surface.loss_at(walk.weights, walk.biases))
 
 
+def test_surface_3d_figure_stars_the_minimum_at_its_loss_height_and_rings_where_the_path_ends(small_surface, walk):
+    minimum = (float(small_surface.weights[3]), float(small_surface.biases[2]))
+    ax = optimizer_plots.surface_3d_figure(small_surface, walk, minimum=minimum).axes[0]
+    star = next(line for line in ax.lines if line.get_marker() == "*")
+    np.testing.assert_allclose(np.ravel(star.get_data_3d()), [*minimum, small_surface.loss_at(*zip(minimum))[0]])
+    end = ax.lines[-1].get_data_3d()
+    assert (end[0][0], end[1][0]) == (walk.weights[-1], walk.biases[-1])
+    assert "least-squares minimum" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_surface_3d_figure_rejects_a_minimum_that_is_not_a_pair(small_surface):
+    with pytest.raises(ValueError, match="minimum"):
+        optimizer_plots.surface_3d_figure(small_surface, minimum=(1.0, 2.0, 3.0))
+
+
 def test_surface_3d_figure_looks_from_the_low_side_of_page_2s_bowl(small_surface):
     # The camera sits over large weights (cos azim > 0), the bowl's low side: its high wall, at
     # weight -20, then faces the camera instead of hiding the valley behind it.

@@ -12,8 +12,6 @@ def page(executed_page):
     return executed_page("02-gradient-descent")
 
 
-
-
 # The code the page teaches is on the page.
 
 def test_the_five_steps_are_written_out_in_a_loop_of_1000_epochs(page):
@@ -69,6 +67,10 @@ def test_recipe_a_has_80_training_and_20_validation_points(page):
     assert "training: (80, 1)  validation: (20, 1)" in page.text
 
 
+def test_the_split_is_shown_under_the_figure(page):
+    assert "# How linreg does it: data.line_data" in page.text and "rng.shuffle(idx)" in page.text
+
+
 def test_recipe_d_has_60_points_from_minus_3_to_2_9(page):
     assert "60 points, x from -3.0 to 2.9; 12 updates per epoch" in page.text
 
@@ -95,6 +97,23 @@ def test_the_loss_falls_more_than_tenfold_to_a_little_below_the_noise_variance(p
 def test_the_loop_prints_the_loss_after_its_last_update(page):
     printed = page.numbers(r"^after 1000 epochs: a = {n}, b = {n}, MSE = {n}")[2]
     assert printed == pytest.approx(page.glue["loss_final"], abs=5e-6)
+
+
+def test_the_dip_below_0_01_is_mostly_the_samples_own_noise_and_fitting_removes_a_little_more(page):
+    glue = page.glue
+    true_line, fitted, expected = page.numbers(
+        r"^training MSE of the true line y = 1 \+ 2x: {n} .*\n^training MSE of our fitted line:\s+{n}\n"
+        r"^a fitted line's on average, 0.01 x 78 / 80: {n}$")
+    assert glue["true_line_loss"] == pytest.approx(true_line, abs=1e-5)
+    assert fitted == pytest.approx(glue["loss_final"], abs=1e-5)
+    assert expected == pytest.approx(0.01 * 78 / 80) == glue["expected_fit"]
+    assert glue["loss_final"] < glue["true_line_loss"] < 0.01  # the fit is below the true line, both below sigma²
+    assert glue["fit_gain"] == pytest.approx(glue["true_line_loss"] - glue["loss_final"])
+    assert 0 < glue["fit_gain"] < 0.01 - glue["true_line_loss"]  # "most of the dip" is the sample, not the fit
+    assert glue["sample_share"] == pytest.approx((0.01 - glue["true_line_loss"]) / (0.01 - glue["loss_final"]))
+    assert glue["sample_share"] > 0.5
+    assert page.says("That sample is most of the dip")
+    assert not page.says("because the line was fitted to these very 80 points")
 
 
 def test_the_loss_figure_plots_the_loss_after_each_epoch_and_states_the_computed_numbers(page):
@@ -153,6 +172,16 @@ def test_each_at_its_own_rate_batch_ends_closest_and_mini_batch_and_stochastic_a
         assert closest[name] == pytest.approx(distances[best], rel=0.05)  # the table prints two digits
     assert closest["batch"] < closest["mini-batch"] < closest["stochastic"] < 2 * closest["mini-batch"]  # "about"
     assert glue["best_batch"][0] > glue["best_mini_batch"][0] > glue["best_stochastic"][0]
+
+
+def test_batchs_best_rate_is_the_largest_on_the_grid_before_it_runs_away(page, variants):
+    distances, best = variants["batch"]
+    runaway_rate, runaway_distance = page.glue["batch_runaway"]
+    assert best == page.glue["best_batch"][0] and runaway_rate == min(r for r in distances if r > best)
+    assert distances[runaway_rate] == pytest.approx(runaway_distance, rel=0.05)
+    assert runaway_distance > 1e6 * distances[best]
+    assert runaway_distance > max(distances[r] for r in distances if r < best)  # further than any start
+    assert page.says(f"(at the next one up, {page.glue_text['batch_runaway']}), so a finer grid")
 
 
 def test_stochastic_descent_needs_a_smaller_rate_and_wanders_at_lr_0_1(page, variants):
@@ -239,6 +268,15 @@ def test_the_3d_figure_and_the_contour_plot_end_where_the_walk_ends(page):
         assert f"weight {weight:.2f}, bias {bias:.2f}" in alt
 
 
+def test_the_figures_star_the_minimum_and_the_page_keys_the_markers(page):
+    best_weight, best_bias = page.numbers(r"weight -15 -> \S+ \(best {n}\), bias -10 -> \S+ \(best {n}\)")
+    assert "minimum=minimum" in page.code[page.code.index("surface_3d_figure("):]
+    for alt in (page.alt_containing("3-D bowl"), page.alt_containing("Contour plot of the MSE")):
+        assert re.search(rf"minimum (\(the star\) )?at weight {best_weight:.2f}, bias {best_bias:.2f}\.", alt)
+    assert "(the ringed dot), short of the least-squares minimum (the star)" in page.alt_containing("3-D bowl")
+    assert page.says("white-ringed dot is where the walk ends") and page.says("white-ringed dot is where the run ends")
+
+
 def test_with_lr_0_1_the_walk_ends_closer_to_the_minimum_than_with_0_01(page):
     alt = page.alt_containing("Both paths")
     fast, slow = (float(v) for v in re.search(r"lr 0.1 ends (\d+\.\d+) from the minimum, lr 0.01 (\d+\.\d+)",
@@ -301,7 +339,7 @@ def test_rates_from_the_cited_one_to_the_largest_steady_one_reach_the_answer_and
                      "within 0.0001 of the exact answer")
     assert page.says("the largest of these rates that converges")
     # "Slide left below it ... stops short": explorer_on_target is the smallest rate that ends on target
-    assert page.says(f"Slide left below {glue['explorer_on_target']:g} and the path still heads for the star")
+    assert page.says(f"**Slide left** below {glue['explorer_on_target']:g} and the path still heads for the star")
     assert not page.says("Slide left from 0.1")
     assert not page.says("the largest rate that still converges")
 
@@ -325,6 +363,17 @@ def test_sliding_right_keeps_the_route_until_the_zigzag_and_arrives_sooner(page)
     assert glue["turning_largest"] == measured[max(measured)][2]
     assert page.says(f"below {glue['first_zigzag']:g} the path keeps the same route")
     assert not page.says("the path shortens")
+
+
+def test_the_zigzag_count_leaves_out_rounding_flips_and_says_so(page):
+    glue = page.glue
+    assert "def steps_turning_back(run, tol=1e-12):" in page.code
+    assert page.says("The count leaves out steps shorter than $10^{-12}$")
+    any_length, last = page.numbers(r"^lr \S+, counting steps of any length: {n} turning back; "
+                                    r"its last 100 steps are at most {n} long$")
+    assert glue["turning_any_length"] == any_length > glue["turning_largest"] > 0
+    assert glue["last_steps"] == pytest.approx(last, rel=0.5) and glue["last_steps"] < 1e-12
+    assert page.says(f"would give {glue['turning_any_length']}")
 
 
 def test_the_explorables_static_figure_circles_a_tie_not_a_best_rate(page):

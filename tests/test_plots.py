@@ -33,6 +33,11 @@ def test_data_and_fit_draws_the_given_lines():
     np.testing.assert_allclose(ax.lines[0].get_ydata()[[0, -1]], [1.0, 5.0])
 
 
+def test_data_and_fit_draws_the_gridlines_under_the_points():
+    # a point on a gridline crossing would otherwise look hollow
+    assert plots.data_and_fit([0, 1, 2], [1, 3, 5]).axes[0].get_axisbelow() is True
+
+
 def test_data_and_fit_checks_lengths():
     with pytest.raises(ValueError, match="x and y must hold the same number"):
         plots.data_and_fit([0, 1, 2], [1, 3])
