@@ -367,6 +367,9 @@ def worker(rank: int, config: JobConfig, results: Any, board: JobBoard) -> None:
             timeout=datetime.timedelta(seconds=config.timeout),  # how long a collective waits for a missing rank
         )
         report = train_rank(rank, config, board)
+        # Leave together, as a torchrun script does: a rank that tears its connections
+        # down while another still uses them can abort (SIGABRT) instead of exiting.
+        dist.barrier()
     except Exception:
         with board.failure_order.get_lock():  # one rank at a time: each gets its own place
             board.failure_order[rank] = max(board.failure_order[:]) + 1

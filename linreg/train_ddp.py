@@ -31,7 +31,9 @@ def main():
 
     Rank 0 saves ``model.pt`` and prints its fit.
     """
-    use_gpu = torch.cuda.is_available()
+    # NCCL only with a GPU for every rank on this machine (torchrun's
+    # --nproc_per_node); otherwise gloo on the CPU, as choose_backend decides
+    use_gpu = torch.cuda.device_count() >= int(os.environ["LOCAL_WORLD_SIZE"])
     # rank, world size and address: from torchrun
     dist.init_process_group("nccl" if use_gpu else "gloo")
     # this process's GPU on its machine
