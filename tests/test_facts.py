@@ -98,4 +98,29 @@ def test_the_contributors_page_states_the_budgets_the_tests_enforce():
 def test_the_built_contributors_page_states_todays_figures(built_site):
     page = html_path(built_site, "contributing.md").read_text()
     assert f"Notebooks: {facts.fact('notebooks')} from the cache, 0 executed" in page
-    assert f"mkdocs {facts.fact('pin:mkdocs')}" in page and "{{ build:" not in page
+    assert f"mkdocs {facts.fact('pin:mkdocs')}" in page
+    # every citation is filled; only those written escaped (\{{ build:... }}, to show the syntax) show as written
+    assert page.count("{{ build:") == CONTRIBUTING.read_text().count("\\{{ build:") == 1
+
+
+def test_the_lock_pins_every_package_pyproject_names_inside_its_range():
+    # The Makefile installs the lock, then linreg with --no-deps: pip never checks pyproject's ranges, so this
+    # test does (a lock bumped to MkDocs 2 fails here, not halfway through a build).
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (ROOT / "requirements" / "lock.txt").read_text().splitlines():
+        if "==" in (line := line.split("#")[0].strip()):
+            pin = Requirement(line)
+            pins[canonicalize_name(pin.name)] = next(iter(pin.specifier)).version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    groups = {"dependencies": project["dependencies"], **project["optional-dependencies"]}
+    ranged = [(group, Requirement(text)) for group, texts in groups.items() for text in texts
+              if Requirement(text).specifier]  # setuptools, named without a range, is not in a pip freeze
+    assert any(group == "docs" and wanted.name == "mkdocs" for group, wanted in ranged)
+    outside = [f"{group}: {wanted} but the lock pins {pin or 'nothing'}" for group, wanted in ranged
+               if (pin := pins.get(canonicalize_name(wanted.name))) is None or pin not in wanted.specifier]
+    assert not outside, outside
