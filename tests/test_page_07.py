@@ -122,6 +122,8 @@ def test_the_noise_is_what_the_true_line_leaves_and_a_fitted_line_can_go_slightl
                      f"of {val_noise:.5f}")
     assert f"noise (the true line's MSE): training {train_noise:.5f}, validation {val_noise:.5f}" in page.text
     assert f"training loss at epoch 60: {train:.5f}" in page.text
+    assert page.says("(on the training points because it is fitted to them, on the validation points by chance)")
+    assert page.says("each curve ends near the noise of its own points")
     assert f"lowest validation loss: {lowest:.5f} at epoch {epoch}" in page.text
 
 
