@@ -12,6 +12,17 @@ def page(executed_page):
     return executed_page("07-training-loop")
 
 
+def _answers(page):
+    """The Markdown answers the four solution cells display, spaces normalised."""
+    return [" ".join(output.data["text/markdown"].split())
+            for cell in page.notebook.cells if "solution" in cell.metadata.get("tags", [])
+            for output in cell.outputs if "text/markdown" in output.get("data", {})]
+
+
+def _answered(page, phrase):
+    return any(" ".join(phrase.split()) in answer for answer in _answers(page))
+
+
 def test_validation_loss_is_below_training_loss_only_in_an_unbroken_run_of_early_epochs(page):
     assert page.glue["below_from_start"] is True
     assert 1 <= page.glue["below_epochs"] < 30  # the early epochs, not most of the 60
@@ -89,9 +100,31 @@ def test_the_cross_term_keeps_validation_below_for_a_little_longer_than_line_err
 def test_each_curve_ends_at_the_noise_of_its_own_points(page):
     assert page.glue["final_train"] == pytest.approx(page.glue["train_noise"], rel=0.05)
     assert page.glue["final_val"] == pytest.approx(page.glue["val_noise"], rel=0.05)
+    assert page.says("Timing is real, but here it only widens the gap during the fast fall and adds epoch "
+                     f"{page.glue['lag_epochs']}; it is not what puts the validation curve below in epochs 1 to "
+                     f"{page.glue['below_at_end_last']}.")
     assert page.glue["line_error_end"] < 1e-3
     assert f"line error after 60 epochs, the larger of the two: {page.glue['line_error_end']:.0e}" in page.text
     assert page.says(f"with a line error of {page.glue['line_error_end']:.0e} at most")
+
+
+def test_the_noise_is_what_the_true_line_leaves_and_a_fitted_line_can_go_slightly_below_it(page):
+    assert "what no line can remove" not in page.markdown
+    assert page.says("(what the true line leaves; a fitted line can dip slightly below it only by following these "
+                     "points' noise, as below)")
+    train, train_noise = page.glue["final_train"], page.glue["train_noise"]
+    epoch, lowest = page.glue["val_min"]
+    val_noise = page.glue["val_noise"]
+    assert train < train_noise and lowest < val_noise  # below the noise, both
+    assert epoch == page.glue["val_min_epoch"]
+    assert page.says(f"at epoch 60 the training loss is {train:.5f} against a training noise of {train_noise:.5f}, "
+                     f"and the lowest validation loss, at epoch {epoch}, is {lowest:.5f} against a validation noise "
+                     f"of {val_noise:.5f}")
+    assert f"noise (the true line's MSE): training {train_noise:.5f}, validation {val_noise:.5f}" in page.text
+    assert f"training loss at epoch 60: {train:.5f}" in page.text
+    assert page.says("(on the training points because it is fitted to them, on the validation points by chance)")
+    assert page.says("each curve ends near the noise of its own points")
+    assert f"lowest validation loss: {lowest:.5f} at epoch {epoch}" in page.text
 
 
 def test_the_rise_after_the_lowest_validation_loss_is_explained_by_the_least_squares_line(page):
@@ -107,6 +140,27 @@ def test_the_loss_figure_alt_text_states_the_computed_run(page):
     [alt] = [a for a in page.alts if a.startswith("Training and validation loss over 60 epochs")]
     assert f"training near {page.glue['final_train']:.4f}" in alt
     assert f"below the training curve in {page.glue['below_epochs']} epochs, from epoch 1" in alt
+    settled_train, settled_val = page.glue["settled"]
+    assert (f"training falls steeply until about epoch {settled_train} and validation until about epoch "
+            f"{settled_val}; then both stay nearly flat") in alt
+    assert settled_val < settled_train  # each curve's own epoch, not one for both
+    assert (f"within 10 % of its last value from epoch: training {settled_train}, validation {settled_val}"
+            in page.text)
+
+
+def _settled(losses):
+    """The first epoch from which a curve stays within 10 % of its last value: the page's rule."""
+    return next(epoch for epoch in range(1, len(losses) + 1)
+                if all(abs(loss - losses[-1]) < 0.1 * losses[-1] for loss in losses[epoch - 1:]))
+
+
+def test_each_curve_settles_where_the_page_says_and_stays_settled(page):
+    train, val = page.glue["curves"]
+    assert len(train) == len(val) == 60
+    assert train[-1] == page.glue["final_train"] and val[-1] == page.glue["final_val"]
+    assert page.glue["settled"] == [_settled(train), _settled(val)]
+    for losses, epoch in zip((train, val), page.glue["settled"], strict=True):
+        assert abs(losses[epoch - 2] - losses[-1]) >= 0.1 * losses[-1]  # the epoch before is still outside
 
 
 def test_fit_repeats_the_hand_written_loop_up_to_float32_rounding(page):
@@ -127,7 +181,8 @@ def test_fit_its_epoch_loop_and_the_checkpoint_code_are_shown_from_linreg(page):
 
 def test_the_page_states_the_callback_contract(page):
     assert page.says("A callback is any function `callback(epoch, model, history)`")
-    assert page.says("`history.val_loss[-1]` is this epoch's validation loss")
+    assert page.says("so when `fit` has a validation loader, `history.val_loss[-1]` is this epoch's validation loss "
+                     "(without one, `val_loss` does not grow)")
     assert page.says("What a callback returns is ignored")
 
 
@@ -155,6 +210,9 @@ def test_a_diverging_run_stops_with_diverged_error(page):
 def test_the_resumed_run_equals_the_uninterrupted_one_bit_for_bit(page):
     assert (page.glue["resumed_after"], page.glue["resumed_end"]) == (20, 40)
     assert page.glue["resumed_equal"] is True
+    assert page.glue["resumed_lengths"] == [40, 40]  # resumed with the validation loader: the lists stay in step
+    assert "resumed after epoch 20, ended at epoch 40; 40 training and 40 validation losses" in page.text
+    assert "val_loader=val_loader, history=history)" in page.code
     assert page.text.count("torch.equal: True") == 2
 
 
@@ -169,8 +227,20 @@ def test_only_the_full_checkpoint_resumes_exactly_and_each_part_has_its_share(pa
     assert both == 0
     assert generator_only > optimizer_only > 0 and neither > generator_only  # Adam's state costs the most
     assert optimizer_only > 1e-4  # the shuffle order matters too, well above float32 rounding
-    assert page.says(f"Leaving out Adam's state costs the most here: {generator_only:.1e}, against "
+    assert page.says(f"Leaving out Adam's state costs the most here: {generator_only:.1e} at epoch 40, against "
                      f"{optimizer_only:.1e} for the shuffle order, and {neither:.1e} for both")
+
+
+def test_a_fresh_adam_stays_further_off_than_fresh_shuffles_at_every_epoch(page):
+    largest_both, largest_adam, largest_shuffles, _ = page.glue["restored_largest"]
+    assert largest_both == 0  # "a difference of exactly 0, at every epoch"
+    assert page.says("(a difference of exactly 0, at every epoch)")
+    assert page.glue["adam_further_every_epoch"] is True
+    assert "fresh Adam further off than fresh shuffles at every epoch 21-40: True" in page.text
+    assert largest_adam > largest_shuffles
+    assert page.says("a fresh Adam is further from the uninterrupted run than fresh shuffles at every epoch from 21 "
+                     f"to 40, by up to {largest_adam:.1e} against up to {largest_shuffles:.1e}")
+    assert "how long the difference lasts" not in page.markdown
 
 
 def test_a_fresh_adam_takes_steps_of_about_the_learning_rate(page):
@@ -229,33 +299,46 @@ def test_weights_only_is_torch_loads_default_unless_the_environment_forces_it_of
 
 def test_exercise_1_answers_that_the_last_file_holds_epoch_30(page):
     assert "saved after epochs [10, 20, 30]; epoch in latest.pt: 30" in page.text
-    assert page.printed("Answer: the last file holds epoch 30.")
+    assert _answered(page, "**Answer:** the last file holds epoch 30.")
 
 
 def test_exercise_2_answers_that_with_momentum_the_shuffle_order_matters_and_the_optimizer_state_hardly(page):
     both, generator_only, optimizer_only, _ = page.glue["momentum_differences"]
     assert both == 0 and 0 < generator_only < optimizer_only / 100
-    assert page.printed(f"Answer: now the shuffle order matters and the optimizer state hardly does: "
-                        f"{optimizer_only:.1e} without the generator, {generator_only:.1e} without the "
-                        "optimizer state (not zero, so still not exact)")
-    assert "Adam's second average kept per step: 0.999; after 20 epochs, 0.999**200 = 0.82" in page.text
+    assert _answered(page, f"**Answer:** now the shuffle order matters and the optimizer state hardly does by the "
+                           f"end: at epoch 40, {optimizer_only:.1e} without the generator, {generator_only:.1e} "
+                           "without the optimizer state (not zero, so still not exact)")
+    _, fresh_buffer, fresh_shuffles, _ = page.glue["momentum_largest"]
+    assert generator_only < fresh_buffer / 100 < fresh_shuffles / 100  # "less than fresh shuffles ... nearly gone"
+    assert _answered(page, f"On the way, a fresh momentum buffer moves the run by up to {fresh_buffer:.1e}, less than "
+                           f"fresh shuffles (up to {fresh_shuffles:.1e}), and by epoch 40 that difference is nearly "
+                           "gone.")
+    # both decay factors over the same horizons, 10 steps and 200
+    assert page.printed("momentum buffer: 0.9 per step; 0.9**10 = 0.35, 0.9**200 = 7.1e-10")
+    assert page.printed("Adam's second average: 0.999 per step; 0.999**10 = 0.99, 0.999**200 = 0.82")
+    assert _answered(page, "Adam's second average keeps 0.999 per step: 0.99 after 10 steps and still 0.82 after 200")
 
 
 def test_exercise_3_answers_with_the_epoch_of_the_lowest_validation_loss(page):
     loss, epoch = page.numbers(r"^best validation loss {n} at epoch {n}$")
     assert 1 <= epoch <= 40
     assert "the kept weights differ from those of epoch 40: True" in page.text
-    assert page.printed(f"Answer: epoch {epoch:.0f}, with a validation loss of {loss:.5f}.")
-    assert page.printed("And no, that loss is optimistic")
+    assert _answered(page, f"**Answer:** epoch {epoch:.0f}, with a validation loss of {loss:.5f}.")
+    assert _answered(page, "And no, that loss is optimistic")
     assert [epoch, round(loss, 5)] == [page.glue["val_min"][0], round(page.glue["val_min"][1], 5)]
 
 
 def test_exercise_4_answers_with_the_two_shapes_that_do_not_fit(page):
-    assert "size mismatch for linear.weight" in page.text
-    assert page.printed("linear.weight has shape (1, 1), the new model's (2, 3)")
-    assert page.text.count("Answer: ") == 4
+    assert page.printed("size mismatch for linear.weight")
+    assert _answered(page, "`linear.weight` has shape (1, 1), the new model's (2, 3)")
 
 
-def test_validation_dips_below_training_only_while_the_loss_still_falls_steeply(page):
-    assert page.glue["below_epochs"] < page.glue["settled_epoch"]
+def test_each_solution_states_its_answer_in_a_markdown_sentence_that_wraps_on_a_phone(page):
+    answers = _answers(page)
+    assert len(answers) == 4 and all(answer.startswith("**Answer:** ") for answer in answers)
+    assert "Answer: " not in page.text  # not as printed, fixed-width output
+
+
+def test_validation_dips_below_training_only_while_the_training_loss_still_falls_steeply(page):
+    assert page.glue["below_epochs"] < page.glue["settled"][0]
     assert page.glue["below_last"] == page.glue["below_epochs"]  # epochs 1 to N
