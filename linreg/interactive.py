@@ -110,8 +110,9 @@ def explorable(explorer: Explorer, *, name: str, caption: str, fallback, selecte
         >>> 'aria-valuetext="0.1"' in shown._repr_html_()
         True
     """
-    if not isinstance(explorer, (Explorer, ScheduleExplorer)):
-        raise TypeError(f"explorer must be an Explorer or a ScheduleExplorer, got {type(explorer).__name__}")
+    # Any explorer with controls, runs and a to_json() will do (each page's builder has its own class).
+    if not all(hasattr(explorer, part) for part in ("controls", "runs", "to_json")):
+        raise TypeError(f"explorer must have controls, runs and to_json(), got {type(explorer).__name__}")
     _check_element_name(name)
     if not isinstance(caption, str):
         raise TypeError(f"caption must be a string, got {caption!r}")

@@ -141,6 +141,67 @@ def test_axs_models_best_in_the_seed_0_run_ties_the_centre_within_the_stated_tol
     assert page.says("which we count as a tie")
 
 
+# --- a smaller budget: the explorable over k (issue 23) ------------------------------------------
+
+
+def _best_within(values, k):
+    """The lowest of the first k losses and its trial number (the earliest on a tie)."""
+    first = values[:k]
+    return first.min(), int(np.argmin(first)) + 1
+
+
+def test_the_budget_explorable_reads_the_pages_own_trials_and_axs_steps(page):
+    assert 'budget_explorer(results, steps={"Ax": bayes.nodes})' in page.code
+    assert 'selected={"k": BUDGET}' in page.code
+    assert "Explorable(name='budget', runs=16)" in page.text
+
+
+def test_the_leaders_at_each_budget_are_the_lowest_of_each_methods_first_k_trials(page, losses):
+    spans = page.glue["budget_spans"]
+    assert spans[0][0] == 1 and spans[-1][1] == 16
+    assert all(a[1] + 1 == b[0] and a[2] != b[2] for a, b in zip(spans, spans[1:], strict=False))  # contiguous
+    for first, last, leaders in spans:
+        for k in range(first, last + 1):
+            bests = {name: _best_within(losses[key], k)[0] for key, name in METHODS.items()}
+            lowest = min(bests.values())
+            assert leaders == " and ".join(name for name, best in bests.items() if best == lowest), k
+        assert page.printed(f"budget {first:>2} to {last:>2}: lowest so far {leaders}")
+    assert spans[-1][2] == page.glue["ranking"].split(", then ")[0], "at the full budget, the page's winner"
+
+
+def test_the_lead_changes_hands_and_the_prose_names_each_span(page):
+    spans = page.glue["budget_spans"]
+    leads = "; ".join(f"{names} within {first} to {last} trials" for first, last, names in spans)
+    assert page.says(f"The lead changes hands with the budget: {leads}.")
+    assert len({names for _, _, names in spans}) == 3, "each of the three methods leads at some budget"
+    assert spans[0][2] == "Ax", "Ax leads the smallest budgets"
+
+
+def test_axs_best_at_every_budget_is_its_first_trial_the_centre_no_model_chose(page, losses):
+    assert page.glue["budget_ax_trials"] == [1] and page.glue["budget_ax_steps"] == ["CenterOfSearchSpace"]
+    assert all(_best_within(losses["ax"], k)[1] == 1 for k in range(1, 17))
+    assert page.says("Ax's rests on its first trial, the centre of the space, a good configuration here that no "
+                     "model chose: it stays Ax's best at every budget.")
+
+
+def test_grid_search_at_a_small_budget_is_its_loop_order_not_a_smaller_grid(page, losses):
+    assert page.says("for grid search it is the first *k* points of the 4 × 4 grid in its loop order")
+    grid_leads = [span for span in page.glue["budget_spans"] if span[2] == "grid search"]
+    assert grid_leads and grid_leads[0][0] > 4, "its lead starts after the first column, the smallest rate"
+
+
+def test_random_search_and_ax_trials_do_not_depend_on_the_budget(page):
+    # The page says a search of k trials would have run the same first k trials: random_points draws point
+    # after point from one generator, and Ax is asked for one trial at a time.
+    import inspect
+
+    from linreg import bayesian, tuning
+
+    space = {"lr": tuning.Range(0.001, 0.5), "momentum": tuning.Range(0.0, 0.95)}
+    assert tuning.random_points(space, 5, seed=0) == tuning.random_points(space, 16, seed=0)[:5]
+    assert "client.get_next_trials(max_trials=1)" in inspect.getsource(bayesian.ax_search)
+
+
 # --- one run is one draw: both random methods rerun with other seeds -------------------------
 
 

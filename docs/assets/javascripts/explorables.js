@@ -178,7 +178,94 @@
     legend(lossSvg, key, 206, 26);
   }
 
+  // --- budget: page 12 ---
+  // Each search's best validation loss within its first k trials (linreg.budget_explorer): the whole
+  // descent on a log scale, and the end up close, as the static figure draws them. The curves up to the
+  // budget k are drawn strong, the trials after it faint; Ax's trials placed before its model existed
+  // (the centre, the Sobol points) are hollow markers, the ones its model chose filled.
+  function bestSoFar(losses) {
+    var best = null;
+    return losses.map(function (v) { if (v !== null && (best === null || v < best)) best = v; return best; });
+  }
+
+  // A step line through (1, b1), (2, b1), (2, b2) ... (n, bn), as the static figure's where="post" draws it.
+  function stepPoints(curve, from, to) {
+    var xs = [], ys = [];
+    for (var i = from; i <= to; i++) {
+      if (curve[i - 1] === null) continue;
+      if (xs.length) { xs.push(i); ys.push(ys[ys.length - 1]); }
+      xs.push(i); ys.push(curve[i - 1]);
+    }
+    return { xs: xs, ys: ys };
+  }
+
+  function drawBudgetPanel(svg, data, k, panel) {
+    var w = 360, h = 300, pad = { l: 66, r: 14, t: 24, b: 36 }, n = data.controls[0].values.length;
+    var sx = linear(0.5, n + 0.5, pad.l, w - pad.r), sy = panel.scale(h - pad.b, pad.t);
+    var box = [pad.l, pad.t, w - pad.r, h - pad.b];
+    svg.textContent = "";
+    frame(svg, w, h, pad, "trial", panel.ylabel);
+    el("text", { x: (pad.l + w - pad.r) / 2, y: 16, "class": "lx-label", "text-anchor": "middle" }, svg).textContent = panel.title;
+    ticks(svg, niceTicks(1, n, 5).filter(function (v) { return v >= 1 && v === Math.round(v); }), sx, "x", h - pad.b, String);
+    ticks(svg, panel.ticks, sy, "y", pad.l, panel.tickText);
+    var plot = el("g", {}, svg);
+    var x = sx(k);
+    el("line", { x1: x, y1: pad.t, x2: x, y2: h - pad.b, "class": "lx-budget" }, plot);
+    data.methods.forEach(function (method, m) {
+      var curve = bestSoFar(method.losses), cls = "lx-method lx-method-" + m;
+      if (k < n) { var after = stepPoints(curve, k, n); lines(plot, after.xs, after.ys, sx, sy, box, cls + " lx-after"); }
+      var upTo = stepPoints(curve, 1, k);
+      lines(plot, upTo.xs, upTo.ys, sx, sy, box, cls);
+      for (var i = 1; i <= k; i++) {
+        if (curve[i - 1] === null) continue;
+        var px = sx(i), py = sy(curve[i - 1]);
+        if (!inside(px, py, box)) continue;
+        var hollow = method.steps.length && method.steps[i - 1] !== data.modelStep;
+        el("circle", { cx: px, cy: py, r: 3.5, "class": "lx-mark lx-mark-" + m + (hollow ? " lx-hollow" : "") }, plot);
+      }
+    });
+    if (panel.legend) legend(svg, data.methods.map(function (method, m) {
+      return { label: method.name, cls: "lx-method lx-method-" + m };
+    }), 200, 44);
+  }
+
+  function drawBudget(wholeSvg, closeSvg, data, k) {
+    // The range the curves span (a method's first loss down to the best), not every trial's loss.
+    var all = [].concat.apply([], data.methods.map(function (m) { return bestSoFar(m.losses); })).filter(function (v) { return v !== null; });
+    var best = Math.min.apply(null, all), decades = decadesOf(all);
+    drawBudgetPanel(wholeSvg, data, k, {
+      title: "every trial", ylabel: "best validation loss (log scale)", legend: true,
+      scale: function (bottom, top) {
+        var s = linear(decades[0], decades[1], bottom, top);
+        return function (v) { return s(Math.log10(v)); };
+      },
+      ticks: (function () { var out = []; for (var d = decades[0]; d <= decades[1]; d++) out.push(Math.pow(10, d)); return out; })(),
+      tickText: function (v) { return "1e" + Math.round(Math.log10(v)); }
+    });
+    var lo = best - 0.05 * (data.zoom - 1) * best, hi = data.zoom * best;
+    drawBudgetPanel(closeSvg, data, k, {
+      title: "up close: up to " + data.zoom + " \u00d7 the best", ylabel: "best validation loss", legend: false,
+      scale: function (bottom, top) { return linear(lo, hi, bottom, top); },
+      ticks: niceTicks(lo, hi, 4), tickText: function (v) { return v.toFixed(4); }
+    });
+  }
+
+  function describeBudget(data, run) {
+    var k = run.settings.k, n = data.controls[0].values.length;
+    var parts = data.methods.map(function (method, m) {
+      if (run.best[m] === null) return method.name + " no finite loss yet";
+      var trial = run.trial[m], how = method.steps.length ? ", " + (data.stepNames[method.steps[trial - 1]] || method.steps[trial - 1]) : "";
+      return method.name + " " + run.best[m].toFixed(5) + " (trial " + trial + how + ")";
+    });
+    var finite = run.best.filter(function (v) { return v !== null; });
+    var lowest = Math.min.apply(null, finite);
+    var leaders = data.methods.filter(function (_, m) { return run.best[m] === lowest; }).map(function (m) { return m.name; });
+    return "Within " + k + (k === 1 ? " trial" : " trials") + (k === n ? " (the whole budget)" : "") + ", the best so far: " +
+      parts.join("; ") + ". Lowest: " + leaders.join(" and ") + ".";
+  }
+
   function describe(data, run) {
+    if (data.kind === "budget") return describeBudget(data, run);
     var setting = data.controls.map(function (c) { return c.label + " " + run.settings[c.name]; }).join(", ");
     if (data.kind === "schedule") {
       if (run.diverged) return setting + ": diverged.";
@@ -225,7 +312,11 @@
       })[0];
       var text = describe(data, run);
       readout.textContent = text;
-      if (data.kind === "schedule") {
+      if (data.kind === "budget") {
+        drawBudget(surface, loss, data, run.settings.k);
+        surface.setAttribute("aria-label", "Best validation loss so far per trial, log scale. " + text);
+        loss.setAttribute("aria-label", "The same, up close to the best. " + text);
+      } else if (data.kind === "schedule") {
         drawSchedule(surface, loss, data, run);
         surface.setAttribute("aria-label", "Learning rate per epoch. " + text);
         loss.setAttribute("aria-label", "Training loss (solid) and validation loss (dashed) per epoch. " + text);
