@@ -369,7 +369,7 @@ def test_a_plateau_scheduler_that_forgets_its_records_still_cuts_a_converged_los
     printed = re.search(r"^rate changes \(epoch, lr\): (\(1, 8e-01\).*(?:\n  .*)?)$", page.text, flags=re.M).group(1)
     assert page_cuts == [int(epoch) for epoch in re.findall(r"\((\d+), ", printed)][1:]
     assert cuts[0] == page_cuts[0] == page.glue["plateau_first_drop"]  # the first cut: the lucky record's
-    assert cuts[1] > page_cuts[1]  # the record brought the second cut forward ...
+    assert all(forgetful > seen for forgetful, seen in zip(cuts[1:], page_cuts[1:], strict=False))  # "later"
     in_budget = [c for c in cuts if c <= 100]
     assert len(in_budget) == page.glue["forgetful_cuts_100"] < page.glue["plateau_drops"] == len(page_cuts)
     assert page.glue["forgetful_cuts"] == cuts[:3] == in_budget
