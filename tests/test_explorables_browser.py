@@ -155,13 +155,15 @@ def test_the_figure_follows_the_palette_and_axe_finds_nothing_serious(browser, s
     with _open(browser, _page_url(site_url, source, built_site), scheme) as (page, problems):
         _set_palette(page, scheme)
         _figure(page)
+        # A schedule draws its chosen learning rate (.lx-rate) as page 8's static figures do: green in both palettes.
         colours = page.evaluate("""() => {
-            const path = document.querySelector('figure.linreg-explorable .lx-path');
+            const path = document.querySelector('figure.linreg-explorable .lx-path, figure.linreg-explorable .lx-rate');
             const plot = document.querySelector('figure.linreg-explorable .lx-plot');
-            return [getComputedStyle(path).stroke, getComputedStyle(plot).backgroundColor];
+            return [getComputedStyle(path).stroke, getComputedStyle(plot).backgroundColor,
+                    path.classList.contains('lx-rate')];
         }""")
-        assert colours == (["rgb(192, 57, 43)", "rgb(252, 252, 253)"] if palette == "light"
-                           else ["rgb(255, 123, 107)", "rgb(30, 33, 41)"])
+        path = "rgb(0, 158, 115)" if colours[2] else "rgb(192, 57, 43)" if palette == "light" else "rgb(255, 123, 107)"
+        assert colours[:2] == [path, "rgb(252, 252, 253)" if palette == "light" else "rgb(30, 33, 41)"]
         # The live figure, in this palette. The rest of the page is test_browser.py's: it runs axe on every
         # page in both palettes, and a whole notebook page took axe about 7 s (its code's coloured tokens).
         serious = _serious_accessibility_violations(page, within="figure.linreg-explorable")

@@ -90,7 +90,7 @@ def test_min_lr_stops_the_cuts_without_costing_loss(page, table):
 def test_one_cycle_turns_sgd_momentum_on_by_default_and_the_comparison_turns_it_off(page):
     assert re.search(r"after OneCycleLR\(\.\.\.\):\s+momentum 0\.95", page.text)
     assert re.search(r"with cycle_momentum=False:\s+momentum 0$", page.text, flags=re.M)
-    assert re.search(r"optimizer, max_lr=0\.8, total_steps=epochs \* len\(train_loader\),\s+cycle_momentum=False\)",
+    assert re.search(r"optimizer, max_lr=0\.8,\s+total_steps=epochs \* len\(train_loader\),\s+cycle_momentum=False\)",
                      page.code)
     assert page.printed("100 epochs of 10 batches: total_steps=1000")
 
@@ -173,7 +173,7 @@ def test_0_8_is_just_under_the_full_batch_limit_and_above_many_batches_limits(pa
     assert page.glue["constant_highest_times"] == pytest.approx(page.glue["constant_highest"] / page.glue["floor"])
 
 
-def test_reduce_on_plateau_cuts_because_of_one_lucky_early_epoch(page):
+def test_reduce_on_plateaus_first_cut_comes_from_one_lucky_early_epoch(page):
     record, lowest, after = page.glue["plateau_record"]
     assert record + 12 == page.glue["plateau_first_drop"]  # eleven epochs without a new best, then the cut
     assert after > lowest * (1 + 1e-4)  # no later epoch improves on it by the relative threshold
@@ -352,9 +352,57 @@ def test_one_valley_rate_ends_about_as_close_to_the_floor_as_the_schedules_and_s
     assert page.says("outside the valley")
 
 
-def test_the_plateau_section_does_not_offer_threshold_or_cooldown_as_the_cure(page):
+def test_the_plateau_section_names_min_lr_not_a_steadier_number_as_the_cure(page):
     assert "is what its `threshold` and" not in page.markdown
-    assert page.says("Its other settings do not undo such a lucky record")
+    assert "all of them follow from one noisy epoch" not in page.markdown
+    assert "What helps is a steadier number" not in page.markdown
+    assert page.says("A steadier number to watch would not stop that")
+    assert page.says("What stops the cuts is a floor under the rate, `min_lr`, which is 0 by default")
+    assert page.markdown.count("`cooldown`") == 1
+
+
+def test_a_plateau_scheduler_that_forgets_its_records_still_cuts_a_converged_loss_without_end(page):
+    """The counterfactual: the lucky record causes the first cut and brings the others forward; a converged
+    loss is cut every patience + 2 epochs (the epoch after a cut is the new best) whatever came before."""
+    page_cuts = ast.literal_eval(re.search(r"^  the run above:\s+(\[.*\])$", page.text, flags=re.M).group(1))
+    cuts = ast.literal_eval(re.search(r"^  forgetful, 150 epochs:\s+(\[.*\])$", page.text, flags=re.M).group(1))
+    printed = re.search(r"^rate changes \(epoch, lr\): (\(1, 8e-01\).*(?:\n  .*)?)$", page.text, flags=re.M).group(1)
+    assert page_cuts == [int(epoch) for epoch in re.findall(r"\((\d+), ", printed)][1:]
+    assert cuts[0] == page_cuts[0] == page.glue["plateau_first_drop"]  # the first cut: the lucky record's
+    assert all(forgetful > seen for forgetful, seen in zip(cuts[1:], page_cuts[1:], strict=False))  # "later"
+    in_budget = [c for c in cuts if c <= 100]
+    assert len(in_budget) == page.glue["forgetful_cuts_100"] < page.glue["plateau_drops"] == len(page_cuts)
+    assert page.glue["forgetful_cuts"] == cuts[:3] == in_budget
+    late = [c for c in cuts if c > 100]
+    assert len(late) >= 3 and page.glue["forgetful_late_cuts"] == late
+    gaps = {b - a for a, b in zip(late, late[1:], strict=False)}
+    assert gaps == {page.glue["forgetful_gap"]} == {12}  # patience 10: the new best, then 11 epochs without one
+    assert page.glue["forgetful_cut_count"] == len(cuts)
+    assert page.glue["forgetful_last_lr"] == pytest.approx(0.8 * 0.1 ** len(cuts))
+    n100, n150, last_lr = page.numbers(r"^forgetful: {n} cuts in 100 epochs, {n} in 150, rate {n} in epoch 150$")
+    assert (n100, n150, last_lr) == (len(in_budget), len(cuts), pytest.approx(page.glue["forgetful_last_lr"]))
+    low, high, change = page.numbers(r"validation loss, epochs 100-150: {n} to {n},\s+a change of {n} of its value")
+    assert change == pytest.approx(page.glue["forgetful_flat_change"], rel=0.1)
+    assert page.glue["forgetful_flat_change"] < 1e-4 / 10  # "far less than the relative threshold"
+    assert (high - low) / low < 1e-4
+    assert page.says(f"{page.glue_text['forgetful_cuts_100']} cuts in the 100 epochs instead of "
+                     f"{page.glue_text['plateau_drops']}")
+    assert page.says("So the lucky record caused the first cut and brought the later ones forward")
+    assert page.says(f"the rate is cut every {page.glue_text['forgetful_gap']} epochs")
+    assert page.says(f"at epochs {page.glue_text['forgetful_late_cuts']}: {page.glue_text['forgetful_cut_count']} "
+                     f"cuts by epoch 150, down to {page.glue_text['forgetful_last_lr']}")
+    assert page.says(f"Within the 100 epochs it cuts at epochs {page.glue_text['forgetful_cuts']}: the first as before")
+
+
+def test_a_rate_below_every_batch_limit_has_no_spikes_but_stays_off_the_floor(page):
+    """The batches whose limit the rate exceeds cause the spikes; gradient noise alone keeps the loss off the floor."""
+    assert page.printed(f"lr {page.glue['calm_lr']} is below every batch's limit: True")
+    assert page.glue["calm_lr"] < page.glue["batch_limit_range"][0]
+    spikes, off = page.numbers(r"^epochs 11-100: at least twice the floor in {n} of 90 epochs,\s+"
+                               r"more than 5% above the floor in {n} of 90$")
+    assert spikes == page.glue["calm_spikes"] == 0
+    assert off == page.glue["calm_off"] > 45  # most of the 90 epochs
+    assert "throws the line off again and again" not in page.markdown
 
 
 def test_the_fastest_steplr_setting_flattens_after_its_second_drop(page):

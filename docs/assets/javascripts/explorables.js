@@ -159,15 +159,16 @@
   }
 
   // A schedule: its learning rate per epoch, and its training and validation losses per epoch,
-  // in the colours of the page's static figures (training blue, validation orange, the floor dotted).
+  // in the colours and line styles of the page's static figures (the learning rate green dashed,
+  // training blue, validation orange, the floor dotted).
   function drawSchedule(rateSvg, lossSvg, data, run) {
     var n = Math.max.apply(null, data.runs.map(function (r) { return r.lr.length; }));
     var rates = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.lr; })));
     drawLog(rateSvg, neighbours(data, run)
       .map(function (r) { return { xs: epochs(r.lr), ys: r.lr, cls: "lx-other" }; })
-      .concat([{ xs: epochs(run.lr), ys: run.lr, cls: "lx-path" }]), n, rates[0], rates[1], "epoch", "learning rate (log scale)");
+      .concat([{ xs: epochs(run.lr), ys: run.lr, cls: "lx-rate" }]), n, rates[0], rates[1], "epoch", "learning rate (log scale)");
     // Bottom left: every schedule starts at the top, so nothing is drawn there early on.
-    legend(rateSvg, [{ label: "chosen run", cls: "lx-path" }, { label: "one slider away", cls: "lx-other" }], 74, 232);
+    legend(rateSvg, [{ label: "chosen run", cls: "lx-rate" }, { label: "one slider away", cls: "lx-other" }], 74, 232);
     var losses = decadesOf([].concat.apply([], data.runs.map(function (r) { return r.train.concat(r.val); })));
     var lines = [{ xs: epochs(run.val), ys: run.val, cls: "lx-val" }, { xs: epochs(run.train), ys: run.train, cls: "lx-train" }];
     if (data.floor) lines.unshift({ xs: [0, n], ys: [data.floor, data.floor], cls: "lx-floor" });
@@ -319,7 +320,7 @@
       } else if (data.kind === "schedule") {
         drawSchedule(surface, loss, data, run);
         surface.setAttribute("aria-label", "Learning rate per epoch. " + text);
-        loss.setAttribute("aria-label", "Training loss (solid) and validation loss (dashed) per epoch. " + text);
+        loss.setAttribute("aria-label", "Training loss (blue) and validation loss (orange) per epoch. " + text);
       } else {
         drawSurface(surface, data, run);
         drawLoss(loss, data, run);
