@@ -401,11 +401,10 @@ def race_sweep_figure(learning_rates: Sequence[float], measures: Mapping[str, Se
     arrivals = {name: [float(arrived) for arrived, _ in row] for name, row in measures.items()}
     excesses = {name: [max(float(excess), 1e-16) if excess <= blowup else math.inf for _, excess in row]
                 for name, row in measures.items()}
-    exponent = math.log10(check_positive_number("blowup", blowup))
-    threshold = f"$10^{{{exponent:.0f}}}$" if exponent == round(exponent) else f"{blowup:g}"
+    check_positive_number("blowup", blowup)
     fig = sweep_figure(learning_rates, excesses, settled=arrivals, steps=steps, best=best, title=title,
                        ylabel="worst loss above the minimum,\nlast 10 steps (log scale)",
-                       diverged=f"blew up (> {threshold})")
+                       diverged=f"blew up (> {blowup:,.0f})")  # no superscript: it would be too small on a phone
     narrow_layout(fig, lambda narrow: _race_sweep_on_a_phone(narrow, steps))
     rates = list(learning_rates)
     verdicts = []
