@@ -483,7 +483,7 @@ def test_no_paragraph_of_prose_turns_into_a_list_where_a_cited_number_starts_a_l
 def test_the_reason_for_momentums_prediction_follows_the_prediction_and_the_explorable_is_below(page):
     prose = " ".join(page.markdown.split())
     prediction = prose.index("the reason for the prediction follows right after it")
-    reason = prose.index("Why does momentum 0.9 lose?")
+    reason = prose.index("The reason momentum 0.9 loses: each momentum step keeps 90% of the previous one")
     assert prediction < reason < prose.index("Does the race's verdict last beyond its budget")
     assert prose.index("The explorable below") < prose.index("### Try it: momentum and the learning rate")
     assert not page.says("The explorable at the end")
