@@ -34,8 +34,9 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from linreg._checks import as_line_arrays, check_positive_int
+from linreg._checks import as_line_arrays, check_positive_int, check_positive_number
 from linreg.display import describe
+from linreg.narrow import NARROW_WIDTH, narrow_layout
 from linreg.style import COLORS, METHOD_COLORS, line_colors, method_of, new_figure
 from linreg.surfaces import LossSurface, grid_around, loss_surface
 
@@ -300,7 +301,7 @@ def animate_descent(x, y, surface: LossSurface, path, *, alt: str, minimum=None,
 def sweep_figure(learning_rates: Sequence[float], scores: Mapping[str, Sequence[float]], *,
                  settled: Mapping[str, Sequence[float]] | None = None, steps: int | None = None,
                  best: Mapping[str, float] | None = None, title: str = "Learning-rate sweep",
-                 ylabel: str = "score") -> Figure:
+                 ylabel: str = "score", diverged: str = "diverged") -> Figure:
     """A score against the learning rate, one curve per optimizer, both axes on log scales.
 
     ``scores[label][i]`` is that optimizer's score at ``learning_rates[i]`` (lower is better);
@@ -309,7 +310,7 @@ def sweep_figure(learning_rates: Sequence[float], scores: Mapping[str, Sequence[
     stayed near the minimum (more than ``steps`` where it never did): a panel above the scores
     draws it on a linear axis up to ``steps``, leaving out the runs that never settled. The rate
     ``best[label]`` is circled, in the top panel if that run settled, else on its score; without
-    ``best``, each curve's lowest score.
+    ``best``, each curve's lowest score. ``diverged`` is the crosses' legend entry.
 
     Examples:
         >>> fig = sweep_figure([0.01, 0.1, 1.0], {"SGD": [1.0, 0.01, float("inf")], "Adam": [5.0, 0.5, 0.05]})
@@ -364,7 +365,7 @@ def sweep_figure(learning_rates: Sequence[float], scores: Mapping[str, Sequence[
                 ax_settled.scatter([rates[i]], [settled[label][i]], edgecolors=colors[label], **circle)
                 continue
         ax.scatter([rates[i]], [values[i]], edgecolors=colors[label], **circle)
-    ax.scatter([], [], marker="x", s=50, color=COLORS["ink"], label="diverged")  # legend entries only
+    ax.scatter([], [], marker="x", s=50, color=COLORS["ink"], label=diverged)  # legend entries only
     ax.scatter([], [], s=170, facecolors="none", edgecolors=COLORS["ink"], linewidths=1.8, label="best rate")
     ax.set(xscale="log", yscale="log", xlabel="learning rate (log scale)", ylabel=ylabel)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
@@ -411,8 +412,11 @@ def race_sweep_figure(learning_rates: Sequence[float], measures: Mapping[str, Se
     arrivals = {name: [float(arrived) for arrived, _ in row] for name, row in measures.items()}
     excesses = {name: [max(float(excess), 1e-16) if excess <= blowup else math.inf for _, excess in row]
                 for name, row in measures.items()}
+    check_positive_number("blowup", blowup)
     fig = sweep_figure(learning_rates, excesses, settled=arrivals, steps=steps, best=best, title=title,
-                       ylabel="worst loss above the minimum,\nlast 10 steps (log scale)")
+                       ylabel="worst loss above the minimum,\nlast 10 steps (log scale)",
+                       diverged=f"blew up (> {blowup:,.0f})")  # no superscript: it would be too small on a phone
+    narrow_layout(fig, lambda narrow: _race_sweep_on_a_phone(narrow, steps))
     rates = list(learning_rates)
     verdicts = []
     for name, row in measures.items():
@@ -421,10 +425,23 @@ def race_sweep_figure(learning_rates: Sequence[float], measures: Mapping[str, Se
                         f"{name}: at no rate within {steps} steps; at its best rate, {best[name]:g}, the loss stays "
                         f"up to {excess:.2g} above the minimum's")
     return describe(fig, f"{title}, two panels against the learning rate (log scale), one curve per optimizer, crosses "
-                         f"where a run diverged (or ended more than {blowup:,.0f} above the minimum's loss), each "
+                         f"where a run blew up (its loss overflowed, or ended more than {blowup:,.0f} above the "
+                         "minimum's), each "
                          "optimizer's best rate circled. Top: the step from which the loss "
                          f"stays within 1% of the minimum's, for the runs that get there within {steps} steps. Bottom: "
                          "the worst loss above the minimum over the last 10 steps. " + "; ".join(verdicts) + ".")
+
+
+def _race_sweep_on_a_phone(fig: Figure, steps: int) -> None:
+    """The race's sweep at a phone's width: short y labels (the alt text and the prose say what each panel
+    measures), and a bottom panel taller than the top one for its twenty decades of excess."""
+    ax_settled, ax = fig.axes[:2]
+    fig.set_size_inches(NARROW_WIDTH, 5.4)
+    grid = fig.add_gridspec(2, 1, height_ratios=(2, 3))
+    ax_settled.set_subplotspec(grid[0, 0])
+    ax.set_subplotspec(grid[1, 0])
+    ax_settled.set_ylabel(f"arrival step (of {steps})")
+    ax.set_ylabel("worst excess (log)")
 
 
 def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, floor: float | None = None) -> Figure:
@@ -433,7 +450,8 @@ def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, flo
     ``curves[label][k]`` is the loss after ``k`` steps (``k = 0``: the start). A label that names a
     method ([`linreg.style.method_of()`][linreg.style.method_of], e.g. "SGD, lr 0.1" or "SGD with momentum 0.5")
     takes that method's colour, as in the race's figures; curves of one method differ in line style
-    (solid, dashed, dotted, dash-dot, in order). The alt text says whether each loss falls at every
+    (solid, dashed, dotted, dash-dot, in order), and so do plain SGD and SGD with momentum, whose
+    two colours are close: they count as one family of curves. The alt text says whether each loss falls at every
     step, in waves, or mostly rises, and, given ``floor`` (the least-squares minimum's loss), from
     which step it stays within 1% of it.
 
@@ -460,8 +478,9 @@ def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, flo
                              "one step (a log scale)")
         method = method_of(label) if isinstance(label, str) else None
         color = METHOD_COLORS[method] if method else next(fallback)
-        style = _LINE_STYLES[used.get(color, 0) % len(_LINE_STYLES)]
-        used[color] = used.get(color, 0) + 1
+        family = method.split(" with ")[0] if method else color  # "SGD with momentum": the SGD family
+        style = _LINE_STYLES[used.get(family, 0) % len(_LINE_STYLES)]
+        used[family] = used.get(family, 0) + 1
         ax.plot(np.arange(values.size), values, color=color, ls=style, lw=1.8, label=label)
         rises = int((np.diff(values) > 0).sum())
         steps = values.size - 1

@@ -8,6 +8,7 @@ import torch
 from linreg import data, optimizer_paths, optimizer_plots, plots, scratch, style, surfaces
 from linreg.animation import Video
 from linreg.display import alt_text, describe
+from linreg.narrow import narrow_copy
 
 RACE = {
     "SGD": lambda params: torch.optim.SGD(params, lr=0.1),
@@ -200,7 +201,8 @@ def test_step_losses_keep_the_methods_colour_and_tell_settings_apart_by_line_sty
                                               "SGD with momentum 0.9": [2.0, 0.8]}, title="momenta")
     drawn = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].lines]
     momentum = style.METHOD_COLORS["SGD with momentum"]
-    assert drawn == [(style.METHOD_COLORS["SGD"], "-"), (momentum, "-"), (momentum, "--")]
+    # plain SGD and momentum have close colours: one family of line styles, so no two curves look alike
+    assert drawn == [(style.METHOD_COLORS["SGD"], "-"), (momentum, "--"), (momentum, ":")]
     assert fig.axes[0].lines[0].get_xdata()[0] == 0  # the start
 
 
@@ -227,11 +229,24 @@ def test_race_sweep_figure_says_when_each_optimizer_arrives_at_its_best_rate_or_
     assert fig.axes[1].lines[0].get_ydata()[0] == 1e-16  # a zero excess drawn at the bottom of the log scale
 
 
-def test_race_sweep_figure_draws_a_blown_up_loss_as_diverged_to_keep_its_scale():
+def test_race_sweep_figure_draws_a_blown_up_loss_as_a_cross_to_keep_its_scale():
     fig = optimizer_plots.race_sweep_figure([0.1, 1.0], {"SGD": [(12, 0.0), (101, 3e31)]}, steps=100,
                                             best={"SGD": 0.1}, title="sweep")
     assert fig.axes[1].get_ylim()[1] < 1e6
-    assert "crosses where a run diverged (or ended more than 1,000,000 above" in alt_text(fig)
+    assert "crosses where a run blew up (its loss overflowed, or ended more than 1,000,000 above" in alt_text(fig)
+    assert "blew up (> 1,000,000)" in [text.get_text() for text in fig.axes[1].get_legend().get_texts()]
+    with pytest.raises(ValueError, match="blowup"):
+        optimizer_plots.race_sweep_figure([0.1], {"SGD": [(12, 0.0)]}, steps=100, best={"SGD": 0.1}, title="s",
+                                          blowup=0)
+
+
+def test_race_sweep_figure_on_a_phone_has_short_labels_and_a_taller_bottom_panel():
+    fig = optimizer_plots.race_sweep_figure([0.1, 1.0], {"SGD": [(12, 0.0), (101, 3e31)]}, steps=100,
+                                            best={"SGD": 0.1}, title="sweep")
+    top, bottom = narrow_copy(fig).axes[:2]
+    assert (top.get_ylabel(), bottom.get_ylabel()) == ("arrival step (of 100)", "worst excess (log)")
+    assert bottom.bbox.height > 1.3 * top.bbox.height
+    assert fig.axes[0].get_ylabel().startswith("step from which")  # the desktop figure keeps its long labels
 
 
 def test_two_paths_on_one_surface_differ_in_hue_and_their_ends_are_drawn_over_the_star(small_surface, walk):

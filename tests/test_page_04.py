@@ -19,7 +19,7 @@ def page(executed_page):
 
 def _measure(cell: str) -> tuple[float, float]:
     """A cell of the sweep's table as the measure it prints: (arrival step, excess); what it leaves out is nan."""
-    if cell == "diverged":
+    if cell == "overflow":
         return math.inf, math.inf
     if cell.startswith("("):
         return math.inf, float(cell.strip("()"))  # never arrived: ranked by its excess
@@ -34,7 +34,7 @@ def sweep(page):
     table = table[:table.index("best lr")]
     header = re.search(r"^lr\s+(SGD.*)$", table, flags=re.M).group(1).split()
     assert [short[column] for column in header] == list(OPTIMIZERS)
-    rows = [(float(lr), re.findall(r"step \d+|\(\S+\)|diverged", cells))
+    rows = [(float(lr), re.findall(r"step \d+|\(\S+\)|overflow", cells))
             for lr, cells in re.findall(r"^lr ([\d.]+)\s+(.*)$", table, flags=re.M)]
     best = page.numbers(r"^best lr\s+{n}\s+{n}\s+{n}\s+{n}$")
     return {name: ({lr: _measure(cells[k]) for lr, cells in rows}, best[k]) for k, name in enumerate(OPTIMIZERS)}
@@ -146,11 +146,16 @@ def test_rmsprop_leads_sgd_by_the_cited_margin_and_its_best_is_a_plateau_to_the_
     assert not any(sweep["SGD"][0][lr][1] > 1e6 for lr in sgd if lr < first_blown)  # nan: it arrived
     assert all(sweep["SGD"][0][lr][1] == math.inf for lr in sgd if lr >= first_overflow)
     assert page.says(f"from {first_blown:g} on it diverges")
+    # each word for a run gone wrong is defined where it is used: the figure's crosses and the table's "overflow"
+    assert page.says("the figure's crosses mark a run that blew up, its loss ending more than 1,000,000 above the "
+                     "minimum's")
+    assert page.says('the table prints "overflow"')
     assert page.says("RMSprop's is a plateau")
 
 
 def test_one_rate_for_all_would_have_handicapped_them(page, sweep):
-    assert page.glue["sgd_at_rmsprop_lr"] == "diverged"
+    assert page.glue["sgd_at_rmsprop_lr"] == "overflow"
+    assert page.says("at RMSprop's best rate SGD ends in overflow")
     assert page.glue["rmsprop_at_sgd_lr"] == f"step {sweep['RMSprop'][0][sweep['SGD'][1]][0]}"
     assert not page.says("differ by a factor of")
 
@@ -326,6 +331,17 @@ def test_adams_first_step_is_lr_up_to_epsilon_and_no_step_is_larger(page, step_s
     assert not page.says("first step is exactly")
 
 
+def test_adams_steps_are_at_most_about_lr_and_later_far_smaller(page, step_sizes):
+    adam = [step_sizes["Adam", parameter] for parameter in ("weight", "bias")]
+    first, late = page.glue["adam_first_steps"], page.glue["adam_late_step"]
+    printed_first = [min(min(sizes[:3]) for sizes in adam), max(max(sizes[:3]) for sizes in adam)]  # steps 1 to 3
+    assert [round(v, 2) for v in first] == printed_first and 0.95 < first[0] <= first[1] <= 1.0 + 1e-6
+    assert round(late, 2) >= max(max(sizes[4:]) for sizes in adam) and late < 0.25  # steps 50 and 100 of the table
+    assert page.says(f"its first three are {first[0]:.2f} to {first[1]:.2f} times $\\eta$")
+    assert page.says(f"from step 50 on none is larger than {page.glue_text['adam_late_step']}$\\eta$")
+    assert not page.says("moves each parameter by about $\\eta$")
+
+
 def test_rmsprops_first_step_is_ten_lr_and_its_steps_shrink(step_sizes):
     for parameter in ("weight", "bias"):
         sizes = step_sizes["RMSprop", parameter]
@@ -462,3 +478,12 @@ def test_no_paragraph_of_prose_turns_into_a_list_where_a_cited_number_starts_a_l
     lists = re.findall(r"<ol>\s*<li>(.{0,40})", article, flags=re.S)
     # The race's two measures and the exercises are the page's only numbered lists.
     assert len(lists) == 2 and lists[0].startswith("<strong>when it arrives"), lists
+
+
+def test_the_reason_for_momentums_prediction_follows_the_prediction_and_the_explorable_is_below(page):
+    prose = " ".join(page.markdown.split())
+    prediction = prose.index("the reason for the prediction follows right after it")
+    reason = prose.index("The reason momentum 0.9 loses: each momentum step keeps 90% of the previous one")
+    assert prediction < reason < prose.index("Does the race's verdict last beyond its budget")
+    assert prose.index("The explorable below") < prose.index("### Try it: momentum and the learning rate")
+    assert not page.says("The explorable at the end")
