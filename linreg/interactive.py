@@ -54,7 +54,7 @@ class Explorable:
     def __repr__(self) -> str:
         # Short: a notebook keeps it as the output's text/plain beside the HTML, and the
         # default repr would write every run at full float precision (hundreds of KiB).
-        return f"Explorable(name={self.name!r}, runs={len(self.explorer.runs)})"
+        return f"Explorable(name={self.name!r}, runs={len(getattr(self.explorer, 'runs', ()))})"
 
     def _repr_html_(self) -> str:
         base = f"linreg-x-{self.name}"
@@ -110,7 +110,9 @@ def explorable(explorer: Explorer, *, name: str, caption: str, fallback, selecte
         >>> 'aria-valuetext="0.1"' in shown._repr_html_()
         True
     """
-    if not isinstance(explorer, (Explorer, ScheduleExplorer)):
+    # another explorer (e.g. linreg.latent_explorer's) has a kind, controls and to_json of its own
+    if not isinstance(explorer, (Explorer, ScheduleExplorer)) and not all(
+            hasattr(explorer, a) for a in ("kind", "controls", "to_json")):
         raise TypeError(f"explorer must be an Explorer or a ScheduleExplorer, got {type(explorer).__name__}")
     _check_element_name(name)
     if not isinstance(caption, str):
