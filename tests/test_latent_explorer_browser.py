@@ -136,8 +136,9 @@ def test_the_figure_follows_the_palette_and_axe_finds_nothing_serious(browser, s
 
 def test_at_390_px_the_plane_fits_and_its_text_is_at_least_9_css_px(browser, site_url, built_site):
     with _open(browser, _page_url(site_url, PAGE, built_site), "default") as (page, _):
+        _figure(page)  # set up at 1280 px, then narrowed: the figure's layout follows the width
         page.set_viewport_size({"width": 390, "height": 844})
-        _figure(page)
+        page.wait_for_timeout(300)
         sizes = page.evaluate(f"""() => {{
             const svg = document.querySelector('{PLANE}');
             const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
