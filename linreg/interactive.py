@@ -54,7 +54,7 @@ class Explorable:
     def __repr__(self) -> str:
         # Short: a notebook keeps it as the output's text/plain beside the HTML, and the
         # default repr would write every run at full float precision (hundreds of KiB).
-        return f"Explorable(name={self.name!r}, runs={len(self.explorer.runs)})"
+        return f"Explorable(name={self.name!r}, runs={len(getattr(self.explorer, 'runs', ()))})"
 
     def _repr_html_(self) -> str:
         base = f"linreg-x-{self.name}"
@@ -110,9 +110,9 @@ def explorable(explorer: Explorer, *, name: str, caption: str, fallback, selecte
         >>> 'aria-valuetext="0.1"' in shown._repr_html_()
         True
     """
-    # Any explorer with controls, runs and a to_json() will do (each page's builder has its own class).
-    if not all(hasattr(explorer, part) for part in ("controls", "runs", "to_json")):
-        raise TypeError(f"explorer must have controls, runs and to_json(), got {type(explorer).__name__}")
+    # Any explorer with controls and a to_json() will do (each page's builder has its own class).
+    if not all(hasattr(explorer, part) for part in ("controls", "to_json")):
+        raise TypeError(f"explorer must have controls and to_json(), got {type(explorer).__name__}")
     _check_element_name(name)
     if not isinstance(caption, str):
         raise TypeError(f"caption must be a string, got {caption!r}")

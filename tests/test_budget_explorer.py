@@ -118,5 +118,5 @@ def test_budget_explorer_names_a_bad_argument(args, kwargs, error, message):
 
 
 def test_explorable_refuses_what_is_not_an_explorer():
-    with pytest.raises(TypeError, match="explorer must have controls, runs and to_json"):
+    with pytest.raises(TypeError, match="explorer must have controls and to_json"):
         explorable({"controls": []}, name="x", caption="c", fallback="<p>static</p>")

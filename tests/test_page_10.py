@@ -258,3 +258,37 @@ def test_both_loader_functions_and_the_gzip_reader_are_shown(page):
 def test_the_code_size_answer_states_its_budget(page):
     (answer,) = [a for a in answers(page) if "16x gives" in a]
     assert answer.startswith("Answer: after 20 epochs, the more the code compresses")
+
+
+# The latent-space explorable (issue 23)
+
+def test_the_explorable_decodes_a_grid_with_the_pages_own_2d_decoder_and_codes(page):
+    assert ("latent_explorer.latent_explorer(model_2d.decode, codes, data.labels_train,\n"
+            "                                           image_shape=data.image_shape, start=0, size=21)") in page.code
+    assert "interactive.explorable(explorer, name=\"latent\", fallback=fig," in page.code
+    assert page.glue["grid_side"] == 21
+    steps = page.glue_text["grid_steps"].split(" and ")
+    assert page.printed(f"21 x 21 decodes, {steps[0]} apart across and {steps[1]} up;")
+    assert page.says(f"a grid of 21 × 21 points of the plane ({page.glue_text['grid_steps']} apart across and up)")
+
+
+def test_the_explorable_starts_at_the_first_training_images_code_which_the_page_prints(page):
+    label, code1, code2 = re.search(r"the first training image, a (\d), has the code \((-?[\d.]+), (-?[\d.]+)\)",
+                                    page.text).groups()
+    first_labels = re.search(r"labels: \[(\d)", page.text).group(1)  # the first of the ten shown at the top
+    assert label == first_labels == str(page.glue["start_label"])
+    assert page.glue_text["start_code"] == f"{code1}, {code2}"
+    assert page.says(f"the code of the first training image, the {label} at the left of the row of ten above, "
+                     f"at ({code1}, {code2})")
+
+
+def test_the_farthest_grid_point_from_any_training_code_is_the_one_the_prose_cites(page):
+    farthest = printed_number(page, r"farthest from any training code: ([\d.]+)")
+    assert farthest == pytest.approx(page.glue["farthest"], abs=0.005)
+    assert page.says(f"up to {page.glue_text['farthest']} on this grid")
+    assert farthest > 1  # a corner well away from the codes, worth the visit the prose suggests
+
+
+def test_the_static_fallback_says_what_it_shows(page):
+    alt = page.alt_containing("Right: the images the decoder draws at a grid of points over the same plane")
+    assert alt.startswith("Left: the 2-D codes of the training digits")

@@ -265,6 +265,120 @@
       parts.join("; ") + ". Lowest: " + leaders.join(" and ") + ".";
   }
 
+  // --- latent: page 10 ---
+  // The code plane of page 10's 2-D autoencoder: the training codes as a scatter coloured by digit, a point the
+  // reader moves (pointer or arrow keys) and, beside it, the decode of the grid point nearest it, which the
+  // build computed with the page's decoder (linreg.latent_explorer). No interpolation: every digit shown is
+  // one the decoder drew.
+  function latentText(data, i, j) {
+    var n = data.gridX.length, k = j * n + i;
+    var text = "code 1 = " + fmt(data.gridX[i], 2) + ", code 2 = " + fmt(data.gridY[j], 2) +
+      ": the nearest training code is a " + data.nearest.charAt(k) + ", " + fmt(data.distance[k], 2) + " away";
+    if (i === data.start[0] && j === data.start[1]) {
+      text += " (the start: the code of the " + (data.startIndex === 0 ? "first training image" :
+        "training image no. " + (data.startIndex + 1)) + ", a " + data.labels.charAt(data.startIndex) + ")";
+    }
+    return text + ".";
+  }
+
+  function drawDigit(svg, data, i, j) {
+    var rows = data.shape[0], cols = data.shape[1], n = data.gridX.length, size = 100 / Math.max(rows, cols);
+    var offset = (j * n + i) * rows * cols * 2;
+    svg.textContent = "";
+    el("text", { x: 70, y: 14, "text-anchor": "middle", "class": "lx-tick" }, svg).textContent = "the decoder draws";
+    el("rect", { x: 20, y: 22, width: cols * size, height: rows * size, "class": "lx-frame" }, svg);
+    for (var r = 0; r < rows; r++) {
+      for (var c = 0; c < cols; c++) {
+        var ink = parseInt(data.images.substr(offset + (r * cols + c) * 2, 2), 16) / 255;
+        if (ink > 0) el("rect", { x: 20 + c * size, y: 22 + r * size, width: size + 0.3, height: size + 0.3,
+                                  "fill-opacity": fmt(ink, 3), "class": "lx-ink" }, svg);
+      }
+    }
+    el("text", { x: 70, y: 140, "text-anchor": "middle", "class": "lx-tick" }, svg).textContent =
+      "(" + fmt(data.gridX[i], 2) + ", " + fmt(data.gridY[j], 2) + ")";
+  }
+
+  function setupLatent(figure, data, live) {
+    var plots = live.querySelector(".linreg-explorable__plots");
+    var readout = live.querySelector(".linreg-explorable__readout");
+    readout.classList.add("lx-latent-readout");
+    var gx = data.gridX, gy = data.gridY, nx = gx.length, ny = gy.length;
+    var hx = (gx[nx - 1] - gx[0]) / (nx - 1) / 2, hy = (gy[ny - 1] - gy[0]) / (ny - 1) / 2;
+    var w = 360, h = 300, pad = { l: 44, r: 12, t: 10, b: 36 };
+    var sx = linear(gx[0] - hx, gx[nx - 1] + hx, pad.l, w - pad.r), sy = linear(gy[0] - hy, gy[ny - 1] + hy, h - pad.b, pad.t);
+    var plane = el("svg", { id: figure.id + "-plane", viewBox: "0 0 " + w + " " + h, "class": "lx-plot lx-plane",
+                            tabindex: "0", role: "slider", "aria-valuemin": fmt(gx[0], 2), "aria-valuemax": fmt(gx[nx - 1], 2),
+                            "aria-label": "Point in the code plane: arrow keys move it, Home goes back to the start" }, plots);
+    var digit = el("svg", { id: figure.id + "-digit", viewBox: "0 0 140 148", role: "img", "class": "lx-plot lx-digit" }, plots);
+    frame(plane, w, h, pad, "code 1", "code 2");
+    ticks(plane, niceTicks(gx[0], gx[nx - 1], 5), sx, "x", h - pad.b, String);
+    ticks(plane, niceTicks(gy[0], gy[ny - 1], 5), sy, "y", pad.l, String);
+    var dots = el("g", {}, plane);
+    data.x.forEach(function (x, k) {
+      el("circle", { cx: fmt(sx(x), 1), cy: fmt(sy(data.y[k]), 1), r: 1.8, "class": "lx-d" + data.labels.charAt(k) }, dots);
+    });
+    Object.keys(data.centres).forEach(function (label) {  // each digit named at its codes' median, as in the static figure
+      var c = data.centres[label];
+      el("text", { x: fmt(sx(c[0]), 1), y: fmt(sy(c[1]) + 5, 1), "text-anchor": "middle", "class": "lx-centre" }, plane).textContent = label;
+    });
+    var point = el("g", { "class": "lx-point" }, plane);
+    el("circle", { r: 8, "class": "lx-point-ring" }, point);
+    el("path", { d: "M-13 0h9M4 0h9M0 -13v9M0 4v9", "class": "lx-point-cross" }, point);
+    var key = document.createElement("p");
+    key.className = "linreg-explorable__key lx-latent-key";
+    key.innerHTML = "Colour: the digit each training code shows. " + Object.keys(data.centres).map(function (label) {
+      return '<span class="lx-key-item"><svg viewBox="0 0 10 10" aria-hidden="true"><circle cx="5" cy="5" r="4" class="lx-d' +
+        label + '"></circle></svg>' + label + "</span>";
+    }).join(" ");
+    live.appendChild(key);
+
+    var i = data.start[0], j = data.start[1];
+    function show(ni, nj) {
+      i = Math.max(0, Math.min(nx - 1, ni));
+      j = Math.max(0, Math.min(ny - 1, nj));
+      point.setAttribute("transform", "translate(" + fmt(sx(gx[i]), 1) + " " + fmt(sy(gy[j]), 1) + ")");
+      drawDigit(digit, data, i, j);
+      var text = latentText(data, i, j);
+      readout.textContent = "At " + text.charAt(0).toLowerCase() + text.slice(1);
+      plane.setAttribute("aria-valuenow", fmt(gx[i], 2));
+      plane.setAttribute("aria-valuetext", text);
+      digit.setAttribute("aria-label", "The digit the decoder draws at code 1 = " + fmt(gx[i], 2) + ", code 2 = " + fmt(gy[j], 2) + ".");
+      figure.dataset.node = i + "," + j;
+    }
+
+    // A pointer picks the grid point nearest it; dragging keeps picking while the button is down.
+    var dragging = false;
+    function pick(event) {
+      var m = plane.getScreenCTM();
+      if (!m) return;
+      var p = new DOMPoint(event.clientX, event.clientY).matrixTransform(m.inverse());
+      var x = gx[0] + (p.x - sx(gx[0])) / (sx(gx[1]) - sx(gx[0])) * (gx[1] - gx[0]);
+      var y = gy[0] + (p.y - sy(gy[0])) / (sy(gy[1]) - sy(gy[0])) * (gy[1] - gy[0]);
+      show(Math.round((x - gx[0]) / (2 * hx)), Math.round((y - gy[0]) / (2 * hy)));
+    }
+    plane.addEventListener("pointerdown", function (event) {
+      dragging = true;
+      if (plane.setPointerCapture) plane.setPointerCapture(event.pointerId);
+      plane.focus();
+      pick(event);
+      event.preventDefault();
+    });
+    plane.addEventListener("pointermove", function (event) { if (dragging) pick(event); });
+    plane.addEventListener("pointerup", function () { dragging = false; });
+    plane.addEventListener("pointercancel", function () { dragging = false; });
+    plane.addEventListener("keydown", function (event) {
+      var moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+      var step = event.shiftKey ? 5 : 1;
+      if (moves[event.key]) show(i + step * moves[event.key][0], j + step * moves[event.key][1]);
+      else if (event.key === "Home") show(data.start[0], data.start[1]);
+      else return;
+      event.preventDefault();
+    });
+    figure.querySelector(".linreg-explorable__fallback").hidden = true;
+    live.hidden = false;
+    show(i, j);
+  }
+
   function describe(data, run) {
     if (data.kind === "budget") return describeBudget(data, run);
     var setting = data.controls.map(function (c) { return c.label + " " + run.settings[c.name]; }).join(", ");
@@ -293,6 +407,7 @@
   function setup(figure) {
     var data = JSON.parse(figure.querySelector("script.linreg-explorable__data").textContent);
     var live = figure.querySelector(".linreg-explorable__live");
+    if (data.kind === "latent") { setupLatent(figure, data, live); return; }
     var plots = live.querySelector(".linreg-explorable__plots");
     var readout = live.querySelector(".linreg-explorable__readout");
     var surface = el("svg", { id: figure.id + "-surface", viewBox: "0 0 360 300", role: "img", "class": "lx-plot" }, plots);
