@@ -54,7 +54,8 @@ class Explorable:
     def __repr__(self) -> str:
         # Short: a notebook keeps it as the output's text/plain beside the HTML, and the
         # default repr would write every run at full float precision (hundreds of KiB).
-        return f"Explorable(name={self.name!r}, runs={len(self.explorer.runs)})"
+        size = f"runs={len(self.explorer.runs)}" if hasattr(self.explorer, "runs") else f"kind={self.explorer.kind!r}"
+        return f"Explorable(name={self.name!r}, {size})"
 
     def _repr_html_(self) -> str:
         base = f"linreg-x-{self.name}"
@@ -110,7 +111,9 @@ def explorable(explorer: Explorer, *, name: str, caption: str, fallback, selecte
         >>> 'aria-valuetext="0.1"' in shown._repr_html_()
         True
     """
-    if not isinstance(explorer, (Explorer, ScheduleExplorer)):
+    # Any explorer with a kind the site's script draws, controls and a JSON document (e.g. linreg.autograd_explorer).
+    if not isinstance(explorer, (Explorer, ScheduleExplorer)) and not all(
+            hasattr(explorer, attribute) for attribute in ("kind", "controls", "to_json")):
         raise TypeError(f"explorer must be an Explorer or a ScheduleExplorer, got {type(explorer).__name__}")
     _check_element_name(name)
     if not isinstance(caption, str):
