@@ -306,6 +306,15 @@ def test_the_figure_s_static_fallback_is_the_penalised_graph(page):
     assert {"AbsBackward0", "SumBackward0", "AccumulateGrad"} <= boxes(fallback)
 
 
+def test_the_figure_s_boxes_sit_where_the_page_s_penalised_graph_has_them(page):
+    # "in the layout of the graph above": every label line of the figure in the same column as in the static graph
+    _, svg = graphs(page)[3]
+    drawn = sorted((t.strip(), round(float(x))) for x, t in re.findall(r'<text[^>]* x="([\d.-]+)"[^>]*>([^<>]+)</text>',
+                                                                        svg))
+    shown = sorted((line, round(n["x"])) for n in figure(page)["nodes"] for line in n["label"])
+    assert drawn == shown
+
+
 def test_the_if_runs_at_the_start_and_not_after_training(page):
     assert page.glue["mse_start"] > 1 > page.glue["mse_trained"]
     # the prose cites the trained loss only after the cell that prints it
