@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["GraphvizMissingError", "SvgGraph", "draw_graph", "layer_diagram", "require_dot"]
+__all__ = ["GraphvizMissingError", "SvgGraph", "draw_graph", "graph_source", "layer_diagram", "require_dot"]
 
 _INSTALL_HINT = (
     "Graphviz's `dot` program was not found on PATH; torchviz needs it to draw graphs. "
@@ -97,8 +97,6 @@ def draw_graph(output: torch.Tensor, params: dict[str, torch.Tensor] | None = No
         >>> graph.svg.startswith("<svg")
         True
     """
-    from torchviz import make_dot
-
     if not isinstance(output, torch.Tensor):
         raise TypeError(f"output must be a torch.Tensor, got {type(output).__name__}")
     if output.grad_fn is None and not output.requires_grad:
@@ -113,6 +111,21 @@ def draw_graph(output: torch.Tensor, params: dict[str, torch.Tensor] | None = No
         if not isinstance(tensor, torch.Tensor):
             raise TypeError(f"params[{name!r}] must be a torch.Tensor, got {type(tensor).__name__}")
     dot_path = require_dot()
+    return _render_svg(_stable_node_names(graph_source(output, params, show_saved=show_saved)), alt, dot_path)
+
+
+def graph_source(output: torch.Tensor, params: dict[str, torch.Tensor], *, show_saved: bool = False) -> str:
+    """The dot source [`draw_graph`][linreg.graphs.draw_graph] lays out: torchviz's graph in the site's font.
+
+    Nodes are named by ``id()`` of their tensor or backward function (torchviz's own names), so a
+    caller holding those objects can tell which node is which; the layout is draw_graph's.
+
+    Examples:
+        >>> a = torch.ones(1, requires_grad=True)
+        >>> "MulBackward0" in graph_source(a * 2, {"a": a})
+        True
+    """
+    from torchviz import make_dot
 
     graph = make_dot(output, params=params, show_attrs=False, show_saved=show_saved)
     graph.graph_attr.update(bgcolor="transparent", pad="0.2", fontname="Helvetica")
@@ -120,7 +133,7 @@ def draw_graph(output: torch.Tensor, params: dict[str, torch.Tensor] | None = No
     graph.node_attr.update(fontname="Helvetica", fontsize="11", color="#1F2430", fontcolor="#1F2430",
                            fillcolor="lightgrey")
     graph.edge_attr.update(color="#1F2430")
-    return _render_svg(_stable_node_names(graph.source), alt, dot_path)
+    return graph.source
 
 
 def _render_svg(source: str, alt: str, dot_path: str, engine: tuple[str, ...] = ()) -> SvgGraph:

@@ -45,7 +45,7 @@ class Explorable:
     site, ``explorables.js`` hides the fallback and draws the selected run.
     """
 
-    explorer: Explorer | ScheduleExplorer
+    explorer: Explorer | ScheduleExplorer  # or any explorer with controls and to_json()
     name: str
     caption: str
     fallback_html: str
@@ -54,7 +54,8 @@ class Explorable:
     def __repr__(self) -> str:
         # Short: a notebook keeps it as the output's text/plain beside the HTML, and the
         # default repr would write every run at full float precision (hundreds of KiB).
-        return f"Explorable(name={self.name!r}, runs={len(getattr(self.explorer, 'runs', ()))})"
+        size = f"runs={len(self.explorer.runs)}" if hasattr(self.explorer, "runs") else f"kind={getattr(self.explorer, 'kind', None)!r}"
+        return f"Explorable(name={self.name!r}, {size})"
 
     def _repr_html_(self) -> str:
         base = f"linreg-x-{self.name}"

@@ -18,7 +18,7 @@ def graphs(page):
     for cell in page.notebook.cells:
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html", "")
-            if "<svg" in html:
+            if "<svg" in html and "linreg-explorable" not in html:  # the step-through figure: its own tests
                 alt = re.search(r'aria-label="([^"]*)"', html).group(1)
                 found.append((alt, html))
     return found
@@ -174,9 +174,10 @@ def test_the_page_names_the_torchviz_call_that_draws_the_graphs(page):
     assert page.says("`torchviz.make_dot(output, params={\"a\": a, \"b\": b})`")
     import inspect
 
-    from linreg.graphs import draw_graph
+    from linreg.graphs import draw_graph, graph_source
 
-    assert "make_dot(output, params=params" in inspect.getsource(draw_graph)
+    assert "graph_source(output, params" in inspect.getsource(draw_graph)
+    assert "make_dot(output, params=params" in inspect.getsource(graph_source)
     # "the box colours ... are torchviz's own, so make_dot alone draws them too"
     assert page.says("The box colours below are torchviz's own (the grey is Graphviz's default fill)")
     import torch
@@ -245,6 +246,73 @@ def test_printed_lines_fit_the_code_column(page):
 
 def test_no_graph_shows_graphviz_tooltips(page):
     assert all("<title" not in svg for _, svg in graphs(page))
+
+
+# Where two paths meet: the gradients add, printed, then stepped through in the figure (issue 23).
+
+def figure(page):
+    """The step-through figure's embedded document, as the browser reads it."""
+    import json
+
+    for cell in page.notebook.cells:
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html", "")
+            if 'class="linreg-explorable"' in html:
+                data = html.split('class="linreg-explorable__data">', 1)[1].split("</script>", 1)[0]
+                return json.loads(data.replace("<\\/", "</"))
+    raise AssertionError("page 3 shows no explorable")
+
+
+def test_b_s_gradient_is_the_sum_of_its_two_paths(page):
+    glue = page.glue
+    assert page.printed(f"a.grad = {page.glue_text['penalised_a_grad']}, b.grad = {page.glue_text['penalised_b_grad']}")
+    assert page.printed(f"b, one path at a time: {page.glue_text['b_grad_from_data']} + "
+                        f"({page.glue_text['b_grad_from_penalty']}) = {page.glue_text['penalised_b_grad']}")
+    assert glue["b_grad_from_data"] + glue["b_grad_from_penalty"] == pytest.approx(glue["penalised_b_grad"], abs=1e-6)
+    assert glue["b_grad_from_penalty"] == pytest.approx(-0.1)  # 0.1 * sign(b), b < 0 at the start
+    assert page.says(f"The two paths bring {page.glue_text['b_grad_from_data']} and "
+                     f"{page.glue_text['b_grad_from_penalty']}, and `b.grad` holds their sum, "
+                     f"{page.glue_text['penalised_b_grad']}.")
+
+
+def test_the_figure_records_the_gradients_the_page_prints_and_opens_where_they_are_complete(page):
+    glue, data = page.glue_text, figure(page)
+    assert (glue["figure_a_grad"], glue["figure_b_grad"]) == (glue["penalised_a_grad"], glue["penalised_b_grad"])
+    assert data["start"] == len(data["steps"]) - 1 == page.glue["figure_steps"] - 1
+    assert data["steps"][-1]["text"].endswith(f"a.grad = {glue['penalised_a_grad']}, "
+                                              f"b.grad = {glue['penalised_b_grad']}.")
+    assert page.says("It\nopens at the end of the backward pass, where the leaves hold the gradients printed above.")
+
+
+def test_the_figure_shows_the_penalty_s_gradient_arriving_first_and_the_sum_at_b(page):
+    glue, data = page.glue_text, figure(page)
+    (meeting,) = [n for n in data["nodes"] if n["label"] == ["AccumulateGrad"] and "+" in n["grad"]]
+    assert meeting["grad"] == (f"{glue['b_grad_from_penalty']} + ({glue['b_grad_from_data']}) = "
+                               f"{glue['penalised_b_grad']}")
+    assert page.says("the\ngradient from the penalty arrives first, the one from the data later, and the box shows "
+                     "their sum.")
+    # the forward pass first, the backward pass after, as the prose says
+    phases = [s["phase"] for s in data["steps"]]
+    assert phases == sorted(phases, key=lambda p: p == "backward")
+    # "a tensor of many values shows its first one"
+    (pow_box,) = [n for n in data["nodes"] if n["label"] == ["PowBackward0"]]
+    assert pow_box["value"].startswith("[") and pow_box["value"].endswith(" …]")
+
+
+def test_the_figure_s_static_fallback_is_the_penalised_graph(page):
+    html = next(out.data["text/html"] for cell in page.notebook.cells for out in cell.get("outputs", [])
+                if 'class="linreg-explorable"' in out.get("data", {}).get("text/html", ""))
+    fallback = html.split('class="linreg-explorable__fallback">', 1)[1].split('<div class="linreg-explorable__live"')[0]
+    assert {"AbsBackward0", "SumBackward0", "AccumulateGrad"} <= boxes(fallback)
+
+
+def test_the_figure_s_boxes_sit_where_the_page_s_penalised_graph_has_them(page):
+    # "in the layout of the graph above": every label line of the figure in the same column as in the static graph
+    _, svg = graphs(page)[3]
+    drawn = sorted((t.strip(), round(float(x))) for x, t in re.findall(r'<text[^>]* x="([\d.-]+)"[^>]*>([^<>]+)</text>',
+                                                                        svg))
+    shown = sorted((line, round(n["x"])) for n in figure(page)["nodes"] for line in n["label"])
+    assert drawn == shown
 
 
 def test_the_if_runs_at_the_start_and_not_after_training(page):

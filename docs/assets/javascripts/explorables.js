@@ -379,6 +379,103 @@
     show(i, j);
   }
 
+  // --- autograd: page 3 ---
+  // A graph in Graphviz's layout (linreg.autograd_explorer): the step control shows the forward values
+  // node by node, then the gradients in the order autograd computed them. Every number is a string
+  // written at build time; this only decides which of them the chosen step shows.
+  function drawAutograd(svg, data, step, id) {
+    var phase = data.steps[step].phase, w = data.size[0], h = data.size[1] + 30;
+    svg.textContent = "";
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+    var defs = el("defs", {}, svg);
+    ["", "-active"].forEach(function (suffix) {
+      var marker = el("marker", { id: id + "-arrow" + suffix, viewBox: "0 0 10 10", refX: 10, refY: 5,
+                                  markerWidth: 7, markerHeight: 7, orient: "auto",
+                                  markerUnits: "userSpaceOnUse" }, defs);
+      el("path", { d: "M0,0L10,5L0,10z", "class": "lx-ag-head" + suffix }, marker);
+    });
+    function active(edge) {
+      var head = data.nodes[edge.head];
+      return phase === "forward" ? head.forward === step : edge.backward === step;
+    }
+    data.edges.forEach(function (edge) {
+      var on = active(edge);
+      el("path", { d: edge.d, "class": "lx-ag-edge" + (on ? " lx-ag-active" : ""),
+                   "marker-end": "url(#" + id + "-arrow" + (on ? "-active" : "") + ")" }, svg);
+    });
+    data.nodes.forEach(function (node) {
+      var current = phase === "forward" ? node.forward === step : node.backward === step;
+      var g = el("g", { "class": "lx-ag-node lx-ag-" + node.role + (current ? " lx-ag-current" : "") }, svg);
+      el("rect", { x: node.x - node.w / 2, y: node.y - node.h / 2, width: node.w, height: node.h }, g);
+      var top = node.y - 7 * (node.label.length - 1) + 4;
+      node.label.forEach(function (line, i) {
+        el("text", { x: node.x, y: top + 14 * i, "text-anchor": "middle", "class": "lx-ag-label" }, g).textContent = line;
+      });
+      var below = node.y + node.h / 2 + 11;
+      if (node.value !== null && node.forward !== null && node.forward <= step) {
+        el("text", { x: node.x, y: below, "text-anchor": "middle", "class": "lx-ag-value" }, g).textContent = node.value;
+        below += 11;
+      }
+      if (node.grad !== null && phase === "backward" && node.backward <= step) {
+        el("text", { x: node.x, y: below, "text-anchor": "middle", "class": "lx-ag-grad" }, g).textContent = node.grad;
+      }
+    });
+  }
+
+  function stepName(data, step) {
+    var s = data.steps[step];
+    return "Step " + (step + 1) + " of " + data.steps.length + ", " + s.phase + " pass: " + s.name;
+  }
+
+  function setupAutograd(figure, data) {
+    var live = figure.querySelector(".linreg-explorable__live");
+    var slider = live.querySelector("input[type=range]");
+    var shown = slider.nextElementSibling, readout = live.querySelector(".linreg-explorable__readout");
+    var svg = el("svg", { id: figure.id + "-graph", role: "img", "class": "lx-plot lx-ag-graph" },
+                 live.querySelector(".linreg-explorable__plots"));
+    slider.parentNode.classList.add("lx-ag-control");
+    var buttons = ["Previous", "Next"].map(function (label) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "lx-ag-button";
+      button.textContent = label;
+      button.setAttribute("aria-controls", slider.id);
+      slider.parentNode.insertBefore(button, label === "Previous" ? slider : shown.nextSibling);
+      return button;
+    });
+    var key = document.createElement("p");
+    key.className = "linreg-explorable__key";
+    key.textContent = data.key;
+    live.appendChild(key);
+
+    function update() {
+      var step = Number(slider.value);
+      var name = stepName(data, step);
+      slider.setAttribute("aria-valuetext", name);
+      shown.textContent = (step + 1) + " / " + data.steps.length;
+      readout.textContent = name + ". " + data.steps[step].text;
+      drawAutograd(svg, data, step, figure.id);
+      svg.setAttribute("aria-label", "The graph at " + name + ". " + data.steps[step].text);
+    }
+    function move(by) {
+      slider.value = String(Math.min(data.steps.length - 1, Math.max(0, Number(slider.value) + by)));
+      update();
+    }
+    buttons[0].addEventListener("click", function () { move(-1); });
+    buttons[1].addEventListener("click", function () { move(1); });
+    slider.addEventListener("input", update);
+    figure.querySelector(".linreg-explorable__fallback").hidden = true;
+    live.hidden = false;
+    // The readout keeps the height of its longest text, so the page below does not jump as the reader steps.
+    var tallest = 0;
+    data.steps.forEach(function (_, i) {
+      readout.textContent = stepName(data, i) + ". " + data.steps[i].text;
+      tallest = Math.max(tallest, readout.getBoundingClientRect().height);
+    });
+    readout.style.minHeight = Math.ceil(tallest) + "px";
+    update();
+  }
+
   function describe(data, run) {
     if (data.kind === "budget") return describeBudget(data, run);
     var setting = data.controls.map(function (c) { return c.label + " " + run.settings[c.name]; }).join(", ");
@@ -406,6 +503,7 @@
 
   function setup(figure) {
     var data = JSON.parse(figure.querySelector("script.linreg-explorable__data").textContent);
+    if (data.kind === "autograd") { setupAutograd(figure, data); return; }
     var live = figure.querySelector(".linreg-explorable__live");
     if (data.kind === "latent") { setupLatent(figure, data, live); return; }
     var plots = live.querySelector(".linreg-explorable__plots");
