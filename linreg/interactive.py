@@ -54,7 +54,10 @@ class Explorable:
     def __repr__(self) -> str:
         # Short: a notebook keeps it as the output's text/plain beside the HTML, and the
         # default repr would write every run at full float precision (hundreds of KiB).
-        size = f"runs={len(self.explorer.runs)}" if hasattr(self.explorer, "runs") else f"kind={getattr(self.explorer, 'kind', None)!r}"
+        if hasattr(self.explorer, "runs"):
+            size = f"runs={len(self.explorer.runs)}"
+        else:
+            size = f"kind={getattr(self.explorer, 'kind', None)!r}"
         return f"Explorable(name={self.name!r}, {size})"
 
     def _repr_html_(self) -> str:
