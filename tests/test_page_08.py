@@ -4,6 +4,7 @@ import ast
 import re
 
 import pytest
+import torch
 from conftest import NUMBER
 
 pytestmark = pytest.mark.site
@@ -357,11 +358,16 @@ def test_the_plateau_section_names_min_lr_not_a_steadier_number_as_the_cure(page
     assert "all of them follow from one noisy epoch" not in page.markdown
     assert "What helps is a steadier number" not in page.markdown
     assert page.says("A steadier number to watch would not stop that")
-    assert page.says("What stops the cuts is a floor under the rate, `min_lr`, which is 0 by default")
+    assert page.says("What stops the cuts at a useful rate is a floor under the rate, `min_lr`, which is 0 by default")
+    # and the cuts do end by themselves, far too late: a cut that changes the rate by no more than eps is skipped
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.8)
+    assert torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer).eps == 1e-8
+    assert page.says("until a cut would change the rate by no more than `eps`, 1e-8 by default")
+    assert "with no end" not in page.markdown
     assert page.markdown.count("`cooldown`") == 1
 
 
-def test_a_plateau_scheduler_that_forgets_its_records_still_cuts_a_converged_loss_without_end(page):
+def test_a_plateau_scheduler_that_forgets_its_records_still_cuts_a_converged_loss_again_and_again(page):
     """The counterfactual: the lucky record causes the first cut and brings the others forward; a converged
     loss is cut every patience + 2 epochs (the epoch after a cut is the new best) whatever came before."""
     page_cuts = ast.literal_eval(re.search(r"^  the run above:\s+(\[.*\])$", page.text, flags=re.M).group(1))
