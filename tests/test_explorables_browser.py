@@ -100,6 +100,17 @@ def test_the_keyboard_moves_a_slider_and_its_spoken_value(browser, site_url, bui
             "aria-valuetext")
 
 
+@pytest.mark.parametrize("source", [*PAGES, "tutorials/03-autograd.ipynb", "tutorials/12-hyperparameter-search.ipynb"])
+def test_a_slider_focused_from_the_keyboard_shows_a_visible_outline(browser, site_url, built_site, source):
+    with _open(browser, _page_url(site_url, source, built_site), "default") as (page, _):
+        slider = _figure(page).locator("input[type=range]").first
+        slider.focus()  # no pointer has been used, so the browser treats this focus as the keyboard's
+        assert slider.evaluate("s => s.matches(':focus-visible')")
+        outline = slider.evaluate("s => [getComputedStyle(s).outlineStyle, "
+                                  "parseFloat(getComputedStyle(s).outlineWidth)]")
+        assert outline[0] != "none" and outline[1] >= 2, outline
+
+
 def test_page_2_figure_reports_the_a_and_b_of_the_pages_loop_at_its_learning_rate(browser, site_url, built_site,
                                                                                   executed_page):
     glue = executed_page("02-gradient-descent").glue_text

@@ -127,4 +127,4 @@ def test_an_explorable_shows_it_with_no_sliders_the_data_and_the_fallback(explor
     page = shown._repr_html_()
     assert 'type="range"' not in page
     assert '"kind":"latent"' in page and "<p>static</p>" in page
-    assert repr(shown) == "Explorable(name='latent', runs=0)"
+    assert repr(shown) == "Explorable(name='latent', kind='latent')"
