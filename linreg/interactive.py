@@ -61,7 +61,7 @@ class Explorable:
         sliders = []
         for control in self.explorer.controls:
             index = _closest(control.values, self.selected.get(control.name, control.values[0]))
-            value = f"{control.values[index]:g}"
+            value = _shown(control.values[index])
             sliders.append(
                 f'<div class="linreg-explorable__control">'
                 f'<label for="{base}-{control.name}">{html.escape(control.label)}</label>'
@@ -90,7 +90,14 @@ class Explorable:
                 f'diverged (its loss passed {BLOWUP:,.0f} times its start, or overflowed), drawn up to there.</p>')
 
 
+def _shown(value) -> str:
+    """A slider's value as its label says it: a name as it is (an activation), a number as ``:g`` writes it."""
+    return value if isinstance(value, str) else f"{value:g}"
+
+
 def _closest(values: Sequence[float], wanted: float) -> int:
+    if isinstance(wanted, str) or any(isinstance(v, str) for v in values):
+        return list(values).index(wanted)  # named values (e.g. activations) match exactly
     return int(np.argmin([abs(math.log(v + 1e-12) - math.log(wanted + 1e-12)) for v in values]))
 
 
@@ -110,8 +117,10 @@ def explorable(explorer: Explorer, *, name: str, caption: str, fallback, selecte
         >>> 'aria-valuetext="0.1"' in shown._repr_html_()
         True
     """
-    if not isinstance(explorer, (Explorer, ScheduleExplorer)):
-        raise TypeError(f"explorer must be an Explorer or a ScheduleExplorer, got {type(explorer).__name__}")
+    if not isinstance(explorer, (Explorer, ScheduleExplorer)) and not all(
+            hasattr(explorer, a) for a in ("kind", "controls", "runs", "to_json")):
+        raise TypeError("explorer must be an Explorer, a ScheduleExplorer or another explorer (with kind, controls, "
+                        f"runs and to_json), got {type(explorer).__name__}")
     _check_element_name(name)
     if not isinstance(caption, str):
         raise TypeError(f"caption must be a string, got {caption!r}")

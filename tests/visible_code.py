@@ -42,6 +42,7 @@ MACHINERY: dict[str, str] = {
     "linreg.graphs": "graph drawing: torchviz and Graphviz turn an autograd graph or a layer list into SVG",
     "linreg.interactive": "explorables: the sliders and fallback image that display precomputed runs",
     "linreg.explorables": "explorables: runs of code the page shows, repeated over a grid of settings for a figure",
+    "linreg.width_explorer": "explorables: page 9's train_width, shown, run for each width and activation; its figure",
     "linreg.glue": "glue: records a computed value so that the prose can cite it",
     "linreg.tables": "tables: formats rows the page computed as a Markdown table",
     "linreg.source": "showing code: the tool that renders library source on the page",
