@@ -347,7 +347,8 @@ def test_the_width_answer_states_its_budget_and_gives_the_seed_spread_to_the_ini
 
 def width_table(page):
     """The printed table: width -> {activation: loss at epoch 200}."""
-    rows = re.findall(r"^ ?(\d+) units per layer +([\d.]+) +([\d.]+) +([\d.]+)$", page.text, flags=re.M)
+    table = page.text.split("units     none     ReLU     tanh\n", 1)[1].split("best straight line", 1)[0]
+    rows = re.findall(r"^ *(\d+) +([\d.]+) +([\d.]+) +([\d.]+)$", table, flags=re.M)
     assert [int(w) for w, *_ in rows] == [1, 2, 4, 8, 16, 32, 64]
     return {int(w): dict(zip(("none", "ReLU", "tanh"), map(float, losses), strict=True)) for w, *losses in rows}
 
