@@ -65,7 +65,7 @@ class Explorable:
         sliders = []
         for control in self.explorer.controls:
             index = _closest(control.values, self.selected.get(control.name, control.values[0]))
-            value = f"{control.values[index]:g}"
+            value = _shown(control.values[index])
             sliders.append(
                 f'<div class="linreg-explorable__control">'
                 f'<label for="{base}-{control.name}">{html.escape(control.label)}</label>'
@@ -94,7 +94,14 @@ class Explorable:
                 f'diverged (its loss passed {BLOWUP:,.0f} times its start, or overflowed), drawn up to there.</p>')
 
 
+def _shown(value) -> str:
+    """A slider's value as its label says it: a name as it is (an activation), a number as ``:g`` writes it."""
+    return value if isinstance(value, str) else f"{value:g}"
+
+
 def _closest(values: Sequence[float], wanted: float) -> int:
+    if isinstance(wanted, str) or any(isinstance(v, str) for v in values):
+        return list(values).index(wanted)  # named values (e.g. activations) match exactly
     return int(np.argmin([abs(math.log(v + 1e-12) - math.log(wanted + 1e-12)) for v in values]))
 
 

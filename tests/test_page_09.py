@@ -340,3 +340,69 @@ def test_the_prediction_recorder_is_shown(page):
 def test_the_width_answer_states_its_budget_and_gives_the_seed_spread_to_the_initial_weights(page):
     (answer,) = [line for line in page.text.splitlines() if line.startswith("Answer: at lr 0.01 after 200 epochs")]
     assert "on the training loss" in answer and "that is on the initial weights" in answer
+
+
+# --- width and activation, trained (the explorable)
+
+
+def width_table(page):
+    """The printed table: width -> {activation: loss at epoch 200}."""
+    table = page.text.split("units     none     ReLU     tanh\n", 1)[1].split("best straight line", 1)[0]
+    rows = re.findall(r"^ *(\d+) +([\d.]+) +([\d.]+) +([\d.]+)$", table, flags=re.M)
+    assert [int(w) for w, *_ in rows] == [1, 2, 4, 8, 16, 32, 64]
+    return {int(w): dict(zip(("none", "ReLU", "tanh"), map(float, losses), strict=True)) for w, *losses in rows}
+
+
+def test_the_width_grid_is_trained_as_the_pages_network_only_width_and_activation_changing(page):
+    assert "def train_width(hidden, activation):" in page.code
+    assert "    torch.manual_seed(0)\n    model = models.MLP(n_in=1, hidden=hidden, n_out=1)" in page.code
+    assert "optimizer = torch.optim.Adam(model.parameters(), lr=0.01)" in page.code
+    assert "history = fit(model, nn.MSELoss(), optimizer, [(x_wave, y_wave)], 200)" in page.code
+    assert page.printed("the page's network (64, ReLU) is the run above: True")
+    assert page.says("Each run is\n`train_mlp`'s: seed 0, Adam at lr 0.01, 200 full-batch epochs")
+
+
+def test_the_width_tables_page_setting_is_the_printed_lr_0_01_loss(page):
+    table = width_table(page)
+    assert table[64]["ReLU"] == round(page.glue["slow_vs_floor"][0], 3) == round(page.glue["width_relu_64"], 3)
+
+
+def test_without_an_activation_every_width_ends_at_the_best_lines_loss_on_a_straight_line(page):
+    table, glue = width_table(page), page.glue
+    assert len({row["none"] for row in table.values()}) == 1  # "the same loss" at every width
+    low, high = glue["width_none"]
+    assert f"{low:.3f}" == f"{high:.3f}" == page.glue_text["width_none"]
+    assert abs(low - glue["width_best_line"]) < 0.01  # "about that of the best straight line"
+    assert page.printed(f"best straight line: {glue['width_best_line']:.3f}; with no activation every curve is "
+                        "straight: True")
+
+
+def test_relu_bends_more_with_width_and_levels_off_from_16_units(page):
+    table, glue = width_table(page), page.glue
+    relu = {w: row["ReLU"] for w, row in table.items()}
+    assert relu[1] >= glue["width_best_line"] - 0.01  # "no better than a line"
+    assert relu[1] > relu[4] > relu[8] > relu[16]  # part of the way, much further
+    assert relu[4] > 2 * relu[8]  # "much further"
+    assert all(abs(relu[w] - relu[16]) < 0.1 * relu[16] for w in (16, 32, 64))  # "stays near"
+    for name, width in (("width_relu_1", 1), ("width_relu_4", 4), ("width_relu_8", 8), ("width_relu_16", 16)):
+        assert round(glue[name], 3) == relu[width]
+
+
+def test_tanh_is_lower_than_relu_at_every_width_and_near_the_noise_floor_from_8_units(page):
+    table, glue = width_table(page), page.glue
+    assert all(row["tanh"] < row["ReLU"] for row in table.values())
+    low, high = glue["width_tanh_8_64"]
+    assert (round(low, 3), round(high, 3)) == (min(table[w]["tanh"] for w in (8, 16, 32, 64)),
+                                               max(table[w]["tanh"] for w in (8, 16, 32, 64)))
+    assert abs(high - glue["wave_noise_floor"]) < 0.1 * glue["wave_noise_floor"]  # "close to the noise floor"
+    assert page.says("it is not\na verdict on the activations in general")
+
+
+def test_the_width_fallback_alt_states_the_tables_losses(page):
+    table = width_table(page)
+    numbers = alt_numbers(page, "Six panels, the data with x sin x dashed",
+                          r"\(loss ([\d.]+) and ([\d.]+)\).*at 4 units \(([\d.]+)\).*at 64 \(([\d.]+)\); "
+                          r"with tanh ([\d.]+) and ([\d.]+)\.")
+    assert numbers == [table[4]["none"], table[64]["none"], table[4]["ReLU"], table[64]["ReLU"],
+                       table[4]["tanh"], table[64]["tanh"]]
+    assert table[4]["ReLU"] < table[4]["none"]  # "bends part of the way at 4 units"

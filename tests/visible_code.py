@@ -45,6 +45,7 @@ MACHINERY: dict[str, str] = {
     "linreg.budget_explorer": "explorables: the page's own trials, read at every budget k for a figure",
     "linreg.latent_explorer": "explorables: the page's decoder run over a grid of codes, for a figure to move through",
     "linreg.autograd_explorer": "explorables: the values and gradients of a graph the page drew and backpropagated",
+    "linreg.width_explorer": "explorables: page 9's train_width, shown, run for each width and activation; its figure",
     "linreg.glue": "glue: records a computed value so that the prose can cite it",
     "linreg.tables": "tables: formats rows the page computed as a Markdown table",
     "linreg.source": "showing code: the tool that renders library source on the page",

@@ -476,8 +476,61 @@
     update();
   }
 
+  // --- width: page 9 ---
+  // A trained network's curve over the data (the noise-free curve thin and dashed), and every
+  // setting's final loss against the width, one line per activation, the chosen setting ringed.
+  function drawWidth(curveSvg, lossSvg, data, run) {
+    var w = 360, h = 300, pad = { l: 50, r: 20, t: 10, b: 36 }, v = data.view;
+    var sx = linear(v[0], v[1], pad.l, w - pad.r), sy = linear(v[2], v[3], h - pad.b, pad.t);
+    var box = [pad.l, pad.t, w - pad.r, h - pad.b];
+    curveSvg.textContent = "";
+    frame(curveSvg, w, h, pad, "x", "y");
+    ticks(curveSvg, niceTicks(v[0], v[1], 5), sx, "x", h - pad.b, String);
+    ticks(curveSvg, niceTicks(v[2], v[3], 5), sy, "y", pad.l, String);
+    var plot = el("g", {}, curveSvg);
+    var dots = data.x.map(function (x, i) {
+      return "M" + fmt(sx(x), 1) + " " + fmt(sy(data.y[i]), 1) + "h0";
+    }).join("");
+    el("path", { d: dots, "class": "lx-data" }, plot);  // one path of zero-length strokes: a light DOM
+    lines(plot, data.xCurve, data.truth, sx, sy, box, "lx-truth");
+    lines(plot, data.xCurve, run.curve, sx, sy, box, "lx-path");
+    legend(curveSvg, [{ label: "trained network", cls: "lx-path" }, { label: "x sin x", cls: "lx-truth" }], 130, 226);
+
+    var widths = data.controls[0].values, kinds = data.controls[1].values;
+    var losses = data.runs.map(function (r) { return r.finalLoss; });
+    var range = decadesOf(losses), lo = range[0], hi = range[1];
+    var lp = { l: 62, r: 20, t: 10, b: 36 };
+    var lx = linear(0, widths.length - 1, lp.l + 10, w - lp.r - 10), ly = linear(lo, hi, h - lp.b, lp.t);
+    var logY = function (value) { return ly(Math.log10(value)); };
+    var lbox = [lp.l, lp.t, w - lp.r, h - lp.b];
+    lossSvg.textContent = "";
+    frame(lossSvg, w, h, lp, "hidden units per layer", "final training loss (log scale)");
+    ticks(lossSvg, widths.map(function (_, i) { return i; }), lx, "x", h - lp.b, function (i) { return String(widths[i]); });
+    var decades = [];
+    for (var d = lo; d <= hi; d++) decades.push(d);
+    ticks(lossSvg, decades, ly, "y", lp.l, function (d) { return "1e" + d; });
+    var lplot = el("g", {}, lossSvg);
+    kinds.forEach(function (kind, k) {
+      var ys = widths.map(function (width) {
+        return data.runs.filter(function (r) { return r.settings.hidden === width && r.settings.activation === kind; })[0].finalLoss;
+      });
+      var cls = "lx-act lx-act-" + k + (kind === run.settings.activation ? " lx-act-chosen" : "");
+      lines(lplot, widths.map(function (_, i) { return i; }), ys, lx, logY, lbox, cls);
+    });
+    var at = widths.indexOf(run.settings.hidden);
+    el("circle", { cx: lx(at), cy: logY(run.finalLoss), r: 5, "class": "lx-end" }, lplot);
+    legend(lossSvg, kinds.map(function (kind, k) { return { label: kind, cls: "lx-act lx-act-" + k }; }), 80, 200);
+  }
+
+  function describeWidth(data, run) {
+    return data.controls[0].label + " " + run.settings.hidden + ", " + data.controls[1].label + " " +
+      run.settings.activation + ": training loss at epoch " + data.epochs + ": " + run.finalLoss.toFixed(3) +
+      " (the curve is the network after its " + data.epochs + " updates).";
+  }
+
   function describe(data, run) {
     if (data.kind === "budget") return describeBudget(data, run);
+    if (data.kind === "width") return describeWidth(data, run);
     var setting = data.controls.map(function (c) { return c.label + " " + run.settings[c.name]; }).join(", ");
     if (data.kind === "schedule") {
       if (run.diverged) return setting + ": diverged.";
@@ -530,6 +583,10 @@
         drawBudget(surface, loss, data, run.settings.k);
         surface.setAttribute("aria-label", "Best validation loss so far per trial, log scale. " + text);
         loss.setAttribute("aria-label", "The same, up close to the best. " + text);
+      } else if (data.kind === "width") {
+        drawWidth(surface, loss, data, run);
+        surface.setAttribute("aria-label", "The trained network's curve over the data, with x sin x dashed. " + text);
+        loss.setAttribute("aria-label", "Final training loss against hidden width, one line per activation. " + text);
       } else if (data.kind === "schedule") {
         drawSchedule(surface, loss, data, run);
         surface.setAttribute("aria-label", "Learning rate per epoch. " + text);
