@@ -100,7 +100,8 @@ def test_the_keyboard_moves_a_slider_and_its_spoken_value(browser, site_url, bui
             "aria-valuetext")
 
 
-@pytest.mark.parametrize("source", [*PAGES, "tutorials/03-autograd.ipynb", "tutorials/12-hyperparameter-search.ipynb"])
+@pytest.mark.parametrize("source", [*PAGES, "tutorials/03-autograd.ipynb", "tutorials/09-neural-networks.ipynb",
+                                    "tutorials/12-hyperparameter-search.ipynb"])
 def test_a_slider_focused_from_the_keyboard_shows_a_visible_outline(browser, site_url, built_site, source):
     with _open(browser, _page_url(site_url, source, built_site), "default") as (page, _):
         slider = _figure(page).locator("input[type=range]").first
