@@ -86,8 +86,8 @@ SHOWN_MEDIA = """async () => {
       media.push({kind: "explorable", label: figure.id + " (never set up)", size: null});
       continue;
     }
-    for (const svg of live.querySelectorAll("svg")) {
-      if (shown(svg)) media.push({kind: "explorable", label: figure.id + " " + (svg.getAttribute("aria-label") || ""),
+    for (const svg of live.querySelectorAll("svg")) {  // a key's swatches (aria-hidden, no words) hold no text
+      if (shown(svg) && svg.getAttribute("aria-hidden") !== "true") media.push({kind: "explorable", label: figure.id + " " + (svg.getAttribute("aria-label") || ""),
                                   size: smallestText(svg)});
     }
   }
