@@ -87,8 +87,9 @@ SHOWN_MEDIA = """async () => {
       continue;
     }
     for (const svg of live.querySelectorAll("svg")) {  // a key's swatches (aria-hidden, no words) hold no text
-      if (shown(svg) && svg.getAttribute("aria-hidden") !== "true") media.push({kind: "explorable", label: figure.id + " " + (svg.getAttribute("aria-label") || ""),
-                                  size: smallestText(svg)});
+      if (!shown(svg) || svg.getAttribute("aria-hidden") === "true") continue;
+      media.push({kind: "explorable", label: figure.id + " " + (svg.getAttribute("aria-label") || ""),
+                  size: smallestText(svg)});
     }
   }
   return media;
