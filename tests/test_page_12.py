@@ -57,7 +57,8 @@ def test_ax_opens_with_the_centre_and_four_sobol_points_then_its_model_chooses(p
 
 
 def test_ax_prints_its_warnings_and_counts_its_deprecation_notices(page):
-    assert page.says("prints the warnings Ax gives about the search, and only counts the deprecation notices")
+    assert page.says("returns the warnings Ax gives about the search (printed below), and only counts the deprecation "
+                     "notices")
     assert page.numbers(r"warnings from Ax: {n} \(deprecation notices, counted only: {n}\)")
 
 
