@@ -306,7 +306,12 @@ def test_the_explorables_run_at_step_30_and_gamma_0_5_is_the_pages_steplr_run(pa
 def test_a_fast_decay_freezes_the_rate_and_a_slow_one_still_spikes_but_less_than_constant(page):
     glue = page.glue
     assert glue["steplr_fastest_lr"] < 1e-8
-    assert 0 < glue["steplr_slowest_spikes"] < glue["constant_spikes"]
+    # counted over the same epochs, 51-100, where the slow decay's rate is 0.72 and the constant's 0.8
+    spikes, constant = page.numbers(r"at least twice the floor in {n} of epochs 51-100 \(constant 0\.8: {n}\)")
+    assert (spikes, constant) == (glue["steplr_slowest_spikes"], glue["constant_late_spikes"])
+    assert 0 < spikes < constant <= glue["constant_spikes"]
+    assert page.says(f"{spikes:.0f} of the 50 epochs at that rate (the constant 0.8, in the same epochs: "
+                     f"{constant:.0f})")
     assert glue["steplr_slowest_lr"] == pytest.approx(0.8 * 0.9, rel=1e-6)  # one drop, at epoch 51
     assert glue["steplr_slowest_over"] < glue["batches_over"]  # fewer batches' limits exceeded
     (share,) = page.numbers(r"^0\.72 is above the limit of {n}% of the batches")
