@@ -117,6 +117,8 @@ def test_a_click_or_a_drag_picks_the_grid_point_nearest_the_pointer(browser, sit
         page.mouse.up()
         i2, j2 = _node(page)
         assert i2 < len(data["gridX"]) * 0.4 and j2 < len(data["gridY"]) * 0.4
+        # on a touch screen a vertical swipe over the plane scrolls the page; a tap or sideways drag moves the point
+        assert plane.evaluate("e => getComputedStyle(e).touchAction") == "pan-y"
         assert not problems, "\n".join(problems)
 
 
