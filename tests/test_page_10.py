@@ -344,3 +344,9 @@ def test_the_farthest_grid_point_from_any_training_code_is_the_one_the_prose_cit
 def test_the_static_fallback_says_what_it_shows(page):
     alt = page.alt_containing("Right: the images the decoder draws at a grid of points over the same plane")
     assert alt.startswith("Left: the 2-D codes of the training digits")
+
+
+def test_the_table_of_idx_type_codes_read_idx_reads_is_printed(page):
+    table = {f"0x{code:02x}": dtype for code, dtype in digits._IDX_DTYPES.items()}
+    assert page.printed(f"IDX type code -> NumPy type (big-endian): {table}")
+    assert page.says("the other IDX type codes (their table printed, the functions folded below)")
