@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from linreg._checks import check_non_negative_int, check_positive_int
-from linreg.explorables import Control, _check_size
+from linreg.explorables import MAX_JSON_BYTES, Control
 
 __all__ = ["LatentExplorer", "latent_explorer", "latent_figure"]
 
@@ -176,7 +176,12 @@ def latent_explorer(decode: Callable[[torch.Tensor], torch.Tensor], codes, label
     explorer = LatentExplorer(title=title, grid_x=grid_x, grid_y=grid_y, images=images, nearest=nearest,
                               distance=distance, codes=codes, labels=labels, start=start, start_node=start_node,
                               image_shape=(height, width))
-    _check_size(explorer)
+    embedded = len(explorer.to_json().encode())
+    if embedded > MAX_JSON_BYTES:  # the page embeds every decoded image and every code
+        raise ValueError(f"the explorer's data take {embedded // 1024} KiB, more than the {MAX_JSON_BYTES // 1024} KiB "
+                         f"a page may embed: {size} × {size} decoded {height}×{width} images and {len(codes):,} codes "
+                         "are too large for a page; use a smaller size, fewer codes or smaller images "
+                         "(the 8×8 digits fit)")
     return explorer
 
 
@@ -203,7 +208,7 @@ def latent_figure(explorer: LatentExplorer, *, every: int = 3):
     i0, j0 = explorer.start_node
     scatter.plot(*explorer.codes[explorer.start], marker="o", ms=11, mfc="none", mec=CLASS_COLORS[7], mew=2)
     scatter.set(title="Training codes", xlabel="code 1", ylabel="code 2")
-    scatter.legend(title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=1.5, fontsize=8)
+    scatter.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=1.5, fontsize=8)
     columns = np.arange(i0 % every, len(explorer.grid_x), every)  # the start's own column and row are among them
     rows = np.arange(j0 % every, len(explorer.grid_y), every)
     step_x = (explorer.grid_x[-1] - explorer.grid_x[0]) / (len(explorer.grid_x) - 1) * every

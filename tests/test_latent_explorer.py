@@ -93,6 +93,14 @@ def test_a_grid_too_big_for_the_page_is_refused(codes, labels):
                                         size=60)
 
 
+def test_mnist_sized_images_are_refused_with_the_cause_and_the_remedy_named():
+    many = np.random.default_rng(2).normal(size=(2000, 2))
+    with pytest.raises(ValueError, match=r"21 × 21 decoded 28×28 images and 2,000 codes are too large for a page; "
+                                         r"use a smaller size, fewer codes or smaller images \(the 8×8 digits fit\)"):
+        latent_explorer.latent_explorer(lambda z: torch.zeros(len(z), 784), many, np.arange(2000) % 10,
+                                        image_shape=(28, 28), size=21)
+
+
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"decode": "not a function"}, TypeError, "decode"),
     ({"codes": np.zeros((5, 3))}, ValueError, "codes must have shape"),

@@ -56,6 +56,10 @@ def test_the_compression_ratio_is_computed_on_the_page(page):
 
 def test_targets_sit_on_the_bounds_of_tanh_which_float32_reaches_just_below_minus_9(page):
     assert 0 < page.glue["share_ink"] < page.glue["share_paper"] < 1
+    assert page.printed(f"training pixels at exactly -1: {page.glue_text['share_paper']}, "
+                        f"at exactly +1: {page.glue_text['share_ink']}")
+    assert page.says(f"{page.glue_text['share_paper']} of the training pixels at exactly $-1$ and "
+                     f"{page.glue_text['share_ink']} at exactly $+1$")
     assert page.printed("z = -9.1: tanh(z) = -1.00000000 in float32")
     assert page.printed("z = -9.0: tanh(z) = -0.99999994 in float32")
     slopes = [float(v) for v in re.findall(r"slope 1 - tanh\(z\)² = (\S+)$", page.text, flags=re.M)]
@@ -121,6 +125,10 @@ def test_both_losses_fall_at_every_epoch(page):
 
 def test_the_validation_loss_is_still_falling_over_the_last_five_epochs(page):
     assert page.glue["val_last5_drop"] > 0.05  # "more epochs would still help"
+    val = page.glue["val_losses"]
+    assert page.printed(f"validation loss at epoch 15: {val[-6]:.4f}, at 20: {val[-1]:.4f}, "
+                        f"{page.glue_text['val_last5_drop']} lower")
+    assert page.says(f"by {page.glue_text['val_last5_drop']} over the last five epochs (printed above)")
 
 
 def test_validation_stays_close_to_training_on_the_final_model(page):
@@ -134,9 +142,20 @@ def test_training_lies_above_validation_in_the_early_epochs_the_page_names(page)
     above = page.glue["train_above"]
     train, val = page.glue["train_losses"], page.glue["val_losses"]
     assert above == [epoch for epoch in range(1, 21) if train[epoch - 1] > val[epoch - 1]]
-    assert above[:2] == [1, 2] and max(above) <= 10  # "early on"
+    assert above == [1, 2, 3, 4, 7]  # a run from epoch 1, then one later crossing
     assert page.printed(f"epochs whose training loss is above the validation loss: {above}")
-    assert page.says(f"Early on (epochs {', '.join(map(str, above[:-1]))} and {above[-1]})")
+    gaps = [train[e - 1] / val[e - 1] - 1 for e in above]
+    assert page.printed("by: " + ", ".join(f"{gap:.0%}" for gap in gaps))
+    assert page.glue_text["train_above_early"] == "1–4" and page.glue["train_above_later"] == [7]
+    assert page.glue_text["later_gap"] == f"{gaps[-1]:.0%}"
+    assert page.says("In epochs 1–4 the training loss lies *above* the validation loss")
+    falls = {e: 1 - val[e - 1] / val[e - 2] for e in range(5, 21)}  # the validation loss's fall within epoch e
+    assert page.printed("validation loss fall in each epoch from 5 on: "
+                        + ", ".join(f"{e}: {fall:.0%}" for e, fall in falls.items()))
+    assert max(falls, key=falls.get) == 7 and page.glue_text["later_fall"] == f"{falls[7]:.0%}"
+    assert page.says(f"the lag wins once more at epoch 7, by {page.glue_text['later_gap']}, an epoch in which the "
+                     f"validation loss fell by {page.glue_text['later_fall']}, more than in any other epoch from 5 on "
+                     "(both printed above)")
 
 
 def printed_number(page, pattern: str) -> float:
@@ -157,7 +176,7 @@ def test_every_reconstruction_is_closest_to_its_own_original(page):
 def test_the_stricter_nearest_original_test_is_reported_as_computed(page):
     n, own_all = page.glue["own_all"]
     (shown, printed_n, printed_share) = page.numbers(
-        r"closest to their own original: {n} of the 10 shown;\s+of the first {n} test images, {n}%")
+        r"closest to their own original: {n} of the 10 shown;\s+of all {n} test images, {n}%")
     assert shown == page.glue["own"] and printed_n == n == min(2000, 270)
     assert printed_share == pytest.approx(100 * own_all, abs=0.5)
     (label_share,) = page.numbers(r"closest to an original of the same digit: {n}%")
@@ -165,6 +184,8 @@ def test_the_stricter_nearest_original_test_is_reported_as_computed(page):
     assert own_all <= page.glue["same_label"]  # own original implies the same digit
     assert own_all > 0.5  # "most digits"
     assert page.says("keep the overall shape of most digits")
+    assert page.says(f"of all {n} test images, {page.glue_text['own_all'].split(', ')[1]} come out closest")
+    assert "first 270" not in page.markdown and "first 270" not in page.text
 
 
 def test_reconstructions_are_blurrier_than_the_originals(page):
@@ -278,8 +299,39 @@ def test_the_explorable_starts_at_the_first_training_images_code_which_the_page_
     first_labels = re.search(r"labels: \[(\d)", page.text).group(1)  # the first of the ten shown at the top
     assert label == first_labels == str(page.glue["start_label"])
     assert page.glue_text["start_code"] == f"{code1}, {code2}"
-    assert page.says(f"the code of the first training image, the {label} at the left of the row of ten above, "
-                     f"at ({code1}, {code2})")
+    assert page.says(f"the code of the first training image, the {label} that comes first among the ten digits "
+                     f"above, at ({code1}, {code2})")
+
+
+def test_the_start_digit_lies_among_another_digits_codes_as_the_page_says(page):
+    neighbour, count = page.glue["start_neighbours"]
+    assert neighbour == page.glue["start_neighbour_label"] != page.glue["start_label"]
+    assert count > 10  # most of its 20 nearest codes: "among the 7s"
+    counts = re.search(r"digits of its 20 nearest training codes: (\{.*\})", page.text).group(1)
+    assert f"{neighbour}: {count}" in counts and sum(map(int, re.findall(r": (\d+)", counts))) == 20
+    assert page.says(f"This {page.glue['start_label']} landed among the {neighbour}s "
+                     f"({count} of its 20 nearest training codes are {neighbour}s)")
+
+
+def test_the_explorable_comes_before_saving_and_both_ways_of_saving_follow_their_colon(page):
+    md = page.markdown
+    assert md.index("### Moving through the code plane") < md.index("## Saving and loading the trained model")
+    saving = md[md.index("## Saving and loading"):]
+    assert "Both, side by side:" in saving and "### Moving through" not in saving
+
+
+def test_on_mnist_the_page_says_which_cells_do_not_run_and_why(page):
+    assert "every cell of this page runs on it unchanged" not in page.markdown
+    assert page.says("Every cell of this page but the code-plane explorable's runs on it unchanged")
+    assert page.says("on MNIST its cell stops with an error that says so. Skip it there")
+    assert page.says("(or run the page on MNIST, skipping the explorable)")
+
+
+def test_figure_words_hold_at_every_width(page):
+    assert page.alt_containing("Ten low-resolution 8 by 8 handwritten digits")
+    assert page.alt_containing("Ten 8 by 8 test digits, each above the autoencoder's reconstruction of it.")
+    for wording in ("row of ten", "rows of ten", "(top)", "(bottom)", "on top,"):
+        assert wording not in page.markdown and wording not in page.text
 
 
 def test_the_farthest_grid_point_from_any_training_code_is_the_one_the_prose_cites(page):
@@ -292,3 +344,9 @@ def test_the_farthest_grid_point_from_any_training_code_is_the_one_the_prose_cit
 def test_the_static_fallback_says_what_it_shows(page):
     alt = page.alt_containing("Right: the images the decoder draws at a grid of points over the same plane")
     assert alt.startswith("Left: the 2-D codes of the training digits")
+
+
+def test_the_table_of_idx_type_codes_read_idx_reads_is_printed(page):
+    table = {f"0x{code:02x}": dtype for code, dtype in digits._IDX_DTYPES.items()}
+    assert page.printed(f"IDX type code -> NumPy type (big-endian): {table}")
+    assert page.says("the other IDX type codes (their table printed, the functions folded below)")
