@@ -261,8 +261,9 @@ def test_tanh_error_floor_is_zero_inside_minus_1_to_1_and_the_squared_overshoot_
 
 
 def test_the_autoencoder_page_runs_unchanged_on_mnist_files(tmp_path, monkeypatch):
-    """Page 10 says every one of its cells runs on MNIST once LINREG_MNIST_DIR is set: run them on a
-    small MNIST written here (60 training and 20 test images of 28x28 pixels)."""
+    """Page 10 says every one of its cells runs on MNIST once LINREG_MNIST_DIR is set, except the code-plane
+    explorable's, which stops with an error that says why (and the cell that records its numbers): run them
+    on a small MNIST written here (60 training and 20 test images of 28x28 pixels)."""
     import json
     from pathlib import Path
 
@@ -273,8 +274,18 @@ def test_the_autoencoder_page_runs_unchanged_on_mnist_files(tmp_path, monkeypatc
     from IPython.display import display
 
     namespace: dict = {"display": display}  # a builtin in Jupyter and Colab, where the page runs
+    skip_record = False
     for number, cell in enumerate(cells):
-        exec(compile("".join(cell["source"]), f"page 10, code cell {number}", "exec"), namespace)
+        source = "".join(cell["source"])
+        if skip_record and "record" in cell["metadata"].get("tags", []):
+            skip_record = False
+            continue
+        if "latent_explorer.latent_explorer(" in source:  # 21 x 21 decodes of 28x28 pixels exceed a page's budget
+            with pytest.raises(ValueError, match=r"too large for a page.*the 8×8 digits fit"):
+                exec(compile(source, f"page 10, code cell {number}", "exec"), namespace)
+            skip_record = True
+            continue
+        exec(compile(source, f"page 10, code cell {number}", "exec"), namespace)
     data = namespace["data"]
     assert data.source == f"MNIST from {tmp_path}" and data.image_shape == (28, 28) and data.max_value == 255
     assert namespace["model"].n_inputs == 784 and namespace["ratio"] == 784 / 8

@@ -143,7 +143,9 @@ def test_page_8_figure_reports_the_validation_loss_of_the_pages_steplr_run(brows
     val = float(re.search(r"training\.fit (\d+\.\d{8})", printed).group(1))
     with _open(browser, _page_url(site_url, "tutorials/08-schedulers.ipynb", built_site), "default") as (page, _):
         readout = _readout(page)
-    assert readout.startswith("Step size (epochs) 30, Factor γ 0.5: after 100 epochs")
+    # the rate the last epoch trained with (history.lr[-1]), then the losses after that epoch
+    assert readout.startswith("Step size (epochs) 30, Factor γ 0.5: in epoch 100 the learning rate is 0.100; "
+                              "after it the training loss is ")
     assert f"the validation loss {val:.5f}" in readout
 
 

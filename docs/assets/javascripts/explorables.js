@@ -273,7 +273,7 @@
   function latentText(data, i, j) {
     var n = data.gridX.length, k = j * n + i;
     var text = "code 1 = " + fmt(data.gridX[i], 2) + ", code 2 = " + fmt(data.gridY[j], 2) +
-      ": the nearest training code is a " + data.nearest.charAt(k) + ", " + fmt(data.distance[k], 2) + " away";
+      ": the nearest training code is " + (data.nearest.charAt(k) === "8" ? "an " : "a ") + data.nearest.charAt(k) + ", " + fmt(data.distance[k], 2) + " away";
     if (i === data.start[0] && j === data.start[1]) {
       text += " (the start: the code of the " + (data.startIndex === 0 ? "first training image" :
         "training image no. " + (data.startIndex + 1)) + ", a " + data.labels.charAt(data.startIndex) + ")";
@@ -535,8 +535,9 @@
     if (data.kind === "schedule") {
       if (run.diverged) return setting + ": diverged.";
       var last = run.train.length - 1;
-      return setting + ": after " + run.train.length + " epochs the learning rate is " + run.lr[last].toPrecision(3) +
-        ", the training loss " + run.train[last].toFixed(5) + ", the validation loss " + run.val[last].toFixed(5) + ".";
+      return setting + ": in epoch " + run.train.length + " the learning rate is " + run.lr[last].toPrecision(3) +
+        "; after it the training loss is " + run.train[last].toFixed(5) + ", the validation loss " +
+        run.val[last].toFixed(5) + ".";
     }
     var text, notes = [];
     if (run.divergedAt !== null) {
