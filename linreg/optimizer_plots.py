@@ -19,7 +19,7 @@ paths from [`linreg.optimizer_paths`][linreg.optimizer_paths] or
 Paths and curves labelled with an optimization method take the method's colour
 ([`linreg.style.METHOD_COLORS`][linreg.style.METHOD_COLORS]), so a path and its loss curve can be read together.
 
-Why one module of about 460 lines: it holds one concept, drawing what an optimizer did, and its
+Why one module of about 490 lines: it holds one concept, drawing what an optimizer did, and its
 figures share the contour drawing (levels, minimum star, start and end markers, the method colours),
 which the animation reuses frame by frame; the sweep figures share one per-rate reading of a sweep.
 Split by figure kind, each part would import the others' private drawing helpers.

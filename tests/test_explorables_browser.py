@@ -145,8 +145,8 @@ def test_page_8_figure_reports_the_validation_loss_of_the_pages_steplr_run(brows
         readout = _readout(page)
     # the rate the last epoch trained with (history.lr[-1]), then the losses after that epoch
     assert readout.startswith("Step size (epochs) 30, Factor γ 0.5: in epoch 100 the learning rate is 0.100; "
-                              "after it the training loss is ")
-    assert f"the validation loss {val:.5f}" in readout
+                              "that epoch's training loss (the mean over its batches) ")
+    assert f"the validation loss after it {val:.5f}" in readout
 
 
 def test_a_diverged_run_is_drawn_dashed_and_says_where_it_diverged(browser, site_url, built_site):

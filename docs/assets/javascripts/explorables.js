@@ -536,8 +536,8 @@
       if (run.diverged) return setting + ": diverged.";
       var last = run.train.length - 1;
       return setting + ": in epoch " + run.train.length + " the learning rate is " + run.lr[last].toPrecision(3) +
-        "; after it the training loss is " + run.train[last].toFixed(5) + ", the validation loss " +
-        run.val[last].toFixed(5) + ".";
+        "; that epoch's training loss (the mean over its batches) " + run.train[last].toFixed(5) +
+        ", the validation loss after it " + run.val[last].toFixed(5) + ".";
     }
     var text, notes = [];
     if (run.divergedAt !== null) {
