@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -304,6 +305,9 @@ def test_notebooks_are_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_follow_the_page_conventions(path):
+    # every cell carries its own id, as nbformat 4.5 asks (nbformat.read would invent missing ones, with a warning)
+    ids = [cell.get("id") for cell in json.loads(Path(path).read_text())["cells"]]
+    assert None not in ids and len(set(ids)) == len(ids), "every cell has an id of its own"
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
