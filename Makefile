@@ -86,13 +86,15 @@ gather: setup  ## put the entries shards exported to ENTRIES=dir into .cache/sit
 
 # The whole suite in one session on both cores (one torch thread per test: the models
 # are tiny and a second thread only oversubscribes). The notebooks execute first, one
-# kernel per core, into the execution cache; then each of the two workers builds the
-# site once (one after the other: tests/conftest.py), finding every notebook executed,
-# and the unit, site and browser tests share the cores: a browser test's waits (a page
-# loading, a video playing) are the other worker's time.
+# kernel per core, into the execution cache; then the first worker that needs the site
+# builds it once for both (tests/conftest.py), finding every notebook executed, and the
+# unit, site and browser tests share the cores: a browser test's waits (a page loading,
+# a video playing) are the other worker's time. The longest test goes first, and a
+# worker that runs out of tests takes some of the other's (worksteal), so neither
+# worker is left running alone at the end.
 test: setup  ## the whole suite: unit tests, strict site build, built-site and browser checks, audits
 	$(PY) scripts/execute.py shard 1/1
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist worksteal
 
 # PAGES="02 11" names the pages; by default the ones changed since git's HEAD (scripts/quick.py).
 PAGES ?=

@@ -23,6 +23,8 @@ The writing loop's figures (issue 22) are printed first, each with its goal.
 
 ``BENCH_QUICK=1`` skips the serial cold build (1), the first visits (7), the fit
 overhead (8) and Lighthouse (9): the build times and sizes only, for a loaded machine.
+``BENCH_LIGHTHOUSE=0`` skips Lighthouse alone (about 10 minutes a site; ``lighthouse.py``
+runs it by itself).
 
 ``BENCH_BASELINE=<git ref>`` also measures that commit's tree in the same run (steps
 2-7, on its own copy and cache) and prints each number beside the working tree's,
@@ -37,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -57,6 +60,7 @@ import page_weight  # noqa: E402
 
 KIB = 1024
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+LIGHTHOUSE = not QUICK and os.environ.get("BENCH_LIGHTHOUSE") != "0"
 
 
 def _copy_repo(target: Path, ref: str | None = None) -> None:
@@ -75,6 +79,11 @@ def _copy_repo(target: Path, ref: str | None = None) -> None:
                 shutil.copy2(source, target / name)
     vendor = ROOT / ".cache" / "vendor"
     shutil.copytree(vendor, target / ".cache" / "vendor")
+    if ref is not None:  # a baseline may serve other npm packages (510addd: MathJax): its own Makefile installs them
+        missing = [path for path in re.findall(r"^\w+ := (\.cache/vendor/\S+)$", (target / "Makefile").read_text(),
+                                                flags=re.M) if not (target / path).exists()]
+        if missing:
+            subprocess.run(["make", "-C", str(target), *missing], check=True)
 
 
 def _environment(repo: Path, cache: Path) -> dict[str, str]:
@@ -296,7 +305,7 @@ def main() -> int:
             results["notebook_seconds"] = _notebook_seconds(serial_cache)
             results["serial_sum_s"] = round(sum(results["notebook_seconds"].values()), 1)
         _measure_builds(repo, Path(tmp) / "cache", results)
-        if not QUICK:  # in one run with the baseline's site, so that both meet the same load
+        if LIGHTHOUSE:  # in one run with the baseline's site, so that both meet the same load
             print("Lighthouse, every page (3 runs each) beside a bare Material page...", flush=True)
             sites = {"working tree": repo / "site"}
             if baseline_ref:

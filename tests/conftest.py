@@ -25,6 +25,9 @@ sys.path.insert(0, str(ROOT))  # the build (the hooks package) is tested directl
 # bytes, which a folder deep in a checkout (with a kernel's folder inside it) would.
 TEMPORARY = ROOT / ".cache" / "tmp"
 RUN_TEMPORARY = Path(tempfile.mkdtemp(prefix="linreg-run-"))
+# The folder of the whole run: the first process's own (pytest-xdist's workers are started by
+# it and inherit the variable), where the site is built once for every worker (`built_site`).
+SHARED_TEMPORARY = Path(os.environ.setdefault("LINREG_TEST_RUN_DIR", str(RUN_TEMPORARY)))
 os.environ["TMPDIR"] = str(RUN_TEMPORARY)
 os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(TEMPORARY))
 TEMPORARY.mkdir(parents=True, exist_ok=True)
@@ -33,6 +36,16 @@ tempfile.tempdir = None  # read TMPDIR again
 
 def pytest_unconfigure(config):
     shutil.rmtree(RUN_TEMPORARY, ignore_errors=True)
+
+
+# The longest test, a second cold execution of every notebook (minutes), goes first: under
+# pytest-xdist (`make test` runs `--dist worksteal`) it then runs beside the rest of the suite
+# instead of starting late and running alone at the end.
+FIRST = ("tests/test_determinism.py::",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")
@@ -59,34 +72,39 @@ def small_surface(recipe_d):
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """Build the whole site once (strict) into a temporary folder and return that folder.
+def built_site() -> Path:
+    """Build the whole site once (strict) for the whole test run and return its folder.
 
     Executed notebooks come from the project's cache (.cache/site), so after a
     `make build` this takes seconds; on a fresh clone it executes every page.
+    Under pytest-xdist the first worker to need the site builds it, in the run's
+    own temporary folder, and the others wait for it and read the same files:
+    one build per run, not one per worker. Tests only read it.
     """
-    site = tmp_path_factory.mktemp("site")
+    site = SHARED_TEMPORARY / "site"
+    done = site / ".build-log.txt"  # written last: a site without it is not finished
+    with open(SHARED_TEMPORARY / "site-build.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            _build_site(site, done)
+    return site
+
+
+def _build_site(site: Path, done: Path) -> None:
     # The build's temporary folder, empty: whatever it holds afterwards, the build left behind
     # (test_leftovers.py reads .build-leftovers.txt). Short, for the sockets of the kernels' processes.
     temporary = Path(tempfile.mkdtemp(prefix="build-"))
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
            "TMPDIR": str(temporary)}
-    # Each pytest-xdist worker builds the site for its own tests, one worker at a time: the second
-    # finds every notebook executed and rendered by the first (mkdocs-jupyter's own cache files are
-    # not written atomically, so two builds rendering the same notebook at once could read half of one).
-    TEMPORARY.mkdir(parents=True, exist_ok=True)
-    with open(TEMPORARY / "site-build.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-        )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
-    (site / ".build-log.txt").write_text(result.stderr)
     (site / ".build-leftovers.txt").write_text("".join(f"{path}\n" for path in sorted(temporary.rglob("*"))))
     shutil.rmtree(temporary, ignore_errors=True)
-    return site
+    done.write_text(result.stderr)
 
 
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"

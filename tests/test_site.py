@@ -5,6 +5,7 @@ The site is built once per session (see ``conftest.built_site``).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -357,6 +358,7 @@ class _Refs(HTMLParser):
             self.links.append(attrs["href"])
 
 
+@functools.lru_cache(maxsize=None)  # the built site does not change during a run: parse each page once
 def _parse(path: Path) -> _Refs:
     refs = _Refs()
     refs.feed(path.read_text(encoding="utf-8"))
