@@ -358,7 +358,7 @@ class _Refs(HTMLParser):
             self.links.append(attrs["href"])
 
 
-@functools.lru_cache(maxsize=None)  # the built site does not change during a run: parse each page once
+@functools.cache  # the built site does not change during a run: parse each page once
 def _parse(path: Path) -> _Refs:
     refs = _Refs()
     refs.feed(path.read_text(encoding="utf-8"))
