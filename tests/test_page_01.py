@@ -39,6 +39,11 @@ def test_arange_stops_before_the_end_and_linspace_includes_it(page):
     assert page.printed("tensor([0.0000, 0.2500, 0.5000, 0.7500])\ntensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])")
 
 
+def test_with_a_step_of_0_1_arange_can_end_on_its_end(page):
+    assert page.says("in the third line below, `arange(1, 1.3, 0.1)` ends **on** 1.3")
+    assert page.printed("tensor([1.0000, 1.1000, 1.2000, 1.3000])")
+
+
 def test_a_generator_of_your_own_draws_the_same_numbers_as_the_seeded_global_one(page):
     marker = "generator = torch.Generator().manual_seed(42)"
     seeded = next(cell for cell in page.notebook.cells if marker in cell.source)
@@ -136,6 +141,11 @@ def test_the_memory_order_figure_draws_the_2_by_3_tensor_of_the_code_above_it(pa
     assert page.printed("strides of x: (3, 1) of x.t(): (1, 3)")  # the strides printed for that same tensor
 
 
+def test_element_wise_arithmetic_promotes_to_float64_but_a_linear_layer_refuses_it(page):
+    assert page.says("Element-wise arithmetic mixes the two and promotes to float64 (`ones + tiny` above)")
+    assert page.numbers(r"ones \+ tiny: +\[{n}, {n}, {n}\] torch.float64") == [1.000000001] * 3
+
+
 def test_numpy_defaults_to_float64_which_a_float32_linear_layer_refuses(page):
     assert page.printed("NumPy array: float64 | nn.Linear weight: torch.float32")
     assert page.printed("RuntimeError: mat1 and mat2 must have the same dtype")
@@ -208,6 +218,11 @@ def test_float16_is_more_precise_and_bfloat16_has_almost_float32s_range(page):
     assert float(dtypes["torch.float16"][eps]) < float(dtypes["torch.bfloat16"][eps])
     assert float(dtypes["torch.float16"][largest]) < float(dtypes["torch.bfloat16"][largest])
     assert float(dtypes["torch.bfloat16"][largest]) == pytest.approx(float(dtypes["torch.float32"][largest]), rel=0.01)
+
+
+def test_float16_overflows_past_the_largest_value_its_table_row_gives(page):
+    assert page.says("overflows past 65504")
+    assert table(page, "dtype")["torch.float16"][1] == "65504"
 
 
 def test_float16_overflows_at_70000_and_bfloat16_loses_the_digits_of_1_001(page):

@@ -163,6 +163,11 @@ def test_the_test_mse_is_read_against_the_noise_of_the_test_points(page):
     assert test_mse > page.glue["split_train_mse_last"]  # "higher than the training MSE"
     assert test_mse == pytest.approx(noise, rel=0.05)  # "the model is not to blame"
     assert noise > 0.01  # "their noise happens to be larger than the recipe's 0.01"
+    lowest = page.glue["lowest_test_mse"]
+    assert page.printed(f"least squares on these 40 points themselves: MSE {lowest:.4f}")
+    assert 0.9 * noise < lowest < noise  # "only gets down to": below the true line, not by much
+    assert page.says(f"these 40 points themselves, which a model trained on the other 160 has no way to find,\n"
+                     f"only gets down to {lowest:.4f}")
     assert page.says(f"The test MSE, {test_mse:.4f}, is higher than the training MSE of "
                      f"{page.glue['split_train_mse_last']:.4f}, but the model is not to blame: the true line "
                      f"itself scores {noise:.4f} on these 40 points")
