@@ -270,6 +270,7 @@ def test_b_s_gradient_is_the_sum_of_its_two_paths(page):
                         f"({page.glue_text['b_grad_from_penalty']}) = {page.glue_text['penalised_b_grad']}")
     assert glue["b_grad_from_data"] + glue["b_grad_from_penalty"] == pytest.approx(glue["penalised_b_grad"], abs=1e-6)
     assert glue["b_grad_from_penalty"] == pytest.approx(-0.1)  # 0.1 * sign(b), b < 0 at the start
+    assert page.says("The penalty's is a single term, $0.1 \\cdot \\operatorname{sign}(b)$, since $b$ is one number.")
     assert page.says(f"The two paths bring {page.glue_text['b_grad_from_data']} and "
                      f"{page.glue_text['b_grad_from_penalty']}, and `b.grad` holds their sum, "
                      f"{page.glue_text['penalised_b_grad']}.")

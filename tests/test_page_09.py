@@ -362,6 +362,13 @@ def test_the_width_grid_is_trained_as_the_pages_network_only_width_and_activatio
     assert page.says("Each run is\n`train_mlp`'s: seed 0, Adam at lr 0.01, 200 full-batch epochs")
 
 
+def test_no_width_or_activation_trained_gets_below_the_degree_8_polynomial(page):
+    assert page.says("none of the 21 widths and activations trained further down,\nand none of the shapes "
+                     f"Exercise 3 tries, gets below {page.glue_text['wave_poly_8']} either")
+    losses = [loss for row in width_table(page).values() for loss in row.values()]
+    assert len(losses) == 21 and min(losses) > page.glue["wave_poly_8"]
+
+
 def test_the_width_tables_page_setting_is_the_printed_lr_0_01_loss(page):
     table = width_table(page)
     assert table[64]["ReLU"] == round(page.glue["slow_vs_floor"][0], 3) == round(page.glue["width_relu_64"], 3)
