@@ -70,6 +70,17 @@ def test_cells_far_below_the_fold_are_not_rendered_on_load_but_are_when_reached(
         page.wait_for_function(f"({rendered})(document.querySelector('.jp-Notebook').lastElementChild)")
 
 
+def test_a_phones_closed_navigation_drawer_is_not_rendered_and_opening_it_shows_its_links(browser, site_url, built_site):
+    url = _page_url(site_url, LONG_NOTEBOOK, built_site)
+    with _visit(browser, url, PHONE) as page:
+        link = page.locator(".md-sidebar--primary a.md-nav__link", has_text="Autograd").first
+        assert not link.evaluate("a => a.checkVisibility()"), "the closed drawer's links were rendered on load"
+        page.locator("label.md-header__button[for=__drawer]").click()
+        link.wait_for(state="visible")
+        link.click()
+        page.wait_for_url("**/03-autograd/")
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("source", [LONG_NOTEBOOK, REFERENCE])
 def test_a_link_to_a_heading_deep_in_a_page_lands_on_that_heading(browser, site_url, built_site, source, viewport):
