@@ -70,7 +70,8 @@ def test_cells_far_below_the_fold_are_not_rendered_on_load_but_are_when_reached(
         page.wait_for_function(f"({rendered})(document.querySelector('.jp-Notebook').lastElementChild)")
 
 
-def test_a_phones_closed_navigation_drawer_is_not_rendered_and_opening_it_shows_its_links(browser, site_url, built_site):
+def test_a_phones_closed_navigation_drawer_is_not_rendered_and_opening_it_shows_its_links(
+        browser, site_url, built_site):
     url = _page_url(site_url, LONG_NOTEBOOK, built_site)
     with _visit(browser, url, PHONE) as page:
         link = page.locator(".md-sidebar--primary a.md-nav__link", has_text="Autograd").first
