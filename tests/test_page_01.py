@@ -142,7 +142,9 @@ def test_the_memory_order_figure_draws_the_2_by_3_tensor_of_the_code_above_it(pa
 
 
 def test_element_wise_arithmetic_promotes_to_float64_but_a_linear_layer_refuses_it(page):
-    assert page.says("Element-wise arithmetic mixes the two and promotes to float64 (`ones + tiny` above)")
+    assert page.says("Element-wise arithmetic mixes the two and promotes to float64 when the float64 operand has "
+                     "dimensions (`ones +\ntiny` above; the 0-dimensional `one_number` left float32 alone)")
+    assert page.printed("ones + one_number: torch.float32")
     assert page.numbers(r"ones \+ tiny: +\[{n}, {n}, {n}\] torch.float64") == [1.000000001] * 3
 
 
@@ -220,8 +222,9 @@ def test_float16_is_more_precise_and_bfloat16_has_almost_float32s_range(page):
     assert float(dtypes["torch.bfloat16"][largest]) == pytest.approx(float(dtypes["torch.float32"][largest]), rel=0.01)
 
 
-def test_float16_overflows_past_the_largest_value_its_table_row_gives(page):
-    assert page.says("overflows past 65504")
+def test_float16_tops_out_at_the_largest_value_its_table_row_gives(page):
+    assert page.says("tops out at 65504 (70000 becomes `inf` below)")
+    assert page.printed("70000 as float16: inf")
     assert table(page, "dtype")["torch.float16"][1] == "65504"
 
 
