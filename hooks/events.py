@@ -55,6 +55,7 @@ from hooks import (  # noqa: E402
     formulas,
     markdown_cache,
     media,
+    post_page_cache,
     reference_cache,
     render,
     search_cache,
@@ -100,6 +101,8 @@ class _Build:
         self.search = search_cache.SearchEntryCache(KeyedStore(CACHE_ROOT / "pages" / "search.json", log),
                                                     self.fingerprint)
         self.search.install(config.plugins["material/search"])
+        # Each page's HTML rewritten after the theme (render.py), reused while the theme's HTML is unchanged.
+        self.post_page = post_page_cache.PostPageCache(KeyedStore(CACHE_ROOT / "pages" / "post.json", log))
 
     def typeset(self, tex: str, display: bool) -> str:
         if self.katex is None:
@@ -304,19 +307,25 @@ def on_env(env, config, files, **_):
     return env
 
 
-def on_post_page(output, **_):
+def _finish_page(output: str) -> str:
     page = render.defer_folded_source(render.unwrap_plain_tokens(render.accessibility_fixes(output)))
     return render.compact_whitespace(page)
+
+
+def on_post_page(output, **_):
+    return _build.post_page.finish(output, _finish_page)
 
 
 def on_post_build(config, **_):
     if _build.katex is not None:
         _build.katex.store()
-    reference, search = _build.reference.store, _build.search.store
+    reference, search, post = _build.reference.store, _build.search.store, _build.post_page.store
     log.info("Reference pages: %d reused, %d rendered", reference.hits, reference.misses)
     log.info("Search entries: %d pages reused, %d indexed", search.hits, search.misses)
+    log.info("Finished pages: %d reused, %d rewritten", post.hits, post.misses)
     _build.reference.save()
     _build.search.save()
+    post.save()
     cache = _build.exec_cache
     cache.store()
     if cache.hits or cache.misses:

@@ -2,9 +2,9 @@
 
 Besides executed notebooks, a build reuses the reference pages mkdocstrings
 rendered (``hooks/reference_cache.py``), each page's search entries
-(``hooks/search_cache.py``), each notebook's rendered twin and its media, and
-Material's compiled templates: each keyed on what it depends on. The tests build
-a copy of the project twice with one cache: first with nothing to reuse but the
+(``hooks/search_cache.py``) and finished HTML (``hooks/post_page_cache.py``), each
+notebook's rendered twin and its media, and Material's compiled templates: each keyed
+on what it depends on. The tests build a copy of the project twice with one cache: first with nothing to reuse but the
 executed notebooks (a clean build), then reusing everything; every file of the
 two sites, the search index included, must be the same. Then a docstring of
 ``linreg`` changes, and its reference page must show it.
@@ -60,10 +60,16 @@ def test_the_clean_build_executes_no_notebook_and_renders_every_reference_page(b
     assert f"Reference pages: 0 reused, {REFERENCE_PAGES} rendered" in clean_log
 
 
-def test_the_second_build_reuses_every_reference_page_and_search_entry(builds):
+def test_the_second_build_reuses_every_reference_page_search_entry_and_finished_page(builds):
     *_, (_, reusing_log) = builds
     assert f"Reference pages: {REFERENCE_PAGES} reused, 0 rendered" in reusing_log
     assert f"Search entries: {PAGES} pages reused, 0 indexed" in reusing_log
+    assert f"Finished pages: {PAGES} reused, 0 rewritten" in reusing_log
+
+
+def test_the_clean_build_rewrites_every_page_after_the_theme(builds):
+    *_, (clean_log, _) = builds
+    assert f"Finished pages: 0 reused, {PAGES} rewritten" in clean_log
 
 
 def test_a_build_that_reuses_gives_the_same_site_as_a_clean_build(builds):
