@@ -469,8 +469,9 @@ def _check_setting(name: str, value) -> float | int:
     return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
-def _check_size(explorer) -> None:
+def _check_size(explorer, remedy: str = "use fewer settings or fewer epochs") -> None:
+    """Refuse an explorer whose JSON a page may not embed; ``remedy`` says what to make smaller."""
     size = len(explorer.to_json().encode())
     if size > MAX_JSON_BYTES:
         raise ValueError(f"the explorer's data take {size // 1024} KiB, more than the {MAX_JSON_BYTES // 1024} KiB "
-                         "a page may embed: use fewer settings or fewer epochs")
+                         f"a page may embed: {remedy}")

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from linreg._checks import check_non_negative_int, check_positive_int
-from linreg.explorables import MAX_JSON_BYTES, Control
+from linreg.explorables import Control, _check_size
 
 __all__ = ["LatentExplorer", "latent_explorer", "latent_figure"]
 
@@ -176,12 +176,10 @@ def latent_explorer(decode: Callable[[torch.Tensor], torch.Tensor], codes, label
     explorer = LatentExplorer(title=title, grid_x=grid_x, grid_y=grid_y, images=images, nearest=nearest,
                               distance=distance, codes=codes, labels=labels, start=start, start_node=start_node,
                               image_shape=(height, width))
-    embedded = len(explorer.to_json().encode())
-    if embedded > MAX_JSON_BYTES:  # the page embeds every decoded image and every code
-        raise ValueError(f"the explorer's data take {embedded // 1024} KiB, more than the {MAX_JSON_BYTES // 1024} KiB "
-                         f"a page may embed: {size} × {size} decoded {height}×{width} images and {len(codes):,} codes "
-                         "are too large for a page; use a smaller size, fewer codes or smaller images "
-                         "(the 8×8 digits fit)")
+    # the page embeds every decoded image and every code
+    _check_size(explorer, remedy=f"{size} × {size} decoded {height}×{width} images and {len(codes):,} codes are "
+                                 "too large for a page; use a smaller size, fewer codes or smaller images "
+                                 "(the 8×8 digits fit)")
     return explorer
 
 

@@ -4,9 +4,9 @@ Besides executed notebooks, a build reuses the reference pages mkdocstrings
 rendered (``hooks/reference_cache.py``), each page's search entries
 (``hooks/search_cache.py``) and finished HTML (``hooks/post_page_cache.py``), each
 notebook's rendered twin and its media, and Material's compiled templates: each keyed
-on what it depends on. The tests build a copy of the project twice with one cache: first with nothing to reuse but the
-executed notebooks (a clean build), then reusing everything; every file of the
-two sites, the search index included, must be the same. Then a docstring of
+on what it depends on. The tests build a copy of the project twice with one cache:
+first with nothing to reuse but the executed notebooks (a clean build), then reusing
+everything; every file of the two sites, the search index included, must be the same. Then a docstring of
 ``linreg`` changes, and its reference page must show it.
 """
 
