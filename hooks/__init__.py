@@ -9,7 +9,8 @@ One flow, one module per step:
    with every ``linreg`` file);
 2. ``media`` — take images and videos out of the executed notebooks into
    content-addressed files, registered with MkDocs as generated files;
-3. mkdocs-jupyter renders the executed notebooks (it executes nothing);
+3. mkdocs-jupyter renders the executed notebooks (it executes nothing), with
+   nbconvert's exporters made cheaper to run again (``exporters``);
 4. ``render`` and ``formulas`` — touch-ups of the rendered pages: only the
    notebook kept (the site's ``notebook.css`` styles it), collapsed solutions,
    math typeset at build time, no request to another origin.

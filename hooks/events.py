@@ -43,14 +43,16 @@ from mkdocs.utils import CountHandler, get_relative_url
 
 # MkDocs loads this file by path, with only hooks/ on sys.path: the package needs the project root.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The code of the media step, in the key of every rendered twin (hooks/execution.py hashes itself).
+# The code of the media step and of the exporters that render the twin, in the key of every
+# rendered twin (hooks/execution.py hashes itself).
 _MEDIA_STEP = hashlib.sha256(b"".join(Path(__file__).with_name(name).read_bytes()
-                                      for name in ("media.py", "events.py"))).hexdigest()
+                                      for name in ("media.py", "events.py", "exporters.py"))).hexdigest()
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from hooks import (  # noqa: E402
     execution,
+    exporters,
     facts,
     formulas,
     markdown_cache,
@@ -156,6 +158,7 @@ _theme_files: dict[tuple, list[str]] = {}
 
 
 def on_config(config, **_):
+    exporters.install(_directory(CACHE_ROOT / "templates" / "nbconvert"))
     get_env = config.theme.get_env
 
     def get_env_listing_once():
@@ -187,16 +190,20 @@ def on_files(files, config, **_):
     _build.reference.fingerprint += hashlib.sha256(" ".join(sorted(f.src_uri for f in files)).encode()).hexdigest()
 
     def extract_media(source: Path, notebook) -> list[str]:
-        """Take the notebook's media out into files of the cache; their names (registered in on_env)."""
+        """Take the notebook's media out into files of the cache, stamp the renderer; the media's names."""
         files = media.extract(notebook, _media_url(notebooks[source].url))
+        # mkdocs-jupyter caches its HTML by the twin's bytes: the twin names the exporters' code,
+        # so an edit to hooks/exporters.py renders the notebooks again.
+        notebook.metadata.setdefault("linreg", {})["rendered_by"] = _MEDIA_STEP[:16]
         for name, data in files.items():
             if not (MEDIA_CACHE / name).exists():
                 execution.atomic_write_bytes(MEDIA_CACHE / name, data)
         return sorted(files)
 
     def extract_key(source: Path) -> str:
-        # The media step: its code (hooks/media.py and this file, which calls it), linreg (the figure
-        # markup), and the page's URL (media links are relative). An edit to either hook re-extracts.
+        # The media step: its code (hooks/media.py and this file, which calls it), the exporters' (their
+        # stamp), linreg (the figure markup), and the page's URL (media links are relative). An edit to
+        # any of those hooks makes the twin again.
         return f"{_build.package} {_MEDIA_STEP} {notebooks[source].url}"
 
     try:

@@ -62,7 +62,7 @@ def collapse_solutions(body: str) -> str:
     Solutions stay out of the search index (Material's indexer does not honour
     ``data-search-exclude`` on outputs nested inside ``<details>``).
     """
-    marker = re.compile(r'<div class="jp-Cell jp-CodeCell[^"]*\bcelltag_solution\b[^"]*"[^>]*>')
+    marker = re.compile(r'<div (?:id="[^"]*" )?class="jp-Cell jp-CodeCell[^"]*\bcelltag_solution\b[^"]*"[^>]*>')
     out, position = [], 0
     for match in marker.finditer(body):
         if match.start() < position:
@@ -75,7 +75,7 @@ def collapse_solutions(body: str) -> str:
 
 # The copy button of a code cell and the hidden copy of its code that the button's script read.
 _COPY_WIDGET = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>', re.S)
-_COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">[^<]*</div>')
+_COPY_TEXT = re.compile(r'<div (?:id="cell-\d+" )?class="clipboard-copy-txt"(?: id="cell-\d+")?>[^<]*</div>')
 COPY_BUTTON = ('<button class="linreg-copy" type="button" title="Copy to clipboard" '
                'aria-label="Copy to clipboard"></button>')
 

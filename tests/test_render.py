@@ -22,23 +22,28 @@ def test_notebook_body_refuses_a_page_that_is_not_a_notebook():
         render.notebook_body("<p>plain page</p>")
 
 
-def test_slim_markup_puts_a_plain_copy_button_in_place_of_the_copy_widget_and_its_hidden_text():
+# The templates write a tag's id first; a BeautifulSoup pass (nbconvert's own exporter) sorts attributes.
+@pytest.mark.parametrize("hidden_text", ['<div class="clipboard-copy-txt" id="cell-3">',
+                                         '<div id="cell-3" class="clipboard-copy-txt">'])
+def test_slim_markup_puts_a_plain_copy_button_in_place_of_the_copy_widget_and_its_hidden_text(hidden_text):
     cell = ('<div class="CodeMirror"><div class="zeroclipboard-container">\n<clipboard-copy for="cell-3">'
             '<div><span class="clipboard-copy-icon"><svg>...</svg></span></div></clipboard-copy>\n</div>'
             '<div class="highlight"><pre>x &lt; 1</pre></div>'
-            '<div class="clipboard-copy-txt" id="cell-3">x &lt; 1</div>'
+            f'{hidden_text}x &lt; 1</div>'
             '<div class="jp-Collapser jp-OutputCollapser">\n</div></div>')
     assert render.slim_markup(cell) == ('<div class="CodeMirror">' + render.COPY_BUTTON +
                                         '<div class="highlight"><pre>x &lt; 1</pre></div></div>')
 
 
-def test_collapse_solutions_wraps_the_outer_tagged_cell_once():
-    cell = ('<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution">'
-            '<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution" id="c1"><div>code</div></div></div>')
+@pytest.mark.parametrize("inner", ['<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution" id="c1">',
+                                   '<div id="c1" class="jp-Cell jp-CodeCell jp-Notebook-cell  celltag_solution">'])
+def test_collapse_solutions_wraps_the_outer_tagged_cell_once(inner):
+    cell = '<div class="jp-Cell jp-CodeCell jp-Notebook-cell celltag_solution">' + inner + "<div>code</div></div></div>"
     html = "<p>before</p>" + cell + "<p>after</p>"
     out = render.collapse_solutions(html)
     assert out == "<p>before</p>" + render.SOLUTION_OPEN + cell + "</details><p>after</p>"
     assert render.SOLUTION_OPEN.startswith('<details class="success linreg-solution" data-search-exclude>')
+    assert render.collapse_solutions(inner + "</div>") == render.SOLUTION_OPEN + inner + "</div></details>"
     assert render.collapse_solutions("<p>no solutions</p>") == "<p>no solutions</p>"
 
 
