@@ -57,10 +57,11 @@ from hooks import (  # noqa: E402
     formulas,
     markdown_cache,
     media,
-    post_page_cache,
     reference_cache,
     render,
+    rewrite_cache,
     search_cache,
+    sidebar_cache,
 )
 from hooks.store import KeyedStore  # noqa: E402
 
@@ -103,8 +104,18 @@ class _Build:
         self.search = search_cache.SearchEntryCache(KeyedStore(CACHE_ROOT / "pages" / "search.json", log),
                                                     self.fingerprint)
         self.search.install(config.plugins["material/search"])
-        # Each page's HTML rewritten after the theme (render.py), reused while the theme's HTML is unchanged.
-        self.post_page = post_page_cache.PostPageCache(KeyedStore(CACHE_ROOT / "pages" / "post.json", log))
+        # Each page's sidebars (navigation, table of contents), reused while what they show is unchanged.
+        self.sidebars = sidebar_cache.SidebarCache(KeyedStore(CACHE_ROOT / "pages" / "sidebars.json", log),
+                                                   self.fingerprint + _config_digest(config))
+        # Two rewrites, each reused while its input HTML and its code are unchanged: a notebook's body as
+        # mkdocs-jupyter rendered it (render.py, formulas.py, KaTeX), and each page after the theme (render.py).
+        katex = KATEX / "package.json"
+        self.notebook_body = rewrite_cache.RewriteCache(
+            KeyedStore(CACHE_ROOT / "pages" / "notebooks.json", log), *(
+                path.read_bytes() for path in (Path(render.__file__), Path(formulas.__file__), katex)
+                if path.exists()))
+        self.post_page = rewrite_cache.RewriteCache(KeyedStore(CACHE_ROOT / "pages" / "post.json", log),
+                                                    Path(render.__file__).read_bytes())
 
     def typeset(self, tex: str, display: bool) -> str:
         if self.katex is None:
@@ -260,8 +271,7 @@ def on_page_content(html, page, config, files, **_):
             # what the executed blocks printed, as a notebook's HTML output is: media out to files
             output=lambda fragment: media.replace_data_uris(fragment, url_for, _build.media))
         return _this_repository(formulas.typeset_arithmatex(html, _build.typeset)[0], config)
-    body, _ = formulas.typeset_dollars(render.notebook_body(html), _build.typeset)
-    body = render.exclude_outputs_from_search(render.collapse_solutions(render.slim_markup(body)))
+    body = _build.notebook_body.finish(html, _notebook_body)
     render.fix_toc(page.toc, render.rendered_headings(body))
 
     def page_url(relative: str) -> str | None:
@@ -277,11 +287,18 @@ def on_page_content(html, page, config, files, **_):
     return _this_repository(render.insert_after_title(body, header), config)
 
 
+def _notebook_body(html: str) -> str:
+    """The notebook of mkdocs-jupyter's page: its markup trimmed, solutions folded, math typeset."""
+    body, _ = formulas.typeset_dollars(render.notebook_body(html), _build.typeset)
+    return render.exclude_outputs_from_search(render.collapse_solutions(render.slim_markup(body)))
+
+
 def on_env(env, config, files, **_):
     """Every page is rendered: register what the pages need as generated files (MkDocs copies them)."""
     # MkDocs makes a new template environment per build, which compiles Material's ~45 templates again:
     # keep their compiled code (keyed on each template's source) between builds and processes.
     env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(_directory(CACHE_ROOT / "templates")))
+    env.globals["linreg_sidebars"] = _build.sidebars  # overrides/main.html's site_nav block
 
     def add(src_uri: str, **backing) -> None:
         files.append(File.generated(config, src_uri, **backing))
@@ -327,12 +344,16 @@ def on_post_build(config, **_):
     if _build.katex is not None:
         _build.katex.store()
     reference, search, post = _build.reference.store, _build.search.store, _build.post_page.store
+    sidebars, bodies = _build.sidebars.store, _build.notebook_body.store
     log.info("Reference pages: %d reused, %d rendered", reference.hits, reference.misses)
+    log.info("Notebook bodies: %d reused, %d rewritten", bodies.hits, bodies.misses)
     log.info("Search entries: %d pages reused, %d indexed", search.hits, search.misses)
+    log.info("Sidebars: %d pages reused, %d rendered", sidebars.hits, sidebars.misses)
     log.info("Finished pages: %d reused, %d rewritten", post.hits, post.misses)
     _build.reference.save()
     _build.search.save()
-    post.save()
+    for store in (bodies, sidebars, post):
+        store.save()
     cache = _build.exec_cache
     cache.store()
     if cache.hits or cache.misses:

@@ -27,14 +27,15 @@ from .store import KeyedStore
 _THIS_FILE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def _toc(items) -> list:
-    return [[item.id, item.title, item.level, _toc(item.children)] for item in items]
+def toc_outline(items) -> list:
+    """A table of contents as nested lists of ``[id, title, level, children]``."""
+    return [[item.id, item.title, item.level, toc_outline(item.children)] for item in items]
 
 
 def page_key(page, fingerprint: str) -> str:
     """Hash of everything Material's indexer reads from ``page``, and the environment."""
     digest = hashlib.sha256()
-    head = [page.url, page.title, page.meta, _toc(page.toc.items), fingerprint, _THIS_FILE]
+    head = [page.url, page.title, page.meta, toc_outline(page.toc.items), fingerprint, _THIS_FILE]
     digest.update(json.dumps(head, sort_keys=True, default=str).encode())
     digest.update(page.content.encode())
     return digest.hexdigest()

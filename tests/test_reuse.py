@@ -2,12 +2,14 @@
 
 Besides executed notebooks, a build reuses the reference pages mkdocstrings
 rendered (``hooks/reference_cache.py``), each page's search entries
-(``hooks/search_cache.py``) and finished HTML (``hooks/post_page_cache.py``), each
-notebook's rendered twin and its media, and Material's compiled templates: each keyed
-on what it depends on. The tests build a copy of the project twice with one cache:
-first with nothing to reuse but the executed notebooks (a clean build), then reusing
-everything; every file of the two sites, the search index included, must be the same. Then a docstring of
-``linreg`` changes, and its reference page must show it.
+(``hooks/search_cache.py``) and sidebars (``hooks/sidebar_cache.py``), each notebook's
+body and each page's finished HTML (``hooks/rewrite_cache.py``), each notebook's
+rendered twin and its media, and the compiled templates: each keyed on what it
+depends on. The tests build a copy of the project twice with one cache: first with
+nothing to reuse but the executed notebooks (a clean build), then reusing
+everything; every file of the two sites, the search index included, must be the
+same. Then a docstring of ``linreg`` changes, and its reference page must show it;
+a notebook's title changes, and every page's navigation must show it.
 """
 
 from __future__ import annotations
@@ -65,11 +67,15 @@ def test_the_second_build_reuses_every_reference_page_search_entry_and_finished_
     assert f"Reference pages: {REFERENCE_PAGES} reused, 0 rendered" in reusing_log
     assert f"Search entries: {PAGES} pages reused, 0 indexed" in reusing_log
     assert f"Finished pages: {PAGES} reused, 0 rewritten" in reusing_log
+    assert f"Notebook bodies: {NOTEBOOKS} reused, 0 rewritten" in reusing_log
+    assert f"Sidebars: {PAGES} pages reused, 0 rendered" in reusing_log
 
 
 def test_the_clean_build_rewrites_every_page_after_the_theme(builds):
     *_, (clean_log, _) = builds
     assert f"Finished pages: 0 reused, {PAGES} rewritten" in clean_log
+    assert f"Notebook bodies: 0 reused, {NOTEBOOKS} rewritten" in clean_log
+    assert f"Sidebars: 0 pages reused, {PAGES} rendered" in clean_log
 
 
 def test_a_build_that_reuses_gives_the_same_site_as_a_clean_build(builds):
@@ -96,3 +102,19 @@ def test_a_docstring_edit_shows_on_its_reference_page(builds, tmp_path):
     assert marker not in (reusing / "reference" / "tables" / "index.html").read_text()
     assert f"Reference pages: 0 reused, {REFERENCE_PAGES} rendered" in log  # keyed on every file of linreg
     assert "[1/1] executed 01-tensors.ipynb" in log  # the one page that imports linreg.tables
+
+
+def test_a_notebook_title_edit_shows_in_every_page_s_navigation(builds, tmp_path):
+    project, env, _, reusing, _ = builds
+    notebook = project / "docs" / "tutorials" / "01-tensors.ipynb"
+    source = notebook.read_text()
+    assert source.count('"# 1. Tensors') == 1
+    notebook.write_text(source.replace('"# 1. Tensors', '"# 1. Tensors, retitled by a test'))
+    try:
+        log = _build(project, env, tmp_path / "site")
+    finally:
+        notebook.write_text(source)
+    pages = sorted((tmp_path / "site").rglob("index.html"))
+    assert len(pages) == PAGES and all("Tensors, retitled by a test" in page.read_text() for page in pages)
+    assert "Tensors, retitled by a test" not in (reusing / "index.html").read_text()
+    assert f"Sidebars: 0 pages reused, {PAGES} rendered" in log  # every page's navigation changed
