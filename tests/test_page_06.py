@@ -107,7 +107,10 @@ def test_the_test_split_is_judged_once_at_the_end_and_validation_is_named(page):
 
 def test_the_training_run_is_read_in_the_prose(page):
     values = page.glue["split_train_mse"]
-    assert len({int(v * 1e4) for v in values}) == 1  # "changes only in its fifth decimal": 4 decimals agree
+    assert len(values) == 4 and len({f"{v:.4f}" for v in values}) == 1  # "the same to four decimals"
+    assert page.printed("training MSE after epochs 5, 10, 15, 20: " + ", ".join([f"{values[0]:.4f}"] * 4))
+    assert page.says("After epochs 5, 10, 15 and 20 the training MSE is the same to four decimals,\n"
+                     f"{values[-1]:.4f},")
     assert page.glue["split_train_mse_last"] == values[-1] and 0.005 < values[-1] < 0.015
     intercept, slope = page.glue["split_learned"]
     assert abs(intercept - 1.5) < 0.01 and abs(slope - 2.0) < 0.01
@@ -152,8 +155,12 @@ def test_the_page_shows_seed_worker_and_make_loader_and_wires_them_with_a_seeded
 
 def test_predictions_use_the_40_test_points_only(page):
     assert "test points: 40 (test_loader's batch: True);" in page.text
-    assert any(alt.startswith("The 40 test points") for alt in page.alts)
-    assert 'points_label="test points"' in page.code and 'colors=("green",)' in page.code  # not the true line's red
+    gap = page.glue["test_line_gap"]
+    assert page.printed(f"largest gap between the model's line and the true line: {gap:.3f}")
+    assert any(alt.startswith("The 40 test points") and "the dashed true line" in alt
+               and f"stay within {gap:.3f} of each other" in alt for alt in page.alts)
+    assert 'points_label="test points"' in page.code
+    assert 'colors=("green", "red"),\n    dashed=["true line y = 1.5 + 2x"])' in page.code  # red: the true line's
 
 
 def test_the_test_mse_is_read_against_the_noise_of_the_test_points(page):
@@ -168,13 +175,19 @@ def test_the_test_mse_is_read_against_the_noise_of_the_test_points(page):
     assert 0.9 * noise < lowest < noise  # "only gets down to": below the true line, not by much
     assert page.says(f"these 40 points themselves, which a model trained on the other 160 has no way to find,\n"
                      f"only gets down to {lowest:.4f}")
+    gap = page.glue["test_line_gap"]
+    assert gap < 0.1  # "not to blame": its line is nearer the true line than the noise's deviation, 0.1
     assert page.says(f"The test MSE, {test_mse:.4f}, is higher than the training MSE of "
-                     f"{page.glue['split_train_mse_last']:.4f}, but the model is not to blame: the true line "
-                     f"itself scores {noise:.4f} on these 40 points")
+                     f"{page.glue['split_train_mse_last']:.4f}, but the model is not to blame: its line stays "
+                     f"within {gap:.3f} of the true line (dashed in the\nfigure), and the true line itself scores "
+                     f"{noise:.4f} on these 40 points")
 
 
 def test_the_one_pass_gain_is_scoped_to_the_grid_tried(page):
-    assert page.says("Each at the best of the seven rates tried, one pass of mini-batches")
+    assert page.says("Each at the best of the seven rates tried, one pass of mini-batches (in one shuffle order, "
+                     "the loader's seed 0)")
+    sweep = next(cell.source for cell in page.notebook.cells if "after_one_pass = {" in cell.source)
+    assert sweep.count("generator=torch.Generator().manual_seed(0)") == 1  # that one order
     assert page.says("(a factor for these seven rates; a finer grid could change it)")
     assert "Each at its own best rate" not in page.markdown
 
