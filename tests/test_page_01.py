@@ -60,9 +60,8 @@ def test_the_sharing_check_is_pytorchs_own_storage_address_written_on_the_page(p
 
 def test_slices_share_memory_and_masks_copy_even_evenly_spaced_elements(page):
     assert page.says("even when the elements happen to be evenly spaced")
-    assert page.printed("x[:, 2] shares memory with x: True")
-    assert page.printed("x[x % 2 == 0] shares memory with x: False")
-    assert page.printed("x.view(-1)[::2] shares memory with x: True tensor([ 0, 2, 4, 6, 8, 10])")
+    assert page.printed("shares memory with x? x[:, 2] True x[x % 2 == 0] False x.view(-1)[::2] True "
+                        "evens: tensor([ 0, 2, 4, 6, 8, 10])")
     assert page.printed("even numbers: tensor([ 0, 2, 4, 6, 8, 10])")
 
 
@@ -128,9 +127,8 @@ def test_the_page_shows_the_code_of_the_sharing_experiment_and_its_numpy_test(pa
 def test_a_transpose_is_a_non_contiguous_view_that_view_refuses_and_reshape_copies(page):
     assert page.printed("strides of x: (3, 1) of x.t(): (1, 3) contiguous: False")
     assert page.printed("view: view size is not compatible with input tensor's size and stride")
-    assert page.printed("x.view(-1) shares memory with x: True")  # the figure's "x.view(-1)" row
-    assert page.printed("x.reshape(-1) shares memory with x: True")
-    assert page.printed("x.t().reshape(-1) shares memory with x: False")
+    # the figure's "x.view(-1)" row shares, the copy does not
+    assert page.printed("shares memory with x? x.view(-1) True x.reshape(-1) True x.t().reshape(-1) False")
 
 
 def test_the_memory_order_figure_draws_the_2_by_3_tensor_of_the_code_above_it(page):
@@ -284,3 +282,14 @@ def test_code_lines_fit_the_code_column(page):
              if cell.cell_type == "code" and "colab-setup" not in cell.metadata.get("tags", [])]
     lines = [line for cell in shown for line in cell.source.splitlines()]
     assert max(len(line) for line in lines) <= 79, max(lines, key=len)
+
+
+def test_an_in_place_operation_converts_silently_where_the_tensor_s_kind_can_hold_the_result(page):
+    """The rule the in-place section states, checked on torch itself: same kind, or an integer into a float."""
+    assert page.says("When the tensor's kind can hold the result (the same kind of number, or an integer result "
+                     "in a float tensor), it converts **silently**.")
+    floats, integers = torch.ones(3), torch.tensor([1, 2, 3])
+    assert floats.add_(integers).dtype == torch.float32  # an integer result in a float tensor
+    assert integers.add_(torch.tensor([True, False, True])).dtype == torch.int64  # bool into int: same kind, wider
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        integers.add_(torch.tensor([0.5, 0.5, 0.5]))  # a fraction into integers: refused

@@ -62,6 +62,17 @@ def test_ax_prints_its_warnings_and_counts_its_deprecation_notices(page):
     assert page.numbers(r"warnings from Ax: {n} \(deprecation notices, counted only: {n}\)")
 
 
+def test_the_objective_has_no_noise_and_ax_s_own_pick_is_shown_with_its_measured_loss(page, losses):
+    (example, again) = page.numbers(r"lr 0\.1, momentum 0\.5: validation loss {n}; again: {n}, identical: True")
+    assert example == again  # "this objective has no noise"
+    number, measured, lowest = page.glue["ax_pick"]
+    assert measured == losses["ax"][number - 1] and lowest == losses["ax"].min()
+    assert page.printed(f"Ax's own pick (get_best_parameterization, by its model): trial {number}, "
+                        f"measured loss {measured:.5f}")
+    assert page.says(f"Here it picks trial {number},\nwhose measured loss, {measured:.5f}, is "
+                     f"{measured / lowest - 1:.0%} above the lowest.")
+
+
 def test_ax_starts_at_the_centre_of_the_space(page):
     assert page.glue["ax_first_params"] == pytest.approx([(0.001 + 0.5) / 2, 0.95 / 2])
 

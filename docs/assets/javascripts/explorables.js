@@ -272,13 +272,14 @@
   // one the decoder drew.
   function latentText(data, i, j) {
     var n = data.gridX.length, k = j * n + i;
-    var text = "code 1 = " + fmt(data.gridX[i], 2) + ", code 2 = " + fmt(data.gridY[j], 2) +
-      ": the nearest training code is " + (data.nearest.charAt(k) === "8" ? "an " : "a ") + data.nearest.charAt(k) + ", " + fmt(data.distance[k], 2) + " away";
-    if (i === data.start[0] && j === data.start[1]) {
-      text += " (the start: the code of the " + (data.startIndex === 0 ? "first training image" :
-        "training image no. " + (data.startIndex + 1)) + ", a " + data.labels.charAt(data.startIndex) + ")";
+    var where = "code 1 = " + fmt(data.gridX[i], 2) + ", code 2 = " + fmt(data.gridY[j], 2) + ": ";
+    if (i === data.start[0] && j === data.start[1]) {  // the start lies on this grid point: its own code is nearest
+      var label = data.labels.charAt(data.startIndex);
+      return where + "the start, the code of the " + (data.startIndex === 0 ? "first training image" :
+        "training image no. " + (data.startIndex + 1)) + " (" + (label === "8" ? "an " : "a ") + label + ") itself.";
     }
-    return text + ".";
+    return where + "the nearest training code is " + (data.nearest.charAt(k) === "8" ? "an " : "a ") +
+      data.nearest.charAt(k) + ", " + fmt(data.distance[k], 2) + " away.";
   }
 
   function drawDigit(svg, data, i, j) {
