@@ -35,8 +35,9 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 from pathlib import Path
+
+import page_weight  # benchmarks/ is on the path: run as a script, from run.py, or by the tests
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / ".cache" / "vendor" / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -151,18 +152,9 @@ def _gzipped(path: str, mtime_ns: int) -> bytes:
     return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
 
 
-@contextlib.contextmanager
 def serve_like_github_pages(site_dir: Path):
-    """Serve ``site_dir`` on a free local port, gzip-compressing text; yields the root URL."""
-    handler = functools.partial(_GzipHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve ``site_dir`` on a free local port, gzip-compressing text (a context manager; yields the root URL)."""
+    return page_weight.serve(site_dir, _GzipHandler)
 
 
 # ------------------------------------------------------------------ the reference page
