@@ -212,7 +212,8 @@ def test_exercise_1_answers_that_at_equal_steps_the_full_batch_ends_lower_and_to
     per_step_full = page.glue["seconds_per_step"][0]
     loader_epoch = page.glue["seconds_per_epoch"][2]
     assert 13 * per_step_full < loader_epoch  # "13 full-batch steps also took less time than one mini-batch epoch"
-    assert page.says("13 full-batch steps take less time than one epoch of the loader's 13 mini-batch steps")
+    assert page.says("13 full-batch steps (13 times the first row's epoch) take less time than one epoch of the "
+                     "loader's 13 mini-batch steps")
     full_time, loader_time = page.glue["ex1_times"]  # computed in the solution from the timing table
     assert full_time == pytest.approx(13 * page.glue["seconds_per_epoch"][0]) and full_time < loader_time
     assert page.printed(f"time: 13 full-batch steps {1e3 * full_time:.1f} ms, the loader's epoch "
@@ -237,7 +238,8 @@ def test_the_repeated_jitter_is_described_for_this_unshuffled_demo_and_for_shuff
 
 
 def test_the_prose_says_seed_worker_looks_through_a_subset(page):
-    assert page.says("for a split, that is the `Subset`, so `seed_worker` looks through it to the dataset inside")
+    assert page.says("for a split, that is the `Subset`, so `seed_worker` looks\n   through it to the dataset inside")
+    assert page.says("So in the workers the loader's seed alone decides the jitter")
     assert "while isinstance(dataset, Subset):" in page.text  # the loop, shown in seed_worker's source
 
 
