@@ -1,10 +1,12 @@
 """Specification of linreg.data: recipes A, C and D, recipes E and F and the wavy curve (page 9)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
-from linreg import data
+from linreg import data, digits
 
 
 def test_line_data_reproduces_the_classic_seeded_script():
@@ -151,3 +153,21 @@ def test_recipes_reject_a_non_positive_n(recipe):
 def test_recipes_reject_negative_noise(recipe):
     with pytest.raises(ValueError, match="noise"):
         recipe(seed=0, noise=-0.1)
+
+
+def test_every_recipe_draws_from_seeded_generators_of_its_own():
+    """Whatever the global seeds of torch and NumPy, a recipe gives the same data: it draws from its own."""
+    recipes = [data.line_data, data.surface_line_data, data.noisy_line, data.polynomial_data, data.wavy_curve,
+               data.gaussian_line_data, digits.sklearn_digits]
+
+    def flat(result):
+        parts = dataclasses.astuple(result) if dataclasses.is_dataclass(result) else result
+        return [np.asarray(part, dtype=float) for part in parts if not isinstance(part, (int, float, str))]
+
+    for recipe in recipes:
+        draws = []
+        for global_seed in (1, 2):
+            torch.manual_seed(global_seed)
+            np.random.seed(global_seed)
+            draws.append(flat(recipe()))
+        assert all(np.array_equal(a, b) for a, b in zip(*draws, strict=True)), recipe.__name__
