@@ -83,7 +83,8 @@ def test_an_in_place_operation_rounds_within_a_kind_and_refuses_across_kinds(pag
     assert page.says("`ones + tiny` adds three float64 elements to a float32 tensor")
     # a float64 operand with no dimensions does not promote, so it could not show the in-place cast
     assert page.printed("ones + one_number: torch.float32")
-    assert page.says("a\nfloat64 tensor with no dimensions, like a plain Python number, does not change the result's")
+    assert page.says("a\nfloat64 tensor with no dimensions does not change the dtype of an operation with a float32 "
+                     "tensor that has\ndimensions, even out of place")
     assert page.printed("RuntimeError: result type Float can't be cast to the desired output type Long")
 
 
