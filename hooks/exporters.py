@@ -1,12 +1,15 @@
 """The nbconvert exporters mkdocs-jupyter renders a notebook with, made cheaper to run again.
 
 In ``mkdocs serve`` an edit to a notebook's prose renders that notebook again
-(mkdocs-jupyter caches its HTML by the notebook's bytes). Two parts of that
+(mkdocs-jupyter caches its HTML by the notebook's bytes). Three parts of that
 render are work thrown away:
 
 * each render makes new exporters, and each new exporter compiles nbconvert's
   Jinja templates again: :class:`CompiledTemplatesKept` keeps their compiled code
   on disk (keyed on each template's source, as ``on_env`` does for the theme's);
+* nbconvert validates the notebook against its schema again after each of its
+  dozen preprocessors, although they only pass it on or trim it: the exporters
+  here validate once, after the last (nbconvert's own ``optimistic_validation``);
 * nbconvert's ``HTMLExporter`` parses the whole page with BeautifulSoup and
   writes it out again, only to give every cell's input and output ``tabindex="0"``
   and an image without alternative text a placeholder one: about half of the
@@ -27,12 +30,15 @@ import jinja2
 import mkdocs_jupyter.nbconvert2
 import nbconvert.exporters.html
 from nbconvert.exporters import HTMLExporter, MarkdownExporter, TemplateExporter
+from traitlets import Bool
 
 _bytecode_cache: jinja2.BytecodeCache | None = None
 
 
 class CompiledTemplatesKept(TemplateExporter):
-    """An exporter whose template environment keeps compiled templates in the shared bytecode cache."""
+    """An exporter that keeps compiled templates in the shared bytecode cache, and validates the notebook once."""
+
+    optimistic_validation = Bool(True, help="Validate once, after the last preprocessor.").tag(config=True)
 
     def _create_environment(self):
         environment = super()._create_environment()

@@ -75,6 +75,19 @@ def test_install_makes_mkdocs_jupyter_render_with_the_lean_exporters(lean):
     assert mkdocs_jupyter.MarkdownExporter is exporters.LeanMarkdownExporter
 
 
+def test_the_lean_exporters_validate_the_notebook_once_not_after_every_preprocessor(notebook, lean, monkeypatch):
+    validated = []
+    validate = exporters.LeanHTMLExporter._validate_preprocessor
+
+    def counted(self, nb, preprocessor):
+        validated.append(preprocessor)
+        return validate(self, nb, preprocessor)
+
+    monkeypatch.setattr(exporters.LeanHTMLExporter, "_validate_preprocessor", counted)
+    mkdocs_jupyter.nb2html(str(notebook))
+    assert len(validated) == 1  # nbconvert's own exporter: once per preprocessor
+
+
 def test_every_cell_input_and_output_is_a_tab_stop_once(notebook, lean):
     page = BeautifulSoup(mkdocs_jupyter.nb2html(str(notebook)), features="html.parser")
     inputs, outputs = page.select("div.jp-Cell-inputWrapper"), page.select("div.jp-OutputArea-output")
