@@ -165,6 +165,11 @@ def _best_within(values, k):
     return first.min(), int(np.argmin(first)) + 1
 
 
+def test_the_budget_caption_says_a_marker_sits_on_the_best_so_far_curve_not_at_its_trials_loss(page):
+    assert "In the live figure each marker sits on its curve at trial k" in page.code
+    assert "whatever that trial itself scored" in page.code
+
+
 def test_the_budget_explorable_reads_the_pages_own_trials_and_axs_steps(page):
     assert 'budget_explorer(results, steps={"Ax": bayes.nodes})' in page.code
     assert 'selected={"k": BUDGET}' in page.code
