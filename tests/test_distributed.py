@@ -22,7 +22,18 @@ HAS_TWO_GPUS = torch.cuda.is_available() and torch.cuda.device_count() >= 2
 
 @pytest.fixture(scope="module")
 def two_rank_run():
-    return run_ddp(2, backend="gloo", **RECIPE)
+    """One 2-rank run of page 11's recipe, shared by the tests that compare it with the single-process twin.
+
+    Gloo has, once in our fresh-clone CI runs, aborted a rank in native code on this loaded 2-core machine
+    ("terminate called without an active exception": SIGABRT, no Python traceback). Such a crash is retried
+    once; a rank that raises a Python error, or a second crash, fails the tests that use this run.
+    """
+    try:
+        return run_ddp(2, backend="gloo", **RECIPE)
+    except DDPJobError as error:
+        if error.rank in error.tracebacks:  # a Python error in a rank: ours to see, not to retry
+            raise
+        return run_ddp(2, backend="gloo", **RECIPE)
 
 
 @pytest.fixture(scope="module")
