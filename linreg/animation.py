@@ -344,8 +344,6 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
         >>> video.frames
         2
     """
-    from linreg.style import new_figure
-
     x = as_2d_array("x", x)[:, 0]
     y = as_2d_array("y", y)[:, 0]
     x_curve = as_2d_array("x_curve", x_curve)[:, 0]
@@ -359,6 +357,15 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     if len(epochs) != len(predictions):
         raise ValueError(f"epochs has {len(epochs)} entries but predictions has {len(predictions)} frames")
 
+    fig, update, set_palette = _prediction_frames(x, y, x_curve, predictions, epochs, title=title, ylim=ylim)
+    return render_video(fig, update, len(predictions), alt=alt, fps=fps, set_palette=set_palette)
+
+
+def _prediction_frames(x, y, x_curve, predictions, epochs, *, title, ylim):
+    """The figure [`animate_predictions()`][linreg.animation.animate_predictions] films, with its
+    ``update(i)`` and ``set_palette(name)``."""
+    from linreg.style import new_figure
+
     fig, (ax,) = new_figure(width=4.8, height=3.2)
     fig.set_dpi(VIDEO_DPI)
     points = ax.scatter(x, y, s=6, label="data", **DATA_POINTS["light"])
@@ -370,10 +377,13 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     if ylim is not None:
         ax.set_ylim(*ylim)
     (line,) = ax.plot(x_curve, predictions[0], color=COLORS["red"], lw=2.5, label="model")
-    label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=11)
-    ax.set(title=title, xlabel="x", ylabel="y")
-    # At the top, clear of the curve's usual path.
-    legend = ax.legend(loc="upper center", ncols=2)
+    # The frame's label (left) and the legend (right) share a row between the title and the plot:
+    # inside the plot, a curve could run through them, and the label over the legend.
+    label = ax.text(0, 1.03, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=11)
+    legend = ax.legend(loc="lower right", bbox_to_anchor=(1, 1.01), ncols=2, borderaxespad=0,
+                       handlelength=1.5, columnspacing=1.2, markerscale=2)
+    ax.set_title(title, pad=24)
+    ax.set(xlabel="x", ylabel="y")
     (points_key, _) = legend.legend_handles  # the legend draws its own copy of a data point
 
     def update(i: int) -> None:
@@ -386,4 +396,4 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
             artist.set_alpha(DATA_POINTS[name]["alpha"])
 
     leave_room_for_controls(fig)
-    return render_video(fig, update, len(predictions), alt=alt, fps=fps, set_palette=set_palette)
+    return fig, update, set_palette

@@ -193,7 +193,7 @@ def latent_figure(explorer: LatentExplorer, *, every: int = 3):
         2
     """
     from linreg.plots import CLASS_COLORS, CLASS_MARKERS
-    from linreg.style import new_figure
+    from linreg.style import COLORS, new_figure
 
     if not isinstance(explorer, LatentExplorer):
         raise TypeError(f"explorer must be a LatentExplorer, got {type(explorer).__name__}")
@@ -204,7 +204,12 @@ def latent_figure(explorer: LatentExplorer, *, every: int = 3):
         scatter.scatter(points[:, 0], points[:, 1], s=8, alpha=0.6, color=CLASS_COLORS[label],
                         marker=CLASS_MARKERS[label], label=str(label))
     i0, j0 = explorer.start_node
-    scatter.plot(*explorer.codes[explorer.start], marker="o", ms=11, mfc="none", mec=CLASS_COLORS[7], mew=2)
+    # The ring is ink, which is also the 7s' colour: its label says what it marks.
+    start = explorer.codes[explorer.start]
+    scatter.plot(*start, marker="o", ms=11, mfc="none", mec=COLORS["ink"], mew=2)
+    scatter.annotate(f"first code (a {explorer.labels[explorer.start]})", start, xytext=(9, 9),
+                     textcoords="offset points", fontsize=9, color=COLORS["ink"],
+                     bbox={"boxstyle": "round,pad=0.2", "fc": "#FCFCFD", "alpha": 0.85, "lw": 0})
     scatter.set(title="Training codes", xlabel="code 1", ylabel="code 2")
     scatter.legend(title="label", loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=1.5, fontsize=8)
     columns = np.arange(i0 % every, len(explorer.grid_x), every)  # the start's own column and row are among them

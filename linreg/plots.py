@@ -65,6 +65,7 @@ def loss_curves(curves: Mapping[str, Sequence[float]], *, log: bool = True,
         _floor_line(ax, floor)
     if log:
         ax.set_yscale("log")
+        decimal_log_ticks(ax)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel + (" (log scale)" if log else ""))
     keyed = len(curves) > 1 or floor is not None
@@ -137,10 +138,38 @@ def loss_curves_linear_and_log(curves: Mapping[str, Sequence[float]], *,
                title="log scale" if log else "linear scale")
         if log:
             ax.set_yscale("log")
+            decimal_log_ticks(ax)
         if len(curves) > 1:
             ax.legend()
     fig.suptitle(title, fontweight="bold")
     return fig
+
+
+def decimal_log_ticks(ax) -> None:
+    """Label a log-scale y axis that spans little more than a decade with plain decimals at round values.
+
+    Over a short range matplotlib labels its minor ticks in scientific notation
+    (6×10⁻¹, 4×10⁻¹, 3×10⁻¹ ...) and may leave the bottom of the curves unlabelled;
+    here the ticks sit at 1, 2 and 5 times powers of ten, or finer steps until at least
+    four fall in view, written as decimals (0.5, 0.2, 0.1, 0.07). An axis spanning
+    more than 20× keeps matplotlib's powers of ten.
+
+    Examples:
+        >>> ax = loss_curves({"train": [0.6, 0.3, 0.15, 0.075]}).axes[0]
+        >>> low, high = ax.get_ylim()
+        >>> [ax.yaxis.get_major_formatter()(t) for t in ax.get_yticks() if low <= t <= high]
+        ['0.07', '0.1', '0.2', '0.3', '0.5']
+    """
+    low, high = ax.get_ylim()
+    if high / low > 20:
+        return
+    for subs in ((1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0, 7.0), (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)):
+        shown = [t for t in matplotlib.ticker.LogLocator(subs=subs).tick_values(low, high) if low <= t <= high]
+        if len(shown) >= 4:
+            break
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=subs))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 
 def image_rows(rows: Mapping[str, object], image_shape: tuple[int, int], *,

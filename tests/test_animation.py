@@ -153,3 +153,21 @@ def test_a_frame_says_how_many_updates_the_model_it_shows_has_had():
     assert animation.frame_label(1) == "after 1 epoch" and animation.frame_label(200) == "after 200 epochs"
     with pytest.raises(ValueError, match="epoch must be a whole number >= 0"):
         animation.frame_label(-1)
+
+
+@pytest.mark.parametrize("epoch", [0, 200])
+def test_the_frame_label_and_the_legend_share_a_row_between_the_title_and_the_plot(epoch):
+    # inside the plot a curve could run through them (page 9's lr 1 run), and the label over the legend
+    x = np.linspace(-5, 5, 100)
+    fig, update, _ = animation._prediction_frames(
+        x, x * np.sin(x), x, np.stack([40 * np.sin(3 * x)]), [epoch],
+        title="Recipe F: LinearRegression(2, 1) on [x, x²]", ylim=None)
+    update(0)
+    fig.draw_without_rendering()
+    (ax,) = fig.axes
+    (label,) = ax.texts
+    label_box, legend_box, title_box = (a.get_window_extent() for a in (label, ax.get_legend(), ax.title))
+    assert not label_box.overlaps(legend_box) and label_box.x1 < legend_box.x0
+    for box in (label_box, legend_box):
+        assert box.y0 >= ax.bbox.y1 and box.y1 <= title_box.y0  # above the plot, below the title
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1

@@ -138,6 +138,14 @@ def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, so
         # and animations="disabled" finishes the fade, so the screenshot shows one title, not two.
         page.wait_for_function("!document.querySelector('.md-header__title--active')", timeout=5000)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{palette}.png"), full_page=False, animations="disabled")
+        # every printed output, solutions' included, shows its lines whole on a desktop (a long one wraps)
+        hidden_ends = page.evaluate("""() => {
+            for (const details of document.querySelectorAll('article details')) details.open = true;
+            return [...document.querySelectorAll('.jp-OutputArea')]
+                .filter(area => area.scrollWidth > area.clientWidth + 1)
+                .map(area => area.textContent.trim().slice(0, 60));
+        }""")
+        assert not hidden_ends, f"outputs wider than the column at 1280 px: {hidden_ends}"
         assert not problems, "\n".join(problems)
 
 

@@ -106,3 +106,34 @@ def test_a_panel_title_does_not_run_into_the_colorbar_beside_it():
     colorbar = next(ax for ax in copy.axes if ax.get_label() == "<colorbar>")
     bar = colorbar.get_window_extent()
     assert not any(ax.title.get_window_extent().overlaps(bar) for ax in copy.axes[:3])
+
+
+def _gaps(axis):
+    """The gaps in pixels between neighbouring x tick labels that ``axis`` draws inside its panel."""
+    left, right = axis.axes.bbox.x0, axis.axes.bbox.x1
+    boxes = sorted((box.x0, box.x1) for box in (t.label1.get_window_extent() for t in axis.get_major_ticks()
+                                                if t.label1.get_text())
+                   if left - 1 <= (box.x0 + box.x1) / 2 <= right + 1)
+    return [b[0] - a[1] for a, b in zip(boxes, boxes[1:], strict=False)]
+
+
+def test_tick_labels_that_would_touch_on_a_phone_are_thinned_and_the_page_s_figure_keeps_its_own():
+    from linreg import plots
+
+    epochs = np.arange(1, 201)
+    fig = plots.loss_curves_linear_and_log({"lr 0.01": 1 / epochs, "lr 1": 10 / epochs})  # 200 epochs, 0-200 axis
+    wide_ticks = [list(ax.get_xticks()) for ax in fig.axes]
+    copy = narrow.narrow_copy(fig)
+    for ax in copy.axes:
+        font_px = ax.xaxis.get_major_ticks()[0].label1.get_fontsize() * copy.dpi / 72
+        assert min(_gaps(ax.xaxis)) >= narrow.TICK_GAP * font_px
+        assert len(_gaps(ax.xaxis)) >= 2  # thinned, not emptied: at least three labels
+    assert [list(ax.get_xticks()) for ax in fig.axes] == wide_ticks
+
+
+def test_ticks_a_figure_placed_itself_are_never_thinned():
+    fig, (ax,) = style.new_figure(width=narrow.NARROW_WIDTH, height=2.5)
+    ax.plot(range(12), range(12))
+    ax.set_xticks(range(12), [f"month {m}" for m in range(12)])  # crowded, but the figure's own choice
+    copy = narrow.narrow_copy(fig)
+    assert list(copy.axes[0].get_xticks()) == list(range(12))

@@ -1,5 +1,6 @@
 """Specification of the kinds of figure (linreg.plots)."""
 
+import matplotlib.ticker
 import numpy as np
 import pytest
 
@@ -281,3 +282,13 @@ def test_lr_sweep_circles_one_best_rate_or_every_rate_of_a_tie():
     assert tied.get_legend().get_texts()[-1].get_text() == "lowest, tied: lr 0.1 to 0.3"
     circles = [c for c in tied.collections if c.get_label().startswith("lowest")]
     assert circles[0].get_offsets().shape[0] == 2
+
+
+def test_a_short_log_axis_is_labelled_in_decimals_down_to_its_curves_and_a_long_one_in_powers_of_ten():
+    short = plots.loss_curves_linear_and_log({"train": np.geomspace(0.6, 0.07, 30)}).axes[1]
+    low, high = short.get_ylim()
+    shown = [t for t in short.get_yticks() if low <= t <= high]
+    labels = [short.yaxis.get_major_formatter()(t) for t in shown]
+    assert len(shown) >= 4 and min(shown) <= 0.08 and all("10" not in label for label in labels), labels
+    long = plots.loss_curves({"train": np.geomspace(1e3, 1e-3, 30)}).axes[0]
+    assert isinstance(long.yaxis.get_major_formatter(), matplotlib.ticker.LogFormatterSciNotation)
