@@ -60,7 +60,7 @@ def test_the_browser_reads_every_rule_of_the_notebook_stylesheet(browser, site_u
     css = (built_site / "assets" / "stylesheets" / "notebook.css").read_text()
     with _open(browser, _page_url(site_url, NOTEBOOKS[0], built_site), "default") as (page, problems):
         parsed = page.evaluate("""() => {
-            const count = rules => [...rules].reduce((n, rule) => n + 1 + (rule.cssRules ? count(rule.cssRules) : 0), 0);
+            const count = rules => [...rules].reduce((n, r) => n + 1 + (r.cssRules ? count(r.cssRules) : 0), 0);
             return count([...document.styleSheets].find(s => (s.href || '').endsWith('/notebook.css')).cssRules);
         }""")
     # one rule per block, an @media block and each rule inside it: a rule the browser drops is a syntax error
