@@ -179,6 +179,14 @@ def test_powers_of_x_follow_the_wave_from_degree_6_and_reach_the_noise_floor_at_
     assert page.glue["slow_vs_floor"][0] > mse[8]  # "the degree-8 polynomial came closer" than the network
 
 
+def test_the_polynomial_lies_closer_to_the_noiseless_curve_than_the_network(page):
+    (poly,) = page.numbers(r"^degree-8 polynomial: RMS distance from x sin x {n}$")
+    (network,) = page.numbers(r"after 200 {n}$")
+    assert page.glue["distances_to_curve"] == pytest.approx([poly, network], abs=0.005)
+    assert poly < network  # "came closer", on the curve as well as on the data
+    assert page.says(f"its RMS distance is {poly:.2f} from x sin x against the network's {network:.2f}")
+
+
 def test_at_lr_1_the_loss_peaks_orders_of_magnitude_above_the_start_and_never_recovers(page):
     match = re.search(r"lr 1: loss epoch 1 ([\d.]+), highest ([\d,]+), epoch 200 ([\d.]+)", page.text)
     first, peak, final = (float(group.replace(",", "")) for group in match.groups())
@@ -237,6 +245,15 @@ def test_plain_sgd_at_lr_1_stops_with_diverged_error_naming_the_learning_rate(pa
     assert "(lr=1)" in printed
     message = re.search(r"^DivergedError:.*(?:\n.+)*", page.text, flags=re.M).group()
     assert max(len(line) for line in message.splitlines()) <= 80  # wrapped, no sideways scroll
+
+
+def test_under_plain_sgd_the_loss_grows_every_epoch_until_it_overflows(page):
+    printed = re.search(r"((?:^epoch \d+: loss [\d.e+]+\n)+)DivergedError", page.text, flags=re.M).group(1)
+    losses = [float(v) for v in re.findall(r"^epoch \d+: loss ([\d.e+]+)$", printed, flags=re.M)]
+    (diverged_at,) = page.numbers(r"DivergedError: training diverged at epoch {n}")
+    assert len(losses) == diverged_at - 1 >= 2  # every epoch before the overflow is printed
+    assert all(later > 100 * earlier for earlier, later in zip(losses, losses[1:], strict=False))
+    assert page.says("the loss grows without bound until it overflows (the callback below prints each epoch's loss)")
 
 
 # --- why the ReLUs matter
