@@ -37,7 +37,7 @@ def _padded(interval: Range) -> tuple[float, float]:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+    return f"{value:#.3g}"  # three significant figures, trailing zeros kept: 0.00650, as the pages print it
 
 
 def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Range], *,

@@ -42,7 +42,7 @@ def test_trials_figure_alt_text_names_each_methods_best_loss(results):
     alt = alt_text(search_plots.trials_figure(results, SPACE, x="lr", y="momentum"))
     for name, trials in results.items():
         best = tuning.best_trial(trials)
-        assert f"{name}: best loss {best.val_loss:.3g} at trial {best.number}" in alt
+        assert f"{name}: best loss {best.val_loss:#.3g} at trial {best.number}" in alt
 
 
 def test_trials_figure_alt_text_says_which_axis_is_on_a_log_scale():
@@ -91,4 +91,4 @@ def test_best_so_far_figure_zooms_on_the_best_loss_found(results):
 def test_best_so_far_figure_alt_text_gives_each_final_best_and_its_trial(results):
     alt = alt_text(search_plots.best_so_far_figure(results))
     best = tuning.best_trial(results["random"])
-    assert f"random ends at {best.val_loss:.3g}, found at trial {best.number}" in alt
+    assert f"random ends at {best.val_loss:#.3g}, found at trial {best.number}" in alt
