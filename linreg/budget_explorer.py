@@ -161,7 +161,7 @@ def budget_explorer(results: Mapping[str, Sequence[Trial]], *, steps: Mapping[st
     if not any(math.isfinite(v) for m in methods for v in m.losses):
         raise ValueError("every trial diverged: there is no best loss to show")
     budget = len(methods[0].losses)
-    explorer = BudgetExplorer(title=title, controls=(Control("k", "Trials (budget k)", tuple(range(1, budget + 1))),),
+    explorer = BudgetExplorer(title=title, controls=(Control("k", "Budget k", tuple(range(1, budget + 1))),),
                               methods=tuple(methods), zoom=float(zoom))
     _check_size(explorer)
     return explorer

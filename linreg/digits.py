@@ -215,7 +215,7 @@ def scale_pixels(images, max_value: float, low: float = -1.0, high: float = 1.0)
     """Map pixel values from ``[0, max_value]`` to ``[low, high]`` (default [-1, 1]), as float32.
 
     [-1, 1] matches a ``tanh`` output layer: every target pixel is a value the
-    model can produce.
+    model can produce or approach (tanh reaches ±1 only in the limit, or by float32 rounding).
 
     Examples:
         >>> scale_pixels(np.array([0, 8, 16]), max_value=16)

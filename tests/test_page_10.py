@@ -301,8 +301,8 @@ def test_the_explorable_starts_at_the_first_training_images_code_which_the_page_
     first_labels = re.search(r"labels: \[(\d)", page.text).group(1)  # the first of the ten shown at the top
     assert label == first_labels == str(page.glue["start_label"])
     assert page.glue_text["start_code"] == f"{code1}, {code2}"
-    assert page.says(f"the code of the first training image, the {label} that comes first among the ten digits "
-                     f"above, at ({code1}, {code2})")
+    assert page.says(f"the code of the first training image, the {label} that comes first among the ten training "
+                     f"digits near the top of the page, at ({code1}, {code2})")
 
 
 def test_the_start_digit_lies_among_another_digits_codes_as_the_page_says(page):
