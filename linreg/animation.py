@@ -34,21 +34,18 @@ import torch
 from matplotlib.figure import Figure
 
 from linreg._checks import as_2d_array, check_positive_int
-from linreg.style import COLORS
+from linreg.style import COLORS, DARK_POINTS
 
 __all__ = ["DATA_POINTS", "VIDEO_DPI", "Video", "round_to_even_pixels", "render_video", "PredictionRecorder",
            "animate_predictions"]
 
 DATA_POINTS: dict[str, dict[str, object]] = {
     "light": {"color": COLORS["blue"], "alpha": 0.45},
-    "dark": {"color": COLORS["sky"], "alpha": 0.6},
+    "dark": DARK_POINTS,
 }
-"""How [`animate_predictions()`][linreg.animation.animate_predictions] draws the data in each palette.
-
-Many small translucent points read as a cloud whose density shows. On the light card the house blue
-at 45% opacity does that; on the slate background the same points would sink into it (a lone point
-1.5:1), so the dark rendering draws them in the lighter sky blue at 60% (3.4:1;
-``tests/test_animation.py`` checks both against their backgrounds)."""
+"""How [`animate_predictions()`][linreg.animation.animate_predictions] draws the data in each palette:
+the house blue at 45% on the light card, and on the slate background the site's dark data points
+([`DARK_POINTS`][linreg.style.DARK_POINTS]), as every figure's dark rendering draws them."""
 
 
 VIDEO_DPI = 125

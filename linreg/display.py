@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from linreg import _figure_markup
 from linreg._figure_markup import figure_markup
 from linreg.narrow import narrow_copy
-from linreg.style import DARK_CMAPS, DARK_STYLE, DARK_SWAP
+from linreg.style import COLORS, DARK_CMAPS, DARK_POINTS, DARK_STYLE, DARK_SWAP
 
 
 def describe(fig: Figure, alt: str) -> Figure:
@@ -102,6 +102,22 @@ def _swap(color, swap: Mapping[str, str]):
     return None if new is None else matplotlib.colors.to_rgba(new, rgba[3])
 
 
+def _lighten_faint_points(points: matplotlib.collections.PathCollection, undo: list) -> bool:
+    """Recolour a scatter of translucent house-blue points as [`DARK_POINTS`][linreg.style.DARK_POINTS] says;
+    whether it was one (its undo steps go to ``undo``)."""
+    faces = points.get_facecolor()
+    blue = matplotlib.colors.to_rgb(COLORS["blue"])
+    faint = len(faces) and all(np.allclose(row[:3], blue, atol=1 / 255) and row[3] < DARK_POINTS["alpha"]
+                                for row in faces)
+    if not faint:
+        return False
+    undo.append((points.set_facecolor, faces.copy()))
+    undo.append((points.set_alpha, points.get_alpha()))
+    points.set_alpha(DARK_POINTS["alpha"])
+    points.set_facecolor(DARK_POINTS["color"])
+    return True
+
+
 @contextmanager
 def dark_palette(fig: Figure):
     """Context manager: ``fig`` recoloured for the dark palette inside the block, restored after.
@@ -148,6 +164,8 @@ def dark_palette(fig: Figure):
                 undo.append((artist.set_cmap, artist.get_cmap()))
                 artist.set_cmap(dark_cmap)
             recolor(artist, "edgecolor")  # an ink outline around colormapped points turns light
+            continue
+        if isinstance(artist, matplotlib.collections.PathCollection) and _lighten_faint_points(artist, undo):
             continue
         if isinstance(artist, matplotlib.text.Text):
             recolor(artist, "color")

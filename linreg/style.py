@@ -101,6 +101,14 @@ DARK_SWAP: dict[str, str] = {
 [`COLORS`][linreg.style.COLORS]) are not in it: each keeps at least 3:1 contrast on both
 backgrounds it has to read on, checked in ``tests/test_style.py``."""
 
+DARK_POINTS: dict[str, object] = {"color": COLORS["sky"], "alpha": 0.6}
+"""How the dark rendering draws a cloud of translucent house-blue data points.
+
+Many small translucent points read as a cloud whose density shows. On the light card the house
+blue at 35 to 45% opacity does that; on the slate background the same points sink into it (a
+lone point about 1.5:1), so the dark rendering draws them in the lighter sky blue at 60% at least
+(3.4:1; ``tests/test_animation.py`` and ``tests/test_display.py`` check them against the slate)."""
+
 DARK_STYLE: dict[str, object] = {
     key: DARK_SWAP.get(value, value) if isinstance(value, str) else value for key, value in STYLE.items()
 }

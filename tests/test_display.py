@@ -178,3 +178,22 @@ def test_the_dark_rendering_turns_the_ink_outline_of_colormapped_points_light():
         assert matplotlib.colors.to_hex(points.get_edgecolor()[0]).upper() == style.DARK_SWAP[style.COLORS["ink"]]
         assert points.get_cmap().name == "viridis"
     assert matplotlib.colors.to_hex(points.get_edgecolor()[0]).upper() == style.COLORS["ink"]
+
+
+def test_the_dark_rendering_draws_a_cloud_of_faint_blue_points_in_the_dark_data_colour_and_restores_it():
+    fig, (ax,) = style.new_figure()
+    cloud = ax.scatter(np.arange(50), np.arange(50), s=6, alpha=0.35, color=style.COLORS["blue"], label="data")
+    solid = ax.scatter([0, 1], [1, 0], color=style.COLORS["blue"])  # opaque points read on both: they stay
+    ax.legend()
+    key = next(c for c in fig.findobj(matplotlib.collections.PathCollection) if c not in (cloud, solid))
+    with display.dark_palette(fig):
+        for points in (cloud, key):  # the legend's own copy of a point too
+            face = points.get_facecolor()[0]
+            assert matplotlib.colors.to_hex(face).upper() == style.DARK_POINTS["color"]
+            assert face[3] == pytest.approx(style.DARK_POINTS["alpha"])
+        assert matplotlib.colors.to_hex(solid.get_facecolor()[0]).upper() == style.COLORS["blue"]
+    face = cloud.get_facecolor()[0]
+    assert matplotlib.colors.to_hex(face).upper() == style.COLORS["blue"] and face[3] == pytest.approx(0.35)
+    mixed = (1 - style.DARK_POINTS["alpha"]) * np.array(matplotlib.colors.to_rgb(style.DARK_BACKGROUND)) + \
+        style.DARK_POINTS["alpha"] * np.array(matplotlib.colors.to_rgb(style.DARK_POINTS["color"]))
+    assert style.contrast_ratio(matplotlib.colors.to_hex(mixed), style.DARK_BACKGROUND) >= 3  # a lone point reads
