@@ -133,7 +133,8 @@ def seed_worker(worker_id: int) -> None:
 
     Each worker process starts with a copy of the main process. PyTorch gives
     every worker its own torch seed, ``torch.initial_seed()``: the loader's
-    base seed (drawn from the loader's ``generator`` once per epoch) plus the
+    base seed (drawn from the loader's ``generator`` at every ``iter(loader)``: every epoch, unless
+    ``persistent_workers=True`` keeps the first workers) plus the
     worker id, so it differs between workers and epochs and is reproducible.
     This function seeds Python's ``random`` and NumPy's global generator from
     it (the recipe of PyTorch's reproducibility notes). A generator that the

@@ -71,7 +71,7 @@ def test_the_timing_cell_is_tagged_and_the_prose_cites_no_timed_number(page, pro
 
 def test_the_timing_text_promises_orderings_and_factors_of_two_only(page):
     assert page.says("so the text below cites none of its numbers. It states orderings, and ratios only as "
-                     "rough factors (each holds within a factor of two)")
+                     "rough factors, good to within a factor of two")
 
 
 def test_per_step_200_samples_cost_about_as_much_as_16(page):
