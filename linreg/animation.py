@@ -34,18 +34,15 @@ import torch
 from matplotlib.figure import Figure
 
 from linreg._checks import as_2d_array, check_positive_int
-from linreg.style import COLORS, DARK_POINTS
+from linreg.style import COLORS
 
 __all__ = ["DATA_POINTS", "VIDEO_DPI", "Video", "round_to_even_pixels", "render_video", "PredictionRecorder",
            "animate_predictions"]
 
-DATA_POINTS: dict[str, dict[str, object]] = {
-    "light": {"color": COLORS["blue"], "alpha": 0.45},
-    "dark": DARK_POINTS,
-}
-"""How [`animate_predictions()`][linreg.animation.animate_predictions] draws the data in each palette:
-the house blue at 45% on the light card, and on the slate background the site's dark data points
-([`DARK_POINTS`][linreg.style.DARK_POINTS]), as every figure's dark rendering draws them."""
+DATA_POINTS: dict[str, object] = {"color": COLORS["blue"], "alpha": 0.45}
+"""How [`animate_predictions()`][linreg.animation.animate_predictions] draws the data: the house blue
+at 45%. The dark rendering draws such translucent house-blue points as every dark figure does
+([`DARK_POINTS`][linreg.style.DARK_POINTS], applied by [`dark_palette`][linreg.display.dark_palette])."""
 
 
 VIDEO_DPI = 125
@@ -354,18 +351,18 @@ def animate_predictions(x, y, x_curve, predictions: np.ndarray, *, alt: str,
     if len(epochs) != len(predictions):
         raise ValueError(f"epochs has {len(epochs)} entries but predictions has {len(predictions)} frames")
 
-    fig, update, set_palette = _prediction_frames(x, y, x_curve, predictions, epochs, title=title, ylim=ylim)
-    return render_video(fig, update, len(predictions), alt=alt, fps=fps, set_palette=set_palette)
+    fig, update = _prediction_frames(x, y, x_curve, predictions, epochs, title=title, ylim=ylim)
+    return render_video(fig, update, len(predictions), alt=alt, fps=fps)
 
 
 def _prediction_frames(x, y, x_curve, predictions, epochs, *, title, ylim):
     """The figure [`animate_predictions()`][linreg.animation.animate_predictions] films, with its
-    ``update(i)`` and ``set_palette(name)``."""
+    ``update(i)``."""
     from linreg.style import new_figure
 
     fig, (ax,) = new_figure(width=4.8, height=3.2)
     fig.set_dpi(VIDEO_DPI)
-    points = ax.scatter(x, y, s=6, label="data", **DATA_POINTS["light"])
+    ax.scatter(x, y, s=6, label="data", **DATA_POINTS)
     finite = predictions[np.isfinite(predictions)]
     low = min(y.min(), np.percentile(finite, 1) if finite.size else y.min())
     high = max(y.max(), np.percentile(finite, 99) if finite.size else y.max())
@@ -377,20 +374,14 @@ def _prediction_frames(x, y, x_curve, predictions, epochs, *, title, ylim):
     # The frame's label (left) and the legend (right) share a row between the title and the plot:
     # inside the plot, a curve could run through them, and the label over the legend.
     label = ax.text(0, 1.03, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=11)
-    legend = ax.legend(loc="lower right", bbox_to_anchor=(1, 1.01), ncols=2, borderaxespad=0,
+    ax.legend(loc="lower right", bbox_to_anchor=(1, 1.01), ncols=2, borderaxespad=0,
                        handlelength=1.5, columnspacing=1.2, markerscale=2)
     ax.set_title(title, pad=24)
     ax.set(xlabel="x", ylabel="y")
-    (points_key, _) = legend.legend_handles  # the legend draws its own copy of a data point
 
     def update(i: int) -> None:
         line.set_ydata(predictions[i])
         label.set_text(frame_label(epochs[i]))
 
-    def set_palette(name: str) -> None:
-        for artist in (points, points_key):
-            artist.set_color(DATA_POINTS[name]["color"])
-            artist.set_alpha(DATA_POINTS[name]["alpha"])
-
     leave_room_for_controls(fig)
-    return fig, update, set_palette
+    return fig, update

@@ -287,8 +287,8 @@ def thin_crowded_ticks(fig: Figure) -> None:
     At a phone's width an x axis from 0 to 200 ticked every 25 reads "100125150175200". Only
     ticks matplotlib places by itself (a ``MaxNLocator``, its automatic choice among them) on a
     linear axis are thinned, one tick fewer at a time, at round steps (1, 2 or 5 times a power of
-    ten); ticks a figure placed itself (categories,
-    chosen values) and log axes stay as they are.
+    ten); ticks a figure placed itself (categories, chosen values) and log axes stay as they
+    are.
 
     Examples:
         >>> from linreg.style import new_figure

@@ -116,7 +116,7 @@ def _blend(color: str, alpha: float, background: str) -> str:
 
 
 def test_a_lone_data_point_reads_on_the_slate_background_at_least_as_well_as_on_the_light_card():
-    light, dark = animation.DATA_POINTS["light"], animation.DATA_POINTS["dark"]
+    light, dark = animation.DATA_POINTS, style.DARK_POINTS  # dark: how dark_palette redraws such points
     on_light = style.contrast_ratio(_blend(light["color"], light["alpha"], style.STYLE["figure.facecolor"]),
                                     style.STYLE["figure.facecolor"])
     on_dark = style.contrast_ratio(_blend(dark["color"], dark["alpha"], style.DARK_BACKGROUND),
@@ -159,7 +159,7 @@ def test_a_frame_says_how_many_updates_the_model_it_shows_has_had():
 def test_the_frame_label_and_the_legend_share_a_row_between_the_title_and_the_plot(epoch):
     # inside the plot a curve could run through them (page 9's lr 1 run), and the label over the legend
     x = np.linspace(-5, 5, 100)
-    fig, update, _ = animation._prediction_frames(
+    fig, update = animation._prediction_frames(
         x, x * np.sin(x), x, np.stack([40 * np.sin(3 * x)]), [epoch],
         title="Recipe F: LinearRegression(2, 1) on [x, x²]", ylim=None)
     update(0)
