@@ -39,7 +39,8 @@ every entry executes nothing.
 
 A cell that writes to stderr (a warning, a deprecation) fails the build unless
 it carries the tag :data:`ALLOW_STDERR_TAG`: a deprecation on a page means it
-teaches an old API.
+teaches an old API. A notebook whose cell failed because a process it started
+died of a signal in native code is executed once more (:data:`NATIVE_CRASH`).
 """
 
 from __future__ import annotations
@@ -616,6 +617,33 @@ def plan_notebooks(sources: list[Path], cache: NotebookCache, fingerprint: str,
     return plans
 
 
+# A process a page starts can die of a signal in its native code, where no Python error describes it:
+# gloo has aborted a DDP rank of page 11 ("terminate called without an active exception", SIGABRT) in
+# a few fresh-clone test runs on a loaded machine, never twice in a row. The cell's error names the
+# signal (page 11's cells and run_ddp report how each process ended).
+NATIVE_CRASH = re.compile(r"\bSIG(?:ABRT|SEGV|BUS)\b")
+
+
+def execute_once_more_after_a_native_crash(source: Path, notebook: nbformat.NotebookNode,
+                                           **options: Any) -> tuple[nbformat.NotebookNode, list[str]]:
+    """:func:`~hooks.kernel.execute_notebook`, run a second time when the first run failed on a native crash.
+
+    A failure whose message names a crashing signal (:data:`NATIVE_CRASH`) is logged and
+    the notebook executed again, once; a crash that comes back, and every other failure
+    (a Python error, a write to stderr), fails as it is.
+    """
+    try:
+        return execute_notebook(source, notebook, **options)
+    except NotebookExecutionError as error:
+        crash = NATIVE_CRASH.search(str(error))
+        if crash is None:
+            raise
+        # info, not a warning: a strict build fails on warnings, and the second run decides
+        log.info("%s: a process it started died of %s in native code; executing the notebook once more",
+                 source.name, crash.group())
+    return execute_notebook(source, notebook, **options)
+
+
 def execute_missing(plans: list[Plan], cache: NotebookCache, *, project_root: Path,
                     workers: int | None = None) -> dict[Path, float]:
     """Execute the notebooks of ``plans`` that have no entry; return the seconds each one took.
@@ -647,8 +675,8 @@ def execute_missing(plans: list[Plan], cache: NotebookCache, *, project_root: Pa
                 return None  # another build stored it while this one waited for the lock
             t0 = time.perf_counter()
             with cache.scratch(plan.source) as scratch:
-                executed, imports = execute_notebook(plan.source, plan.notebook, threads=threads,
-                                                     project_root=project_root, scratch=scratch)
+                executed, imports = execute_once_more_after_a_native_crash(
+                    plan.source, plan.notebook, threads=threads, project_root=project_root, scratch=scratch)
             elapsed = time.perf_counter() - t0
             plan.key = entry_key(plan.code_key, snapshot.digest(imports))
             executed.metadata["linreg"] = {**plan.notebook.metadata.get("linreg", {}), **meta,

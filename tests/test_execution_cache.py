@@ -258,6 +258,58 @@ def test_a_failing_cell_fails_with_the_notebook_and_cell_named(project):
     assert len(list((project / ".cache" / "executed").glob("b-*.ipynb"))) == 1  # only the old entry: none for it
 
 
+# A cell that ends a process with SIGABRT, as gloo ends a DDP rank, and says so; with a marker file, only once.
+_ABORT = """import pathlib, subprocess, sys
+marker = pathlib.Path("{marker}")
+if {always} or not marker.exists():
+    marker.touch()
+    ended = subprocess.run([sys.executable, "-c", "import os; os.abort()"]).returncode
+    raise RuntimeError(f"rank 1 ended by signal SIGABRT (exit code {{ended}})")
+print("trained")"""
+
+
+def _count_executions(monkeypatch) -> list[str]:
+    runs = []
+    real = execution.execute_notebook
+
+    def counted(source, notebook, **options):
+        runs.append(source.name)
+        return real(source, notebook, **options)
+
+    monkeypatch.setattr(execution, "execute_notebook", counted)
+    return runs
+
+
+@pytest.mark.slow
+def test_a_native_crash_is_executed_once_more_and_the_log_says_why(project, monkeypatch, caplog):
+    _set_code(project / "docs" / "b.ipynb", code=_ABORT.format(marker=project / "crashed", always=False))
+    runs = _count_executions(monkeypatch)
+    with caplog.at_level("INFO", logger="mkdocs.hooks.execution"):
+        outcomes = _prepare(project)
+    assert runs == ["b.ipynb", "b.ipynb"]
+    assert _rendered_text(outcomes["b.ipynb"]) == "trained\n"
+    assert "b.ipynb: a process it started died of SIGABRT in native code; executing the notebook once more" \
+        in caplog.text
+
+
+@pytest.mark.slow
+def test_a_native_crash_that_comes_back_fails_the_build(project, monkeypatch):
+    _set_code(project / "docs" / "b.ipynb", code=_ABORT.format(marker=project / "crashed", always=True))
+    runs = _count_executions(monkeypatch)
+    with pytest.raises(execution.NotebookExecutionError, match=r"b\.ipynb: cell 2 failed(.|\n)*SIGABRT"):
+        _prepare(project)
+    assert runs == ["b.ipynb", "b.ipynb"]
+
+
+@pytest.mark.slow
+def test_a_python_error_is_not_executed_again(project, monkeypatch):
+    _set_code(project / "docs" / "b.ipynb", code="raise ValueError('SIGABRTS are not this')")
+    runs = _count_executions(monkeypatch)
+    with pytest.raises(execution.NotebookExecutionError, match="SIGABRTS are not this"):
+        _prepare(project)
+    assert runs == ["b.ipynb"]
+
+
 # ------------------------------------------------------------------ bad input: unreadable pages and entries
 
 GOOD = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]))
