@@ -286,8 +286,9 @@ def test_the_code_size_answer_states_its_budget(page):
 # The latent-space explorable (issue 23)
 
 def test_the_explorable_decodes_a_grid_with_the_pages_own_2d_decoder_and_codes(page):
-    assert ("latent_explorer.latent_explorer(model_2d.decode, codes, data.labels_train,\n"
-            "                                           image_shape=data.image_shape, start=0, size=21)") in page.code
+    assert ("latent_explorer.latent_explorer(\n"
+            "    model_2d.decode, codes, data.labels_train,\n"
+            "    image_shape=data.image_shape, start=0, size=21,\n)") in page.code
     assert "interactive.explorable(explorer, name=\"latent\", fallback=fig," in page.code
     assert page.glue["grid_side"] == 21
     steps = page.glue_text["grid_steps"].split(" and ")
