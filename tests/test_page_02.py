@@ -381,7 +381,8 @@ def test_the_explorables_static_figure_circles_a_tie_not_a_best_rate(page):
     low, high = page.glue["explorer_tied"]
     assert f"every rate from {low:g} to {high:g} ends within one part in a million of that (circled: a tie" in alt
     assert high == page.glue["explorer_largest_steady"] and low < page.glue["explorer_on_target"]
-    assert "plots.lr_sweep(rates, final_losses" in page.code and "lowest * (1 + 1e-6)" in page.code  # its tie rule
+    assert "plots.lr_sweep(\n    rates, final_losses," in page.code
+    assert "lowest * (1 + 1e-6)" in page.code  # its tie rule
     assert f"the runs at {page.glue_text['explorer_first_diverged']}," in alt
 
 

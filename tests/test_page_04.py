@@ -121,7 +121,7 @@ def test_each_best_rate_arrives_first_or_if_none_arrives_is_the_closest_and_is_i
 
 
 def test_the_measure_is_what_the_race_ranks_by_and_is_shown_open(page):
-    assert "best_lr = {name: rates[row.index(min(row))] for name, row in measures.items()}" in page.code
+    assert "best_lr = {\n    name: rates[row.index(min(row))] for name, row in measures.items()\n}" in page.code
     for function in ("optimizer_paths.sweep", "optimizer_paths.race_measure"):
         shown = [out for cell in page.notebook.cells if cell.cell_type == "code" for out in cell.outputs
                  if f"How linreg does it: {function}\n" in out.get("data", {}).get("text/plain", "")]
@@ -370,7 +370,7 @@ def test_three_rates_fall_0_1_lowest_and_0_4_rises_at_every_step(page):
     assert len(finals) == 3 and max(finals) < start and min(finals) == finals[1]
     rises, steps, last = page.numbers(r"SGD, lr 0\.4 rises at {n} of its {n} steps, to {n}", alt)
     assert rises == steps == 30 and last > start
-    assert "optimizer_paths.mse_along(run, x_d, y_d) for name, run in runs.items()" in page.code  # after each step
+    assert "optimizer_paths.mse_along(run, x_d, y_d)\n    for name, run in runs.items()" in page.code  # after each step
 
 
 def test_the_weight_bounces_shrinking_at_0_3_and_growing_at_0_4(page):
