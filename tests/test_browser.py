@@ -164,14 +164,20 @@ def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, so
         # and animations="disabled" finishes the fade, so the screenshot shows one title, not two.
         page.wait_for_function("!document.querySelector('.md-header__title--active')", timeout=5000)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{palette}.png"), full_page=False, animations="disabled")
-        # every printed output, solutions' included, shows its lines whole on a desktop (a long one wraps)
+        # every printed output, solutions' included, shows its lines whole on a desktop (a long one wraps),
+        # and so does every code cell (tests/test_tooling.py holds their lines to 80 characters) and every code
+        # block in a notebook's prose
         hidden_ends = page.evaluate("""() => {
             for (const details of document.querySelectorAll('article details')) details.open = true;
-            return [...document.querySelectorAll('.jp-OutputArea')]
-                .filter(area => area.scrollWidth > area.clientWidth + 1)
-                .map(area => area.textContent.trim().slice(0, 60));
+            const wide = selector => [...document.querySelectorAll(selector)]
+                .filter(box => box.scrollWidth > box.clientWidth + 1)
+                .map(box => box.textContent.trim().slice(0, 60));
+            const code = '.jp-CodeCell .jp-InputArea pre, .jp-MarkdownCell pre';
+            return {outputs: wide('.jp-OutputArea'), code: wide(code)};
         }""")
-        assert not hidden_ends, f"outputs wider than the column at 1280 px: {hidden_ends}"
+        assert not hidden_ends["outputs"], f"outputs wider than the column at 1280 px: {hidden_ends['outputs']}"
+        wide_code = hidden_ends["code"]
+        assert not wide_code, f"{len(wide_code)} code cells wider than the column at 1280 px, e.g. {wide_code[:3]}"
         assert not problems, "\n".join(problems)
 
 

@@ -322,6 +322,21 @@ def test_notebooks_follow_the_page_conventions(path):
     assert any("solution" in c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code")
 
 
+# 82 characters of the code font fit a code cell at 1280 px, and up to 1440 px, where the column stops growing
+# (test_browser.py checks that none scrolls sideways); 80 leaves a little room.
+CODE_COLUMNS = 80
+LEFT_OFF_THE_PAGE = {"colab-setup", "record"}  # cells the build drops (hooks/execution.py, mkdocs.yml)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_code_line_a_page_shows_fits_the_code_column(path):
+    nb = nbformat.read(path, as_version=4)
+    long = [f"cell {index} ({len(line)}): {line.strip()[:50]}" for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and not LEFT_OFF_THE_PAGE & set(cell.metadata.get("tags", []))
+            for line in cell.source.splitlines() if len(line) > CODE_COLUMNS]
+    assert not long, f"{path.name}: {len(long)} code lines longer than {CODE_COLUMNS} characters: {long[:5]}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_never_embed_every_frame_with_to_jshtml(path):
     text = path.read_text()
