@@ -413,7 +413,7 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
     and after every epoch; ``least_squares`` the exact ``(a, b)``
     ([`linreg.scratch.closed_form()`][linreg.scratch.closed_form]), drawn as a wide pale band under the
     final line. Both panels count the same way: the training MSE of the line *after* a number of epochs
-    (0 is the random start), so a dot on the right is the MSE of the line of its colour on the left. The
+    (0 is the random start), so a dot in the second panel is the MSE of the line of its colour in the first. The
     alt text states the numbers the picture shows: each line's training MSE and how far the final line
     lies from the exact one.
 
@@ -475,13 +475,13 @@ def landing_figure(points, fit, least_squares: tuple[float, float], *,
 
     checkpoint_mses = in_words(f"{mse_after[epoch]:.3g}" for epoch in checkpoints)
     return describe(fig, (
-        f"Left: {len(x)} noisy points rising from about {a_exact:.1f} at x = 0 to "
+        f"First panel: {len(x)} noisy points rising from about {a_exact:.1f} at x = 0 to "
         f"{a_exact + b_exact:.1f} at x = 1. Dashed lines show the fit after "
         f"{in_words(checkpoints)} epochs of gradient descent, with training MSE {checkpoint_mses}. "
         f"The solid line after {epochs} epochs (MSE {mse_after[-1]:.3g}) runs inside a wide band, the "
         f"exact least-squares line y = {a_exact:.3f} + {b_exact:.3f}x: the two lines are at most {gap:.1e} "
         f"apart in y over 0 ≤ x ≤ 1. "
-        f"Right: the training MSE after each epoch, falling from {mse_after[0]:.3g} at the random start "
+        f"Second panel: the training MSE after each epoch, falling from {mse_after[0]:.3g} at the random start "
         f"(0 epochs) to {mse_after[-1]:.3g} after {epochs} epochs; a dot in each line's colour marks its MSE."))
 
 

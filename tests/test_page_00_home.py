@@ -47,7 +47,7 @@ def numbers(alt, pattern):
 
 
 def test_the_prose_and_the_figure_name_the_same_data_and_epochs(prose, alt):
-    assert "80 noisy points" in prose and "Left: 80 noisy points" in alt
+    assert "80 noisy points" in prose and "First panel: 80 noisy points" in alt
     assert "after 1, 10 and 100 epochs" in prose and "after 1, 10 and 100 epochs" in alt
     assert "after 1000 epochs" in prose and "after 1000 epochs" in alt
 
@@ -77,12 +77,13 @@ def test_each_dashed_line_fits_better_than_the_one_before_and_the_final_line_bes
     assert final_mse < checkpoint_mses[-1]
 
 
-def test_the_loss_panel_falls_and_counts_epochs_as_the_left_panel_does(alt, prose):
+def test_the_loss_panel_falls_and_counts_epochs_as_the_first_panel_does(alt, prose):
     first, last = numbers(alt, r"falling from {n} at the random start \(0 epochs\) to {n} after 1000 epochs")
     assert last < first
     (final_mse,) = numbers(alt, r"after 1000 epochs \(MSE {n}\)")
-    assert last == final_mse  # the right panel's last point is the left panel's final line
-    assert "The right panel shows the training MSE of the line after each epoch, from the random start" in prose
+    assert last == final_mse  # the second panel's last point is the first panel's final line
+    assert ("The second panel (on the right, or below on a phone) shows the training MSE of the line after each "
+            "epoch, from the random start") in prose
     # the convention of page 2, said where the two could be compared
     assert "Page 2 counts the same way: its losses[k] is the MSE after k epochs." in prose
 

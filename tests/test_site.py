@@ -170,8 +170,8 @@ def test_the_colab_setup_cell_is_hidden_on_the_site(built_site, source):
 
 def test_the_home_page_embeds_a_figure_computed_at_build_time(built_site):
     article = _article(page_html(built_site, "index.md"))
-    assert re.search(r'<img alt="Left: 80 noisy points[^"]*"[^>]*src="assets/media/[0-9a-f]+\.png(?:#only-light)?"',
-                     article)
+    assert re.search(r'<img alt="First panel: 80 noisy points[^"]*"[^>]*'
+                     r'src="assets/media/[0-9a-f]+\.png(?:#only-light)?"', article)
 
 
 KATEX_CSS = re.compile(r'<link rel="stylesheet" href="[./]*assets/vendor/katex/katex\.min\.css">')
