@@ -95,6 +95,19 @@ def test_axs_trials_before_its_model_are_hollow_and_the_ones_it_chose_filled(bro
     assert (hollow, filled) == (sum(n != "MBM" for n in nodes), nodes.count("MBM"))
 
 
+def test_the_whole_descent_panel_starts_just_below_the_best_loss_not_a_decade_under_it(browser, site_url, built_site):
+    with _open(browser, _page_url(site_url, PAGE, built_site), "default") as (page, _):
+        _figure(page)
+        whole = page.locator("figure.linreg-explorable svg[id$='-surface']")
+        marks = whole.locator("circle.lx-mark").evaluate_all("cs => cs.map(c => Number(c.getAttribute('cy')))")
+        axis = whole.locator("line.lx-budget").evaluate("l => [l.y1.baseVal.value, l.y2.baseVal.value]")
+    lowest_mark = max(marks)  # SVG's y grows downwards
+    top, bottom = min(axis), max(axis)  # the budget line spans the plot's height
+    # the best loss of all (at the budget of 16, every method's last mark) sits within 5% of the plot's height
+    # from its bottom: below it, only the margin that keeps its marker whole
+    assert bottom - lowest_mark <= 0.05 * (bottom - top) + 1
+
+
 @pytest.mark.parametrize("palette", list(PALETTES))
 def test_the_figure_follows_the_palette_and_axe_finds_nothing_serious(browser, site_url, built_site, palette):
     scheme = PALETTES[palette]

@@ -58,9 +58,33 @@ def test_the_live_figure_replaces_the_static_one_which_the_page_keeps_for_reader
     with _open(browser, _page_url(site_url, PAGE, built_site), "default") as (page, problems):
         figure = _figure(page)
         assert not figure.locator(".linreg-explorable__fallback").is_visible()
-        assert figure.locator("svg.lx-plane circle.lx-d0").count() > 10
+        assert figure.locator("svg.lx-plane use.lx-d0").count() > 10
         assert figure.locator(".lx-latent-key .lx-key-item").count() == 10
         assert not problems, "\n".join(problems)
+
+
+def test_each_digit_is_drawn_in_a_shape_of_its_own_as_in_the_static_scatter(browser, site_url, built_site):
+    # colour alone would leave classes apart only for readers who tell those colours apart (plots.CLASS_MARKERS)
+    with _open(browser, _page_url(site_url, PAGE, built_site), "slate") as (page, problems):
+        _figure(page)
+        shapes = page.evaluate("""() => {
+            const plane = document.querySelector('figure.linreg-explorable svg.lx-plane');
+            const byDigit = {};
+            for (const dot of plane.querySelectorAll('g > use')) {
+                const digit = dot.getAttribute('class').replace('lx-d', '');
+                const marker = plane.querySelector(dot.getAttribute('href'));
+                (byDigit[digit] = byDigit[digit] || new Set()).add(marker.getAttribute('d'));
+            }
+            const key = [...document.querySelectorAll('.lx-latent-key .lx-key-item path')]
+                .map(p => p.getAttribute('d'));
+            return {byDigit: Object.fromEntries(Object.entries(byDigit).map(([d, s]) => [d, [...s]])), key};
+        }""")
+        assert not problems, "\n".join(problems)
+    by_digit = shapes["byDigit"]
+    assert sorted(by_digit) == [str(d) for d in range(10)]
+    assert all(len(paths) == 1 for paths in by_digit.values()), "one shape per digit"
+    assert len({paths[0] for paths in by_digit.values()}) == 10, "ten different shapes"
+    assert len(set(shapes["key"])) == 10, "the key shows the ten shapes too"
 
 
 def test_it_starts_at_the_code_the_page_prints_and_shows_that_codes_own_decode(browser, site_url, built_site,

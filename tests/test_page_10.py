@@ -62,8 +62,15 @@ def test_targets_sit_on_the_bounds_of_tanh_which_float32_reaches_just_below_minu
                      f"{page.glue_text['share_ink']} at exactly $+1$")
     assert page.printed("z = -9.1: tanh(z) = -1.00000000 in float32")
     assert page.printed("z = -9.0: tanh(z) = -0.99999994 in float32")
-    slopes = [float(v) for v in re.findall(r"slope 1 - tanh\(z\)² = (\S+)$", page.text, flags=re.M)]
-    assert len(slopes) == 4 and all(later < earlier for earlier, later in zip(slopes, slopes[1:], strict=False))
+    slopes = [(float(f32), float(f64)) for f32, f64 in
+              re.findall(r"slope (\S+) \(float32\), (\S+) \(float64\)$", page.text, flags=re.M)]
+    assert len(slopes) == 4
+    true = [f64 for _, f64 in slopes]
+    assert all(later < earlier for earlier, later in zip(true, true[1:], strict=False))
+    # autograd's slope, from the float32 output: above 0 while tanh is above -1, exactly 0 once it is -1
+    assert slopes[2][0] > 0 and slopes[3][0] == 0 and page.printed("slope 0.0e+00 (float32), 5.0e-08 (float64)")
+    assert page.says("Autograd computes that slope from the float32 output $y$,\nas $1 - y^2$, so it is exactly 0 "
+                     "once $\\tanh$ has rounded to $-1$ (where that pixel's error is 0 too)")
     assert "strictly between" not in page.markdown
 
 
@@ -344,9 +351,12 @@ def test_the_farthest_grid_point_from_any_training_code_is_the_one_the_prose_cit
     assert farthest > 1  # a corner well away from the codes, worth the visit the prose suggests
 
 
-def test_the_static_fallback_says_what_it_shows(page):
-    alt = page.alt_containing("Right: the images the decoder draws at a grid of points over the same plane")
-    assert alt.startswith("Left: the 2-D codes of the training digits")
+def test_the_static_fallback_says_what_it_shows_in_words_true_at_every_width(page):
+    # the phone rendering stacks the two panels: no "left" or "right" in the alt text or the captions
+    alt = page.alt_containing("Second panel: the images the decoder draws at a grid of points over the same plane")
+    assert alt.startswith("First panel: the 2-D codes of the training digits")
+    assert '"with the training codes."' in page.code  # the live figure's caption
+    assert page.says("(the scatter, and the decodes of every third grid point)")
 
 
 def test_the_table_of_idx_type_codes_read_idx_reads_is_printed(page):

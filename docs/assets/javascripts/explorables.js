@@ -234,13 +234,15 @@
     // The range the curves span (a method's first loss down to the best), not every trial's loss.
     var all = [].concat.apply([], data.methods.map(function (m) { return bestSoFar(m.losses); })).filter(function (v) { return v !== null; });
     var best = Math.min.apply(null, all), decades = decadesOf(all);
+    // From just below the best loss (not the decade under it, which would stay empty) to the decade above the worst.
+    var bottom = Math.log10(best) - 0.05 * (decades[1] - Math.log10(best));
     drawBudgetPanel(wholeSvg, data, k, {
       title: "every trial", ylabel: "best validation loss (log scale)", legend: true,
-      scale: function (bottom, top) {
-        var s = linear(decades[0], decades[1], bottom, top);
+      scale: function (low, high) {
+        var s = linear(bottom, decades[1], low, high);
         return function (v) { return s(Math.log10(v)); };
       },
-      ticks: (function () { var out = []; for (var d = decades[0]; d <= decades[1]; d++) out.push(Math.pow(10, d)); return out; })(),
+      ticks: (function () { var out = []; for (var d = Math.ceil(bottom); d <= decades[1]; d++) out.push(Math.pow(10, d)); return out; })(),
       tickText: function (v) { return "1e" + Math.round(Math.log10(v)); }
     });
     var lo = best - 0.05 * (data.zoom - 1) * best, hi = data.zoom * best;
@@ -282,6 +284,37 @@
       data.nearest.charAt(k) + ", " + fmt(data.distance[k], 2) + " away.";
   }
 
+  // The outline of class c's marker, of radius r around (0, 0): the shapes of linreg.plots.CLASS_MARKERS,
+  // in its order (circle, square, triangle up, diamond, triangle down, plus, cross, star, hexagon, triangle left).
+  function classMarker(c, r) {
+    function polygon(points) {
+      return "M" + points.map(function (p) { return fmt(p[0], 2) + " " + fmt(p[1], 2); }).join("L") + "Z";
+    }
+    function around(n, radii, turn) {  // n corners, alternating over radii, the first at angle `turn` (degrees, 0 = up)
+      var out = [];
+      for (var k = 0; k < n; k++) {
+        var a = (turn + k * 360 / n) * Math.PI / 180, q = radii[k % radii.length];
+        out.push([q * Math.sin(a), -q * Math.cos(a)]);
+      }
+      return out;
+    }
+    var arm = 0.36 * r, plus = [[-arm, -r], [arm, -r], [arm, -arm], [r, -arm], [r, arm], [arm, arm], [arm, r], [-arm, r],
+                                [-arm, arm], [-r, arm], [-r, -arm], [-arm, -arm]];
+    var shapes = [
+      function () { return "M" + -r * 0.9 + " 0a" + r * 0.9 + " " + r * 0.9 + " 0 1 0 " + r * 1.8 + " 0a" + r * 0.9 + " " + r * 0.9 + " 0 1 0 " + -r * 1.8 + " 0Z"; },
+      function () { return polygon(around(4, [r], 45)); },
+      function () { return polygon(around(3, [r * 1.1], 0)); },
+      function () { return polygon(around(4, [r * 1.05], 0)); },
+      function () { return polygon(around(3, [r * 1.1], 180)); },
+      function () { return polygon(plus); },
+      function () { var c45 = Math.SQRT1_2; return polygon(plus.map(function (p) { return [c45 * (p[0] - p[1]), c45 * (p[0] + p[1])]; })); },
+      function () { return polygon(around(10, [r * 1.15, r * 0.5], 0)); },
+      function () { return polygon(around(6, [r], 0)); },
+      function () { return polygon(around(3, [r * 1.1], 270)); }
+    ];
+    return shapes[c]();
+  }
+
   function drawDigit(svg, data, i, j) {
     var rows = data.shape[0], cols = data.shape[1], n = data.gridX.length, size = 100 / Math.max(rows, cols);
     var offset = (j * n + i) * rows * cols * 2;
@@ -314,9 +347,15 @@
     frame(plane, w, h, pad, "code 1", "code 2");
     ticks(plane, niceTicks(gx[0], gx[nx - 1], 5), sx, "x", h - pad.b, String);
     ticks(plane, niceTicks(gy[0], gy[ny - 1], 5), sy, "y", pad.l, String);
+    // one shape per digit (defined once, then placed with <use>), so a class differs by shape as well as colour
+    var defs = el("defs", {}, plane);
+    for (var digitLabel = 0; digitLabel < 10; digitLabel++) {
+      el("path", { id: figure.id + "-m" + digitLabel, d: classMarker(digitLabel, 2.3) }, defs);
+    }
     var dots = el("g", {}, plane);
     data.x.forEach(function (x, k) {
-      el("circle", { cx: fmt(sx(x), 1), cy: fmt(sy(data.y[k]), 1), r: 1.8, "class": "lx-d" + data.labels.charAt(k) }, dots);
+      var label = data.labels.charAt(k);
+      el("use", { href: "#" + figure.id + "-m" + label, x: fmt(sx(x), 1), y: fmt(sy(data.y[k]), 1), "class": "lx-d" + label }, dots);
     });
     Object.keys(data.centres).forEach(function (label) {  // each digit named at its codes' median, as in the static figure
       var c = data.centres[label];
@@ -327,9 +366,9 @@
     el("path", { d: "M-13 0h9M4 0h9M0 -13v9M0 4v9", "class": "lx-point-cross" }, point);
     var key = document.createElement("p");
     key.className = "linreg-explorable__key lx-latent-key";
-    key.innerHTML = "Colour: the digit each training code shows. " + Object.keys(data.centres).map(function (label) {
-      return '<span class="lx-key-item"><svg viewBox="0 0 10 10" aria-hidden="true"><circle cx="5" cy="5" r="4" class="lx-d' +
-        label + '"></circle></svg>' + label + "</span>";
+    key.innerHTML = "Colour and shape: the digit each training code shows. " + Object.keys(data.centres).map(function (label) {
+      return '<span class="lx-key-item"><svg viewBox="-5 -5 10 10" aria-hidden="true"><path d="' + classMarker(Number(label), 4.4) +
+        '" class="lx-d' + label + '"></path></svg>' + label + "</span>";
     }).join(" ");
     live.appendChild(key);
 
