@@ -40,13 +40,37 @@ def _fmt(value: float) -> str:
     return f"{value:#.3g}"  # three significant figures, trailing zeros kept: 0.00650, as the pages print it
 
 
+def _check_steps(steps: Any, results: Mapping[str, Sequence[Trial]]) -> dict[str, tuple[str, ...]]:
+    """``steps`` as a dict of method -> one step name per trial, checked against ``results``."""
+    if steps is None:
+        return {}
+    if not isinstance(steps, Mapping):
+        raise TypeError(f"steps must be a dict of method name -> the step that proposed each trial, got {steps!r}")
+    checked = {}
+    for method, names in steps.items():
+        if method not in results:
+            raise ValueError(f"steps names {method!r}, which is not a method of results {sorted(results)}")
+        names = tuple(names) if isinstance(names, Sequence) and not isinstance(names, str) else None
+        if names is None or len(names) != len(results[method]) or not all(isinstance(n, str) for n in names):
+            raise ValueError(f"steps[{method!r}] must give one step name (a string) per trial: "
+                             f"{len(results[method])} of them")
+        checked[method] = names
+    return checked
+
+
 def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Range], *,
-                  x: str, y: str, title: str = "Where each search looked"):
+                  x: str, y: str, title: str = "Where each search looked",
+                  steps: Mapping[str, Sequence[str]] | None = None):
     """One panel per method: every trial at its ``(x, y)`` parameters, coloured by loss, the best one ringed.
 
     The colour scale (log) is shared by all panels, so a colour means the same
-    loss everywhere; diverged trials are drawn as crosses. The alternative
-    text names each method's best trial and loss.
+    loss everywhere; diverged trials are drawn as crosses. ``steps`` may name,
+    for a method, the step that proposed each of its trials (Ax's ``AxSearch.nodes``,
+    as [`budget_explorer()`][linreg.budget_explorer.budget_explorer] takes them):
+    the trials placed before its model existed are drawn as diamonds, those the model
+    chose ([`MODEL_STEP`][linreg.budget_explorer.MODEL_STEP]) as dots. The
+    alternative text names each method's best trial and loss, and says how many
+    trials of each kind there are.
 
     Examples:
         >>> from linreg.tuning import grid_points, run_trials
@@ -56,12 +80,15 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
         2
     """
     import matplotlib.colors
+    from matplotlib.lines import Line2D
 
+    from linreg.budget_explorer import MODEL_STEP
     from linreg.display import describe
     from linreg.style import COLORS, new_figure
 
     results = _check_results(results)
     space = _check_space(space)
+    steps = _check_steps(steps, results)
     for axis, name in (("x", x), ("y", y)):
         if name not in space:
             raise ValueError(f"{axis} must name a parameter of space {sorted(space)}, got {name!r}")
@@ -69,27 +96,45 @@ def trials_figure(results: Mapping[str, Sequence[Trial]], space: Mapping[str, Ra
     if not finite or min(finite) <= 0:
         raise ValueError("results need at least one finite, positive loss to colour the trials")
     norm = matplotlib.colors.LogNorm(vmin=min(finite), vmax=max(finite))
-    fig, axes = new_figure(ncols=len(results), width=3.3 * len(results) + 1.2, height=3.6)
+    # Panels about 2.5 in wide: the figure is shown near its own size in the content column at 1280 px
+    # (at 3.3 in, three panels were shown at 60% and their text at 6-7 px).
+    fig, axes = new_figure(ncols=len(results), width=2.5 * len(results) + 1.2, height=3.6)
     summary = []
     for ax, (method, trials) in zip(axes, results.items(), strict=True):
         ok = [t for t in trials if not t.diverged]
-        points = ax.scatter([t.params[x] for t in ok], [t.params[y] for t in ok], c=[t.val_loss for t in ok],
-                            cmap="viridis", norm=norm, s=42, edgecolors=COLORS["ink"], zorder=3,
-                            linewidths=0.9)  # the darkest viridis dots keep a visible ring on the dark palette
+        before_model = [t for t in ok if method in steps and steps[method][t.number - 1] != MODEL_STEP]
+        # Circles for the trials a model chose (or every trial of a method without steps), diamonds for those
+        # placed before it: a shape reads in both palettes, where hollow rings of the darkest viridis colours
+        # would sink into the dark background.
+        handles = []
+        for shown, marker in (([t for t in ok if t not in before_model], "o"), (before_model, "D")):
+            if not shown:
+                continue
+            points = ax.scatter([t.params[x] for t in shown], [t.params[y] for t in shown],
+                                c=[t.val_loss for t in shown], cmap="viridis", norm=norm, marker=marker,
+                                s=42 if marker == "o" else 36, edgecolors=COLORS["ink"], zorder=3,
+                                linewidths=0.9)  # the darkest viridis dots keep a visible ring on the dark palette
+        if before_model:
+            handles.append(Line2D([], [], ls="none", marker="D", markersize=5.5, markerfacecolor="none",
+                                  markeredgecolor=COLORS["ink"], label="before the model"))
         bad = [t for t in trials if t.diverged]
         if bad:
-            ax.scatter([t.params[x] for t in bad], [t.params[y] for t in bad], marker="x", s=50,
-                       color=COLORS["red"], label="diverged", zorder=3)
+            handles.append(ax.scatter([t.params[x] for t in bad], [t.params[y] for t in bad], marker="x", s=50,
+                                      color=COLORS["red"], label="diverged", zorder=3))
         best = best_trial(trials)
-        ax.scatter([best.params[x]], [best.params[y]], s=220, facecolors="none", edgecolors=COLORS["red"],
-                   linewidths=2, zorder=4, label=f"best: {_fmt(best.val_loss)}")
+        # ink, not a hue: an orange ring would read as random search's orange in the figures beside it
+        handles.insert(0, ax.scatter([best.params[x]], [best.params[y]], s=220, facecolors="none",
+                                     edgecolors=COLORS["ink"], linewidths=2, zorder=4,
+                                     label=f"best: {_fmt(best.val_loss)}"))
         ax.set(title=f"{method} ({len(trials)} trials)", xlabel=x + (" (log scale)" if space[x].log else ""))
         for name, set_scale, set_limits in ((x, ax.set_xscale, ax.set_xlim), (y, ax.set_yscale, ax.set_ylim)):
             set_scale("log" if space[name].log else "linear")
             set_limits(*_padded(space[name]))  # the whole space, the same in every panel
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=9)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=9)
+        kinds = (f" ({len(before_model)} placed before its model, drawn as diamonds; "
+                 f"{len(ok) - len(before_model)} chosen by the model, as dots)") if method in steps else ""
         summary.append(f"{method}: best loss {_fmt(best.val_loss)} at trial {best.number}, "
-                       f"{x} {_fmt(best.params[x])}, {y} {_fmt(best.params[y])}")
+                       f"{x} {_fmt(best.params[x])}, {y} {_fmt(best.params[y])}{kinds}")
     axes[0].set_ylabel(y + (" (log scale)" if space[y].log else ""))
     fig.colorbar(points, ax=list(axes), label="validation loss (log scale)")
     fig.suptitle(title, fontweight="bold")

@@ -436,12 +436,14 @@ def test_exercise_1_the_log_grid_wastes_columns_and_random_search_gains_nothing_
     assert high / low < 10, "the good ones span less than a factor of ten"
     grid = [float(v) for v in page.text.split("the log grid's: [")[1].split("]")[0].split(", ")]
     assert sum(lr < low for lr in grid) >= 2, "columns on learning rates too small for two epochs"
+    # the answer is one paragraph, wrapped (textwrap.fill): any space may be a line break
     gain, seed_low, seed_high = page.numbers(
-        r"Random search's best (?:fell|rose) by {n}, less than its best moves\nfrom seed to seed \({n} to {n}\)")
+        r"Random\s+search's\s+best\s+(?:fell|rose)\s+by\s+{n},\s+less\s+than\s+its\s+best\s+moves\s+from\s+seed\s+to\s+"
+        r"seed\s+\({n}\s+to\s+{n}\)")
     log_best, linear_best = page.numbers(r"random search: \d+ of 16 below 0.01 \(linear scale: \d+\), best {n} "
                                          r"\(linear: {n}\)")
     assert gain == pytest.approx(abs(linear_best - log_best), abs=2e-5)
-    assert f"Random search's best {'fell' if log_best < linear_best else 'rose'} by" in page.text
+    assert page.printed(f"Random search's best {'fell' if log_best < linear_best else 'rose'} by")
     assert abs(gain) < seed_high - seed_low
     assert (seed_low, seed_high) == pytest.approx((page.glue["seed_min"], page.glue["seed_max"]), abs=5e-6)
 
@@ -455,3 +457,16 @@ def test_exercise_2_the_third_parameter_gains_nothing_beyond_chance_and_changes_
     assert gain == pytest.approx(abs(page.glue["random_best"] - best3), abs=2e-5) and gain < high - low
     same = page.text.split("trials with the same lr and momentum as the 2-parameter search: [")[1].split("]")[0]
     assert len(same.split(",")) < 16, "the same seed draws other learning rates and momenta"
+
+
+def test_the_trials_figure_draws_axs_opening_trials_as_diamonds_as_the_prose_says(page):
+    opening = page.glue["ax_opening_count"]
+    alt = page.alt_containing("3 panels, one per search method, each trial a dot at its lr")
+    assert "Ax: best loss" in alt and f"({opening} placed before its model, drawn as diamonds;" in alt
+    assert page.says(f"(dots in its panel; the {opening} placed before any model are diamonds)")
+    assert 'steps={"Ax": bayes.nodes}' in page.code
+
+
+def test_the_standard_errors_over_the_30_splits_are_called_approximate_and_why(page):
+    assert page.says("The standard errors are approximate, and if anything too small: the 30 splits re-divide "
+                     "the same 200 points, so they are not independent draws.")

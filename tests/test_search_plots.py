@@ -2,8 +2,10 @@
 
 import math
 
+import matplotlib.colors
 import numpy as np
 import pytest
+from matplotlib.markers import MarkerStyle
 
 from linreg import search_plots, tuning
 from linreg.display import alt_text
@@ -64,6 +66,43 @@ def test_trials_figure_draws_diverged_trials_as_crosses():
     trials = [Trial(1, {"lr": 0.1, "momentum": 0.0}, 0.5), Trial(2, {"lr": 0.4, "momentum": 0.9}, math.inf)]
     fig = search_plots.trials_figure({"grid": trials}, SPACE, x="lr", y="momentum")
     assert "diverged" in [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+
+
+def test_trials_figure_draws_the_trials_placed_before_the_model_as_diamonds(results):
+    steps = {"random": ["CenterOfSearchSpace"] + ["Sobol"] * 4 + ["MBM"] * 4}
+    fig = search_plots.trials_figure(results, SPACE, x="lr", y="momentum", steps=steps)
+    random_panel = fig.axes[1]
+    dots, diamonds = random_panel.collections[:2]
+    assert len(dots.get_offsets()) == 4 and len(diamonds.get_offsets()) == 5
+    # the diamonds keep the loss colours (and the dots' ink edge): the shape alone tells them apart
+    diamond = MarkerStyle("D")
+    diamond_outline = diamond.get_path().transformed(diamond.get_transform()).vertices
+    assert np.allclose(diamonds.get_paths()[0].vertices, diamond_outline)
+    assert len(diamonds.get_array()) == 5
+    assert "before the model" in [t.get_text() for t in random_panel.get_legend().get_texts()]
+    assert "before the model" not in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    alt = alt_text(fig)
+    assert "(5 placed before its model, drawn as diamonds; 4 chosen by the model, as dots)" in alt
+    assert alt.count("diamonds") == 1  # grid search has no steps
+
+
+def test_trials_figure_rings_the_best_trial_in_ink_not_in_a_methods_hue(results):
+    from linreg.style import COLORS
+
+    fig = search_plots.trials_figure(results, SPACE, x="lr", y="momentum")
+    ring = fig.axes[0].collections[-1]
+    assert matplotlib.colors.to_hex(ring.get_edgecolor()[0]).upper() == COLORS["ink"].upper()
+
+
+@pytest.mark.parametrize(("steps", "message"), [
+    ({"Ax": ["MBM"] * 9}, "steps names 'Ax', which is not a method"),
+    ({"random": ["MBM"] * 3}, r"steps\['random'\] must give one step name \(a string\) per trial: 9"),
+    ({"random": "MBM"}, r"steps\['random'\] must give one step name"),
+    (["MBM"], "steps must be a dict"),
+])
+def test_trials_figure_refuses_steps_that_do_not_fit_the_results(results, steps, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        search_plots.trials_figure(results, SPACE, x="lr", y="momentum", steps=steps)
 
 
 def test_trials_figure_refuses_an_axis_that_is_not_in_the_space(results):
