@@ -192,7 +192,8 @@ def width_figure(explorer: WidthExplorer, widths: Sequence[int], *, ylim: tuple[
     """A grid of panels, one row per width in ``widths`` and one column per activation: each curve over the data.
 
     The static figure shown where the live one cannot run. The noise-free curve is
-    thin and dashed; each panel's title gives its setting and final loss.
+    thin and dashed; each panel's title gives its setting and final loss; the axes,
+    shared, are named x (bottom row) and y (left column).
 
     Examples:
         >>> import torch
@@ -224,4 +225,9 @@ def width_figure(explorer: WidthExplorer, widths: Sequence[int], *, ylim: tuple[
             ax.set_title(f"{hidden} per layer, {activation}: loss {run.final_loss:.3f}", fontsize=9.5)
             if ylim is not None:
                 ax.set_ylim(*ylim)
+            # the axes are shared: their names on the outer edge, as the live figure has them once
+            if row == len(widths) - 1:
+                ax.set_xlabel("x")
+            if column == 0:
+                ax.set_ylabel("y")
     return fig

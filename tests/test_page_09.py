@@ -456,3 +456,10 @@ def test_the_width_fallback_alt_states_the_tables_losses(page):
     floor, line = page.glue["wave_noise_floor"], table[4]["none"]
     assert floor < table[4]["ReLU"] < line  # "still misses most of the wave at 4 units":
     assert table[4]["ReLU"] - floor > 0.5 * (line - floor)  # more than half the line's excess loss remains
+
+
+def test_the_width_grid_says_its_learning_rate_is_the_networks_own_untuned_one(page):
+    assert page.says("None of these settings was tuned for an activation: all use lr 0.01,\n"
+                     "the rate of the page's ReLU network, which was not tuned either.")
+    width_cell = next(cell.source for cell in page.notebook.cells if "def train_width" in cell.source)
+    assert "lr=0.01" in width_cell

@@ -110,6 +110,9 @@ def test_the_static_figure_has_a_panel_per_width_and_activation(explorer):
     fig = width_figure(explorer, [1, 4], ylim=(-7, 5))
     assert len(fig.axes) == 6
     assert fig.axes[5].get_title().startswith("4 per layer, tanh: loss ")
+    # x named under the bottom row, y beside the left column, as the live figure names them once
+    assert [ax.get_xlabel() for ax in fig.axes] == ["", "", "", "x", "x", "x"]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["y", "", "", "y", "", ""]
     with pytest.raises(ValueError, match="among the explorer's"):
         width_figure(explorer, [64])
     with pytest.raises(TypeError, match="WidthExplorer"):
