@@ -100,9 +100,7 @@ def _ax_messages() -> Iterator[tuple[list[str], list[str]]]:
 def _one_torch_thread() -> Iterator[None]:
     """Run PyTorch on one thread inside the block, then restore the thread count.
 
-    Ax's Gaussian process holds a few dozen points at most: on one thread it is
-    several times faster than on threads that wait for each other (measured on
-    a busy two-core machine: about 0.5 s per trial against 2.5 s).
+    Why one thread: see [`ax_search()`][linreg.bayesian.ax_search].
     """
     import torch
 
@@ -126,7 +124,9 @@ def ax_search(objective: Objective, space: Mapping[str, Range], n_trials: int, *
     ``mark_trial_failed``. ``seed`` makes the proposals, and so the search,
     repeatable. Ax's log lines and warnings are kept off stderr; its
     warnings come back in `messages` of [`AxSearch`][linreg.bayesian.AxSearch]. PyTorch runs on one
-    thread during the search (restored afterwards).
+    thread during the search (restored afterwards): a Gaussian process of a few dozen points fitted
+    several times faster on one thread than on threads that wait for each other (measured on a busy
+    two-core machine: about 0.5 s per trial against 2.5 s).
 
     Examples:
         >>> search = ax_search(lambda p: (p["x"] - 0.3) ** 2, {"x": Range(0.0, 1.0)}, 3)

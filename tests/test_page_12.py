@@ -284,6 +284,8 @@ def test_ties_between_axs_model_and_its_first_five_trials_are_counted_as_ties(pa
     lower, tied, higher = (sum(gap < -g["tie"] for gap in gaps), sum(abs(gap) <= g["tie"] for gap in gaps),
                            sum(gap > g["tie"] for gap in gaps))
     assert (g["ax_model_lower_runs"], g["ax_tie_runs"], g["ax_opening_lower_runs"]) == (lower, tied, higher)
+    assert page.printed(f"model lower by more than {page.glue_text['tie']}: {lower} runs, "
+                        f"within {page.glue_text['tie']} (a tie): {tied}, higher: {higher}")
     assert lower < g["ax_runs"], "Ax's best does not always come from its model"
     for gap, node in zip(gaps, g["ax_best_from"], strict=True):
         if gap < -g["tie"]:
@@ -435,7 +437,11 @@ def test_exercise_1_the_log_grid_wastes_columns_and_random_search_gains_nothing_
     low, high = page.numbers(r"learning rates that reach below 0.01: {n} to {n}")
     assert high / low < 10, "the good ones span less than a factor of ten"
     grid = [float(v) for v in page.text.split("the log grid's: [")[1].split("]")[0].split(", ")]
-    assert sum(lr < low for lr in grid) >= 2, "columns on learning rates too small for two epochs"
+    in_band, below, above = (sum(low <= lr <= high for lr in grid), sum(lr < low for lr in grid),
+                             sum(lr > high for lr in grid))
+    assert page.printed(f"Its log spacing puts {in_band} of its {len(grid)} columns in the band of learning rates "
+                        f"that get there, {below} below it (too small for two epochs) and {above} above it")
+    assert below >= 2, "columns on learning rates too small for two epochs"
     # the answer is one paragraph, wrapped (textwrap.fill): any space may be a line break
     gain, seed_low, seed_high = page.numbers(
         r"Random\s+search's\s+best\s+(?:fell|rose)\s+by\s+{n},\s+less\s+than\s+its\s+best\s+moves\s+from\s+seed\s+to\s+"
