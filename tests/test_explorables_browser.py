@@ -41,7 +41,10 @@ def _figure(page):
     a figure up when the reader scrolls near it.
     """
     figure = page.locator("figure.linreg-explorable")
-    figure.first.scroll_into_view_if_needed()  # the script sets a figure up when the reader nears it
+    # The script sets a figure up when the reader nears it. Scrolled to as a link to it scrolls: the cells
+    # above render as they come near and take their real heights, which the browser's own scrollIntoView
+    # follows (Playwright's scroll_into_view_if_needed, computed once, can land thousands of px away).
+    figure.first.evaluate("f => f.scrollIntoView({block: 'center'})")
     figure.locator(".linreg-explorable__live").first.wait_for(state="visible", timeout=15000)
     return figure
 

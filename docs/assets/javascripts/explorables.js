@@ -105,9 +105,16 @@
     ticks(svg, niceTicks(0, xmax, 5), sx, "x", h - pad.b, String);
     var decades = [];
     for (var d = lo; d <= hi; d += Math.max(1, Math.round((hi - lo) / 5))) decades.push(d);
-    ticks(svg, decades, sy, "y", pad.l, function (d) { return "1e" + d; });
+    ticks(svg, decades, sy, "y", pad.l, powerOfTen);
     var plot = el("g", {}, svg);
     series.forEach(function (line) { lines(plot, line.xs, line.ys, sx, ly, box, line.cls); });
+  }
+
+  // 10 to the power d as the static figures label a log axis (matplotlib's 10⁻²), in superscript characters.
+  function powerOfTen(d) {
+    var sup = { "-": "\u207b", "0": "\u2070", "1": "\u00b9", "2": "\u00b2", "3": "\u00b3", "4": "\u2074",
+                "5": "\u2075", "6": "\u2076", "7": "\u2077", "8": "\u2078", "9": "\u2079" };
+    return "10" + String(d).split("").map(function (c) { return sup[c]; }).join("");
   }
 
   function decadesOf(values) {
@@ -243,7 +250,7 @@
         return function (v) { return s(Math.log10(v)); };
       },
       ticks: (function () { var out = []; for (var d = Math.ceil(bottom); d <= decades[1]; d++) out.push(Math.pow(10, d)); return out; })(),
-      tickText: function (v) { return "1e" + Math.round(Math.log10(v)); }
+      tickText: function (v) { return powerOfTen(Math.round(Math.log10(v))); }
     });
     var lo = best - 0.05 * (data.zoom - 1) * best, hi = data.zoom * best;
     drawBudgetPanel(closeSvg, data, k, {
@@ -548,7 +555,7 @@
     ticks(lossSvg, widths.map(function (_, i) { return i; }), lx, "x", h - lp.b, function (i) { return String(widths[i]); });
     var decades = [];
     for (var d = lo; d <= hi; d++) decades.push(d);
-    ticks(lossSvg, decades, ly, "y", lp.l, function (d) { return "1e" + d; });
+    ticks(lossSvg, decades, ly, "y", lp.l, powerOfTen);
     var lplot = el("g", {}, lossSvg);
     kinds.forEach(function (kind, k) {
       var ys = widths.map(function (width) {
