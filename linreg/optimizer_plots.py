@@ -461,7 +461,7 @@ def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, flo
         ['-', '--']
         >>> from linreg.display import alt_text
         >>> alt_text(fig).split(": ", 1)[1]
-        'SGD, lr 0.1 falls at every step, to 0.5; SGD, lr 0.3 falls in waves, to 0.4.'
+        'SGD, lr 0.1 falls at every step, to 0.5; SGD, lr 0.3 falls in waves, ending at 0.4, rising.'
     """
     from linreg.optimizer_paths import race_measure
 
@@ -487,8 +487,13 @@ def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, flo
         shape = ("falls at every step" if rises == 0 else f"rises at {rises} of its {steps} steps" if 2 * rises > steps
                  else "falls in waves")
         arrived = race_measure(values, floor)[0] if floor is not None else steps + 1
-        said.append(f"{label} {shape}, " + (f"within 1% of the minimum's loss from step {arrived}" if arrived <= steps
-                                            else f"to {values[-1]:.3g}"))
+        if arrived <= steps:
+            where = f"within 1% of the minimum's loss from step {arrived}"
+        elif rises and 2 * rises <= steps:  # waves: the last value need not be the lowest, nor the end a fall
+            where = f"ending at {values[-1]:.3g}" + (", rising" if values[-1] > values[-2] else "")
+        else:
+            where = f"to {values[-1]:.3g}"
+        said.append(f"{label} {shape}, {where}")
     ax.set(yscale="log", title=title, xlabel="step", ylabel="loss (log scale)")
     ax.legend(fontsize=9)
     return describe(fig, f"{title}, on a log scale: " + "; ".join(said) + ".")

@@ -210,7 +210,7 @@ def test_step_losses_alt_text_says_how_each_curve_falls_and_when_it_arrives():
     curves = {"SGD": [9.0, 3.0, 1.005, 1.0], "Adam": [9.0, 2.0, 4.0, 1.5], "SGD, lr 0.4": [9.0, 20.0, 50.0, 30.0]}
     alt = alt_text(optimizer_plots.step_losses_figure(curves, title="race", floor=1.0))
     assert alt == ("race, on a log scale: SGD falls at every step, within 1% of the minimum's loss from step 2; "
-                   "Adam falls in waves, to 1.5; SGD, lr 0.4 rises at 2 of its 3 steps, to 30.")
+                   "Adam falls in waves, ending at 1.5; SGD, lr 0.4 rises at 2 of its 3 steps, to 30.")
 
 
 def test_step_losses_refuse_losses_a_log_scale_cannot_show():

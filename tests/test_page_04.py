@@ -30,7 +30,7 @@ def _measure(cell: str) -> tuple[float, float]:
 def sweep(page):
     """The sweep's table: optimizer -> ({learning rate: (arrival step, excess)}, best learning rate)."""
     short = dict(zip(("SGD", "momentum", "RMSprop", "Adam"), OPTIMIZERS, strict=True))
-    table = page.text[page.text.index("arrives at step ..., or (loss above the minimum over the last 10 steps)"):]
+    table = page.text[page.text.index("arrives at step ..., or (worst loss above the minimum, last 10 steps)"):]
     table = table[:table.index("best lr")]
     header = re.search(r"^lr\s+(SGD.*)$", table, flags=re.M).group(1).split()
     assert [short[column] for column in header] == list(OPTIMIZERS)
@@ -208,7 +208,8 @@ def test_the_loss_curves_alt_text_says_which_fall_steadily_and_which_swing(page,
     for name in ("SGD", "RMSprop"):
         assert f"{name} falls at every step, within 1% of the minimum's loss from step {race[name][4]}" in alt
     for name in ("SGD with momentum 0.9", "Adam"):
-        assert f"{name} falls in waves, to {race[name][3]:.3g}" in alt
+        # the curves still swing at step 100: their last value is where they end, not how low they got
+        assert re.search(rf"{name} falls in waves, ending at {race[name][3]:.3g}(, rising)?[;.]", alt)
 
 
 def test_the_verdict_is_for_100_steps_rmsprop_leaves_the_minimum_later_and_sgd_stays(page):
@@ -422,7 +423,7 @@ def test_the_fallback_figure_shows_the_tuned_beta_arriving_first(page):
     arrivals = {label: int(step) for label, step in
                 re.findall(r"(SGD[^;,]*?) falls [^;]*?within 1% of the minimum's loss from step (\d+)", alt)}
     assert arrivals[f"SGD with momentum {page.glue_text['beta_best']}"] == min(arrivals.values())
-    assert "SGD with momentum 0.9 falls in waves, to" in alt
+    assert "SGD with momentum 0.9 falls in waves, ending at" in alt
 
 
 # Exercises: answerable, answered in words.
