@@ -452,8 +452,8 @@ def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, flo
     takes that method's colour, as in the race's figures; curves of one method differ in line style
     (solid, dashed, dotted, dash-dot, in order), and so do plain SGD and SGD with momentum, whose
     two colours are close: they count as one family of curves. The alt text says whether each loss falls at every
-    step, in waves, or mostly rises, and, given ``floor`` (the least-squares minimum's loss), from
-    which step it stays within 1% of it.
+    step, in waves, or mostly rises, and, given ``floor`` (the least-squares minimum's loss, drawn as
+    a dotted line), from which step it stays within 1% of it.
 
     Examples:
         >>> fig = step_losses_figure({"SGD, lr 0.1": [2.0, 1.0, 0.5], "SGD, lr 0.3": [2.0, 0.3, 0.4]}, title="two")
@@ -495,5 +495,9 @@ def step_losses_figure(curves: Mapping[str, Sequence[float]], *, title: str, flo
             where = f"to {values[-1]:.3g}"
         said.append(f"{label} {shape}, {where}")
     ax.set(yscale="log", title=title, xlabel="step", ylabel="loss (log scale)")
+    floor_said = ""
+    if floor is not None:  # what "the minimum's loss" is, drawn: the curves that arrive end on it
+        ax.axhline(floor, color=COLORS["ink"], ls=":", lw=1.2, label="least-squares minimum's loss", zorder=1)
+        floor_said = f" A dotted line marks the least-squares minimum's loss, {floor:.3g}."
     ax.legend(fontsize=9)
-    return describe(fig, f"{title}, on a log scale: " + "; ".join(said) + ".")
+    return describe(fig, f"{title}, on a log scale: " + "; ".join(said) + "." + floor_said)

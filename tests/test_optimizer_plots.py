@@ -210,7 +210,8 @@ def test_step_losses_alt_text_says_how_each_curve_falls_and_when_it_arrives():
     curves = {"SGD": [9.0, 3.0, 1.005, 1.0], "Adam": [9.0, 2.0, 4.0, 1.5], "SGD, lr 0.4": [9.0, 20.0, 50.0, 30.0]}
     alt = alt_text(optimizer_plots.step_losses_figure(curves, title="race", floor=1.0))
     assert alt == ("race, on a log scale: SGD falls at every step, within 1% of the minimum's loss from step 2; "
-                   "Adam falls in waves, ending at 1.5; SGD, lr 0.4 rises at 2 of its 3 steps, to 30.")
+                   "Adam falls in waves, ending at 1.5; SGD, lr 0.4 rises at 2 of its 3 steps, to 30. "
+                   "A dotted line marks the least-squares minimum's loss, 1.")
 
 
 def test_step_losses_refuse_losses_a_log_scale_cannot_show():
@@ -256,3 +257,11 @@ def test_two_paths_on_one_surface_differ_in_hue_and_their_ends_are_drawn_over_th
     star = next(line for line in fig.axes[0].lines if line.get_label() == "least-squares minimum")
     ends = [line for line in fig.axes[0].lines if line.get_label().startswith("_") and line.get_markersize() == 6]
     assert len(ends) == 2 and all(end.get_zorder() > star.get_zorder() for end in ends)
+
+
+def test_step_losses_draw_the_floor_the_curves_arrive_at_as_a_dotted_line():
+    fig = optimizer_plots.step_losses_figure({"SGD": [9.0, 3.0, 1.005, 1.0]}, title="race", floor=1.0)
+    (floor_line,) = [line for line in fig.axes[0].lines if line.get_label() == "least-squares minimum's loss"]
+    assert list(floor_line.get_ydata()) == [1.0, 1.0] and floor_line.get_linestyle() == ":"
+    without = optimizer_plots.step_losses_figure({"SGD": [9.0, 3.0, 1.005, 1.0]}, title="race")
+    assert [line.get_label() for line in without.axes[0].lines] == ["SGD"]
