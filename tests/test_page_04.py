@@ -147,7 +147,7 @@ def test_rmsprop_leads_sgd_by_the_cited_margin_and_its_best_is_a_plateau_to_the_
     assert all(sweep["SGD"][0][lr][1] == math.inf for lr in sgd if lr >= first_overflow)
     assert page.says(f"from {first_blown:g} on it diverges")
     # each word for a run gone wrong is defined where it is used: the figure's crosses and the table's "overflow"
-    assert page.says("the figure's crosses mark a run that blew up, its loss ending more than 1,000,000 above the "
+    assert page.says("The figure's crosses mark a run that blew up, its loss ending more than 1,000,000 above the "
                      "minimum's")
     assert page.says('the table prints "overflow"')
     assert page.says("RMSprop's is a plateau")
