@@ -1,7 +1,11 @@
 """The claims page 12 (hyperparameter search) makes in its prose, checked against its executed outputs."""
 
+import inspect
+
 import numpy as np
 import pytest
+
+from linreg import bayesian
 
 pytestmark = pytest.mark.site
 
@@ -64,9 +68,9 @@ def test_ax_prints_its_warnings_and_counts_its_deprecation_notices(page):
 
 def test_the_objective_is_repeatable_and_ax_s_own_pick_is_shown_with_its_measured_loss(page, losses):
     (example, again) = page.numbers(r"lr 0\.1, momentum 0\.5: validation loss {n}; again: {n}, identical: True")
-    assert example == again  # "this objective is repeatable"
-    assert page.says("this objective is repeatable, since its training is seeded and the same settings give the "
-                     "same loss, but each value is still a noisy estimate of the loss on new data")
+    assert example == again  # "the objective itself is repeatable"
+    assert page.says("(the objective itself is repeatable: its training is seeded, and the same settings give the "
+                     "same loss)")
     assert "has no noise" not in page.markdown
     number, measured, lowest = page.glue["ax_pick"]
     assert measured == losses["ax"][number - 1] and lowest == losses["ax"].min()
@@ -476,3 +480,9 @@ def test_the_trials_figure_draws_axs_opening_trials_as_diamonds_as_the_prose_say
 def test_the_standard_errors_over_the_30_splits_are_called_approximate_and_why(page):
     assert page.says("The standard errors are approximate, and if anything too small: the 30 splits re-divide "
                      "the same 200 points, so they are not independent draws.")
+
+
+def test_axs_smoothing_is_put_down_to_the_noise_level_it_infers_as_no_noise_level_is_given(page):
+    assert page.says("the losses come with no noise level, so its Gaussian process infers one from how they scatter")
+    # ax_search reports each loss alone, no standard error: {"val_loss": loss}, not {"val_loss": (loss, sem)}
+    assert 'raw_data={"val_loss": loss}' in inspect.getsource(bayesian.ax_search)
