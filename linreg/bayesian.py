@@ -112,66 +112,98 @@ def _one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-def ax_search(objective: Objective, space: Mapping[str, Range], n_trials: int, *, seed: int = 0) -> AxSearch:
-    """Minimise ``objective`` over ``space`` in ``n_trials`` trials with Ax's Bayesian optimisation.
+def ax_search(
+    objective: Objective,
+    space: Mapping[str, Range],
+    n_trials: int,
+    *,
+    seed: int = 0,
+) -> AxSearch:
+    """Minimise ``objective`` over ``space`` in ``n_trials`` trials with Ax's
+    Bayesian optimisation.
 
     The loop is ask, train, tell: ``get_next_trials`` proposes a point, the
     objective trains and scores it, and ``complete_trial`` reports the loss
     back. Ax's default generation strategy (ax-platform 1.3) proposes the first
     trial at the centre of the space, the next four from a scrambled Sobol
     sequence, and only then from a Gaussian-process model of the losses seen so
-    far (``nodes`` of the result says which trial came from where). A diverged run is reported with
-    ``mark_trial_failed``. ``seed`` makes the proposals, and so the search,
-    repeatable. Ax's log lines and warnings are kept off stderr; its
-    warnings come back in `messages` of [`AxSearch`][linreg.bayesian.AxSearch]. PyTorch runs on one
-    thread during the search (restored afterwards): a Gaussian process of a few dozen points fitted
-    several times faster on one thread than on threads that wait for each other (measured on a busy
-    two-core machine: about 0.5 s per trial against 2.5 s).
+    far (``nodes`` of the result says which trial came from where). A diverged
+    run is reported with ``mark_trial_failed``. ``seed`` makes the proposals,
+    and so the search, repeatable. Ax's log lines and warnings are kept off
+    stderr; its warnings come back in `messages` of
+    [`AxSearch`][linreg.bayesian.AxSearch]. PyTorch runs on one thread during
+    the search (restored afterwards): a Gaussian process of a few dozen points
+    fitted several times faster on one thread than on threads that wait for
+    each other (measured on a busy two-core machine: about 0.5 s per trial
+    against 2.5 s).
 
     Examples:
-        >>> search = ax_search(lambda p: (p["x"] - 0.3) ** 2, {"x": Range(0.0, 1.0)}, 3)
-        >>> len(search.trials), search.trials[0].params  # the first trial is the centre of the space
+        >>> search = ax_search(
+        ...     lambda p: (p["x"] - 0.3) ** 2, {"x": Range(0.0, 1.0)}, 3
+        ... )
+        >>> # the first trial is the centre of the space
+        >>> len(search.trials), search.trials[0].params
         (3, {'x': 0.5})
         >>> search.nodes
         ['CenterOfSearchSpace', 'Sobol', 'Sobol']
     """
     if not callable(objective):
-        raise TypeError(f"objective must be a function params -> loss, got {type(objective).__name__}")
+        raise TypeError(
+            "objective must be a function params -> loss, "
+            f"got {type(objective).__name__}"
+        )
     space = _check_space(space)
     n_trials = check_positive_int("n_trials", n_trials)
     seed = check_non_negative_int("seed", seed)
     start = time.perf_counter()
     with _one_torch_thread(), _ax_messages() as (messages, deprecations):
-        from ax.api.client import Client  # here, not at the top: Ax takes seconds to import
+        # here, not at the top: Ax takes seconds to import
+        from ax.api.client import Client
         from ax.api.configs import RangeParameterConfig
 
         import_seconds = time.perf_counter() - start
         client = Client(random_seed=seed)
         client.configure_experiment(parameters=[
-            RangeParameterConfig(name=name, parameter_type="int" if r.integer else "float",
-                                 bounds=(r.low, r.high), scaling="log" if r.log else "linear")
+            RangeParameterConfig(
+                name=name,
+                parameter_type="int" if r.integer else "float",
+                bounds=(r.low, r.high),
+                scaling="log" if r.log else "linear",
+            )
             for name, r in space.items()
         ])
-        client.configure_optimization(objective="-val_loss")  # the minus sign: lower is better
+        # the minus sign: lower is better
+        client.configure_optimization(objective="-val_loss")
         trials, indices = [], []
         for number in range(1, n_trials + 1):
             asked = time.perf_counter()
-            ((index, params),) = client.get_next_trials(max_trials=1).items()  # ask
+            # ask
+            ((index, params),) = client.get_next_trials(max_trials=1).items()
             indices.append(index)
             trained = time.perf_counter()
             loss = _score(objective, dict(params))  # train
             told = time.perf_counter()
             if math.isfinite(loss):  # tell
-                client.complete_trial(trial_index=index, raw_data={"val_loss": loss})
+                client.complete_trial(
+                    trial_index=index, raw_data={"val_loss": loss}
+                )
             else:
                 client.mark_trial_failed(trial_index=index)
             done = time.perf_counter()
-            trials.append(Trial(number, dict(params), loss, train_seconds=told - trained,
-                                method_seconds=(trained - asked) + (done - told)))
+            trials.append(Trial(
+                number, dict(params), loss,
+                train_seconds=told - trained,
+                method_seconds=(trained - asked) + (done - told),
+            ))
         best_params, best_number = None, None
-        if not all(t.diverged for t in trials):  # with no data, Ax has no best point to name
+        # with no data, Ax has no best point to name
+        if not all(t.diverged for t in trials):
             best, _, best_index, _ = client.get_best_parameterization()
             best_params, best_number = dict(best), best_index + 1
-        node_of = dict(zip(*client.summarize()[["trial_index", "generation_node"]].to_numpy().T, strict=True))
+        summary = client.summarize()[["trial_index", "generation_node"]]
+        node_of = dict(zip(*summary.to_numpy().T, strict=True))
         nodes = [str(node_of[index]) for index in indices]
-    return AxSearch(trials, best_params, best_number, nodes, messages, len(deprecations), import_seconds)
+    return AxSearch(
+        trials, best_params, best_number, nodes, messages, len(deprecations),
+        import_seconds,
+    )

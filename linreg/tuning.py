@@ -78,23 +78,43 @@ class Range:
     def __post_init__(self) -> None:
         for name in ("low", "high"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-                raise TypeError(f"{name} must be a finite number, got {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+                or not math.isfinite(value)
+            ):
+                raise TypeError(
+                    f"{name} must be a finite number, got {value!r}"
+                )
         if not self.low < self.high:
-            raise ValueError(f"low must be smaller than high, got low={self.low!r}, high={self.high!r}")
+            raise ValueError(
+                "low must be smaller than high, "
+                f"got low={self.low!r}, high={self.high!r}"
+            )
         for name in ("log", "integer"):
             if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+                raise TypeError(
+                    f"{name} must be True or False, "
+                    f"got {getattr(self, name)!r}"
+                )
         if self.log and self.low <= 0:
-            raise ValueError(f"a log-scale range needs low > 0, got low={self.low!r}")
-        if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
-            raise ValueError(f"an integer range needs whole-number bounds, got {self.low!r} and {self.high!r}")
+            raise ValueError(
+                f"a log-scale range needs low > 0, got low={self.low!r}"
+            )
+        if self.integer and (
+            self.low != int(self.low) or self.high != int(self.high)
+        ):
+            raise ValueError(
+                "an integer range needs whole-number bounds, "
+                f"got {self.low!r} and {self.high!r}"
+            )
 
     def _value(self, x: float) -> float | int:
         return int(round(x)) if self.integer else float(x)
 
     def evenly(self, n: int) -> list[float | int]:
-        """``n`` values spread evenly from ``low`` to ``high`` (evenly in log space when ``log``).
+        """``n`` values spread evenly from ``low`` to ``high`` (evenly in log
+        space when ``log``).
 
         Examples:
             >>> Range(0.0, 1.0).evenly(3)
@@ -104,13 +124,17 @@ class Range:
         """
         n = check_positive_int("n", n)
         spread = np.geomspace if self.log else np.linspace
-        values = spread(self.low, self.high, n) if n > 1 else np.array([self.low])
+        values = (
+            spread(self.low, self.high, n) if n > 1 else np.array([self.low])
+        )
         return [self._value(float(v)) for v in values]
 
     def draw(self, rng: np.random.Generator) -> float | int:
         """One value drawn at random: uniform, or log-uniform when ``log``."""
         if self.log:
-            return self._value(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+            return self._value(math.exp(
+                rng.uniform(math.log(self.low), math.log(self.high))
+            ))
         return self._value(rng.uniform(self.low, self.high))
 
 
@@ -126,12 +150,15 @@ def _check_space(space: Any) -> dict[str, Range]:
 
 
 def grid_points(space: Mapping[str, Range], per_axis: int) -> list[Params]:
-    """Every combination of ``per_axis`` evenly spread values of each parameter: ``per_axis ** len(space)`` points.
+    """Every combination of ``per_axis`` evenly spread values of each
+    parameter: ``per_axis ** len(space)`` points.
 
     The first parameter varies slowest, as in nested ``for`` loops.
 
     Examples:
-        >>> for point in grid_points({"lr": Range(0.0, 1.0), "momentum": Range(0.0, 0.5)}, 2):
+        >>> for point in grid_points(
+        ...     {"lr": Range(0.0, 1.0), "momentum": Range(0.0, 0.5)}, 2
+        ... ):
         ...     print(point)
         {'lr': 0.0, 'momentum': 0.0}
         {'lr': 0.0, 'momentum': 0.5}
@@ -140,15 +167,21 @@ def grid_points(space: Mapping[str, Range], per_axis: int) -> list[Params]:
     """
     space = _check_space(space)
     axes = [interval.evenly(per_axis) for interval in space.values()]
-    return [dict(zip(space, values, strict=True)) for values in itertools.product(*axes)]
+    return [
+        dict(zip(space, values, strict=True))
+        for values in itertools.product(*axes)
+    ]
 
 
-def random_points(space: Mapping[str, Range], n: int, seed: int) -> list[Params]:
-    """``n`` points drawn independently and uniformly (log-uniformly on a log range), repeatable by ``seed``.
+def random_points(
+    space: Mapping[str, Range], n: int, seed: int
+) -> list[Params]:
+    """``n`` points drawn independently and uniformly (log-uniformly on a log
+    range), repeatable by ``seed``.
 
     Draws parameter by parameter within a point, point after point: the same
-    numbers as ``rng = np.random.default_rng(seed)`` and ``rng.uniform(low, high)``
-    in that order.
+    numbers as ``rng = np.random.default_rng(seed)`` and
+    ``rng.uniform(low, high)`` in that order.
 
     Examples:
         >>> points = random_points({"lr": Range(0.0, 1.0)}, 3, seed=0)
@@ -158,7 +191,10 @@ def random_points(space: Mapping[str, Range], n: int, seed: int) -> list[Params]
     space = _check_space(space)
     n = check_positive_int("n", n)
     rng = np.random.default_rng(check_non_negative_int("seed", seed))
-    return [{name: interval.draw(rng) for name, interval in space.items()} for _ in range(n)]
+    return [
+        {name: interval.draw(rng) for name, interval in space.items()}
+        for _ in range(n)
+    ]
 
 
 # --------------------------------------------------------------------------- the objective
@@ -184,8 +220,16 @@ def line_b_splits(lengths: Sequence[int] = (120, 40, 40), seed: int = 42):
     return tuple(seeded_split(LineDataset(*gaussian_line_data()), list(lengths), seed=seed))
 
 
-def train_model(params: Mapping[str, float], train_set, *, epochs: int = 2, batch_size: int = 16, seed: int = 0):
-    """Train page 7's linear model with SGD on ``train_set`` with the hyperparameters ``params``; return it.
+def train_model(
+    params: Mapping[str, float],
+    train_set,
+    *,
+    epochs: int = 2,
+    batch_size: int = 16,
+    seed: int = 0,
+):
+    """Train page 7's linear model with SGD on ``train_set`` with the
+    hyperparameters ``params``; return it.
 
     ``params`` holds ``"lr"`` and optionally ``"momentum"`` (default 0) and
     ``"batch_size"`` (default ``batch_size``). Everything else is fixed, so the
@@ -206,22 +250,45 @@ def train_model(params: Mapping[str, float], train_set, *, epochs: int = 2, batc
     from linreg.training import fit
 
     if not isinstance(params, Mapping) or "lr" not in params:
-        raise ValueError(f"params must be a dict with at least 'lr', got {params!r}")
+        raise ValueError(
+            f"params must be a dict with at least 'lr', got {params!r}"
+        )
     unknown = set(params) - {"lr", "momentum", "batch_size"}
     if unknown:
-        raise ValueError(f"params has unknown names {sorted(unknown)}; expected 'lr', 'momentum', 'batch_size'")
+        raise ValueError(
+            f"params has unknown names {sorted(unknown)}; "
+            "expected 'lr', 'momentum', 'batch_size'"
+        )
     lr = check_positive_number("params['lr']", params["lr"])
-    batch_size = check_positive_int("params['batch_size']", params.get("batch_size", batch_size))
+    batch_size = check_positive_int(
+        "params['batch_size']", params.get("batch_size", batch_size)
+    )
     torch.manual_seed(seed)
     model = LinearRegression()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=params.get("momentum", 0.0))
-    fit(model, torch.nn.MSELoss(), optimizer, make_loader(train_set, batch_size, seed=seed), epochs)
+    optimizer = torch.optim.SGD(
+        model.parameters(), lr=lr, momentum=params.get("momentum", 0.0)
+    )
+    fit(
+        model,
+        torch.nn.MSELoss(),
+        optimizer,
+        make_loader(train_set, batch_size, seed=seed),
+        epochs,
+    )
     return model
 
 
-def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs: int = 2,
-                    batch_size: int = 16, seed: int = 0) -> float:
-    """Train with [`train_model()`][linreg.tuning.train_model] and return the model's mean loss on ``score_set``.
+def train_and_score(
+    params: Mapping[str, float],
+    train_set,
+    score_set,
+    *,
+    epochs: int = 2,
+    batch_size: int = 16,
+    seed: int = 0,
+) -> float:
+    """Train with [`train_model()`][linreg.tuning.train_model] and return the
+    model's mean loss on ``score_set``.
 
     Examples:
         >>> train, val, _ = line_b_splits()
@@ -233,8 +300,14 @@ def train_and_score(params: Mapping[str, float], train_set, score_set, *, epochs
     from linreg.datasets import make_loader
     from linreg.training import evaluate
 
-    model = train_model(params, train_set, epochs=epochs, batch_size=batch_size, seed=seed)
-    return evaluate(model, torch.nn.MSELoss(), make_loader(score_set, len(score_set), shuffle=False))
+    model = train_model(
+        params, train_set, epochs=epochs, batch_size=batch_size, seed=seed
+    )
+    return evaluate(
+        model,
+        torch.nn.MSELoss(),
+        make_loader(score_set, len(score_set), shuffle=False),
+    )
 
 
 # --------------------------------------------------------------------------- trials
@@ -277,26 +350,41 @@ def _score(objective: Objective, params: Params) -> float:
     return float(value) if math.isfinite(value) else math.inf
 
 
-def run_trials(objective: Objective, points: Sequence[Mapping[str, float]]) -> list[Trial]:
-    """Evaluate ``objective`` at every point, in order, timing each call: grid and random search.
+def run_trials(
+    objective: Objective, points: Sequence[Mapping[str, float]]
+) -> list[Trial]:
+    """Evaluate ``objective`` at every point, in order, timing each call: grid
+    and random search.
 
-    A run that raises [`linreg.DivergedError`][linreg.DivergedError] (or returns NaN) is
-    recorded with a loss of ``inf``; any other error stops the search.
+    A run that raises [`linreg.DivergedError`][linreg.DivergedError] (or
+    returns NaN) is recorded with a loss of ``inf``; any other error stops the
+    search.
 
     Examples:
-        >>> trials = run_trials(lambda p: (p["x"] - 1) ** 2, [{"x": 0.0}, {"x": 1.0}])
+        >>> trials = run_trials(
+        ...     lambda p: (p["x"] - 1) ** 2, [{"x": 0.0}, {"x": 1.0}]
+        ... )
         >>> [t.val_loss for t in trials], best_trial(trials).number
         ([1.0, 0.0], 2)
     """
     if not callable(objective):
-        raise TypeError(f"objective must be a function params -> loss, got {type(objective).__name__}")
+        raise TypeError(
+            "objective must be a function params -> loss, "
+            f"got {type(objective).__name__}"
+        )
     trials = []
     for number, params in enumerate(points, start=1):
         if not isinstance(params, Mapping):
-            raise TypeError(f"points must be dicts of name -> value, got {params!r} at position {number}")
+            raise TypeError(
+                "points must be dicts of name -> value, "
+                f"got {params!r} at position {number}"
+            )
         start = time.perf_counter()
         loss = _score(objective, dict(params))
-        trials.append(Trial(number, dict(params), loss, train_seconds=time.perf_counter() - start))
+        trials.append(Trial(
+            number, dict(params), loss,
+            train_seconds=time.perf_counter() - start,
+        ))
     return trials
 
 
@@ -308,82 +396,128 @@ def _check_trials(trials: Any, name: str = "trials") -> list[Trial]:
 
 
 def best_trial(trials: Sequence[Trial]) -> Trial:
-    """The trial with the lowest loss (the earliest, on a tie); raises if every run diverged.
+    """The trial with the lowest loss (the earliest, on a tie); raises if
+    every run diverged.
 
     Examples:
-        >>> best_trial([Trial(1, {}, 0.5), Trial(2, {}, 0.2), Trial(3, {}, 0.2)]).number
+        >>> best_trial(
+        ...     [Trial(1, {}, 0.5), Trial(2, {}, 0.2), Trial(3, {}, 0.2)]
+        ... ).number
         2
     """
     trials = _check_trials(trials)
     finite = [t for t in trials if not t.diverged]
     if not finite:
-        raise ValueError("every trial diverged: there is no best one (try a smaller learning-rate range)")
+        raise ValueError(
+            "every trial diverged: there is no best one "
+            "(try a smaller learning-rate range)"
+        )
     return min(finite, key=lambda t: t.val_loss)
 
 
 def best_so_far(trials: Sequence[Trial]) -> np.ndarray:
-    """The lowest loss among the first k trials, for k = 1, 2, ...: the curve a search is judged by.
+    """The lowest loss among the first k trials, for k = 1, 2, ...: the curve
+    a search is judged by.
 
     Examples:
-        >>> best_so_far([Trial(1, {}, 0.5), Trial(2, {}, 0.7), Trial(3, {}, 0.1)]).tolist()
+        >>> best_so_far(
+        ...     [Trial(1, {}, 0.5), Trial(2, {}, 0.7), Trial(3, {}, 0.1)]
+        ... ).tolist()
         [0.5, 0.5, 0.1]
     """
     trials = _check_trials(trials)
-    return np.minimum.accumulate(np.array([t.val_loss for t in trials], dtype=float))
+    return np.minimum.accumulate(
+        np.array([t.val_loss for t in trials], dtype=float)
+    )
 
 
 # --------------------------------------------------------------------------- honest reporting
 
 
 def loss_on(model: Callable, points) -> float:
-    """Mean squared error of ``model`` (a module, or any function of x) on every point of ``points``.
+    """Mean squared error of ``model`` (a module, or any function of x) on
+    every point of ``points``.
 
     Examples:
         >>> from linreg.datasets import LineDataset
         >>> import torch
-        >>> loss_on(lambda x: 2 * x, LineDataset(torch.arange(3.0), torch.tensor([0.0, 2.0, 5.0])))
+        >>> loss_on(
+        ...     lambda x: 2 * x,
+        ...     LineDataset(torch.arange(3.0), torch.tensor([0.0, 2.0, 5.0])),
+        ... )
         0.3333333432674408
     """
     import torch
 
     if not callable(model):
-        raise TypeError(f"model must be a function of x (a module, say), got {type(model).__name__}")
+        raise TypeError(
+            "model must be a function of x (a module, say), "
+            f"got {type(model).__name__}"
+        )
     x, y = points[:]  # every point at once: (N, 1) and (N, 1)
     with torch.no_grad():
         return torch.nn.functional.mse_loss(model(x), y).item()
 
 
-def flattery_beyond_chance(dataset, space: Mapping[str, Range], fixed: Mapping[str, float], new_points,
-                           true_line: Callable, *, splits: int = 30, budget: int = 16,
-                           epochs: int = 2) -> dict[str, np.ndarray]:
-    """How much a validation loss flatters a search's pick, and a configuration fixed in advance, beyond chance.
+def flattery_beyond_chance(
+    dataset,
+    space: Mapping[str, Range],
+    fixed: Mapping[str, float],
+    new_points,
+    true_line: Callable,
+    *,
+    splits: int = 30,
+    budget: int = 16,
+    epochs: int = 2,
+) -> dict[str, np.ndarray]:
+    """How much a validation loss flatters a search's pick, and a
+    configuration fixed in advance, beyond chance.
 
     On each of ``splits`` seeded 60/20/20 splits of ``dataset`` (seeds 0, 1,
     ...), a random search of ``budget`` trials (seed 0) picks a configuration
     on the validation split. A model's *flattery* is its loss on
     ``new_points`` minus its loss on the validation split; the split's
     *chance* is the same for ``true_line``, which no search chose. Returns, per
-    split, the flattery beyond chance of the pick and of ``fixed``, and the chance.
+    split, the flattery beyond chance of the pick and of ``fixed``, and the
+    chance.
 
     Examples:
         >>> data = line_b_splits()[0].dataset
-        >>> out = flattery_beyond_chance(data, {"lr": Range(0.05, 0.3)}, {"lr": 0.1}, data,
-        ...                              lambda x: 1.5 + 2 * x, splits=2, budget=2)
+        >>> out = flattery_beyond_chance(
+        ...     data, {"lr": Range(0.05, 0.3)}, {"lr": 0.1}, data,
+        ...     lambda x: 1.5 + 2 * x, splits=2, budget=2,
+        ... )
         >>> sorted(out), len(out["chance"])
         (['chance', 'fixed in advance', "the search's pick"], 2)
     """
     import torch
     from torch.utils.data import random_split
 
-    splits, budget = check_positive_int("splits", splits), check_positive_int("budget", budget)
+    splits, budget = (
+        check_positive_int("splits", splits),
+        check_positive_int("budget", budget),
+    )
     out = {"the search's pick": [], "fixed in advance": [], "chance": []}
     for seed in range(splits):
-        train_set, val_set, _ = random_split(dataset, [0.6, 0.2, 0.2], generator=torch.Generator().manual_seed(seed))
-        trials = run_trials(lambda params: train_and_score(params, train_set, val_set, epochs=epochs),  # noqa: B023
-                            random_points(space, budget, seed=0))
-        chance = loss_on(true_line, new_points) - loss_on(true_line, val_set)  # how much this split flatters
+        train_set, val_set, _ = random_split(
+            dataset, [0.6, 0.2, 0.2],
+            generator=torch.Generator().manual_seed(seed),
+        )
+        trials = run_trials(
+            lambda params: train_and_score(
+                params, train_set, val_set, epochs=epochs  # noqa: B023
+            ),
+            random_points(space, budget, seed=0),
+        )
+        # how much this split flatters
+        chance = loss_on(true_line, new_points) - loss_on(true_line, val_set)
         out["chance"].append(chance)
-        for name, params in (("the search's pick", best_trial(trials).params), ("fixed in advance", fixed)):
+        for name, params in (
+            ("the search's pick", best_trial(trials).params),
+            ("fixed in advance", fixed),
+        ):
             model = train_model(params, train_set, epochs=epochs)
-            out[name].append(loss_on(model, new_points) - loss_on(model, val_set) - chance)
+            out[name].append(
+                loss_on(model, new_points) - loss_on(model, val_set) - chance
+            )
     return {name: np.array(values) for name, values in out.items()}
