@@ -234,7 +234,8 @@ def render_video(fig: Figure, update: Callable[[int], object], frames: int, *,
 
 
 class PredictionRecorder:
-    """A training callback that keeps the model's predictions on fixed inputs after every epoch.
+    """A training callback that keeps the model's predictions on fixed inputs
+    after every epoch.
 
     Pass it in ``callbacks=[...]`` of [`linreg.training.fit()`][linreg.training.fit], or call it
     yourself as ``recorder(epoch, model)`` at the end of each epoch of a
@@ -251,15 +252,21 @@ class PredictionRecorder:
 
     def __init__(self, x: torch.Tensor, every: int = 1):
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x must be a torch.Tensor of inputs, got {type(x).__name__}")
+            raise TypeError(
+                f"x must be a torch.Tensor of inputs, got {type(x).__name__}"
+            )
         if x.ndim != 2 or x.shape[0] == 0:
-            raise ValueError(f"x must have shape (N, n_features) with N > 0, got {tuple(x.shape)}")
+            raise ValueError(
+                "x must have shape (N, n_features) with N > 0, "
+                f"got {tuple(x.shape)}"
+            )
         self.x = x
         self.every = check_positive_int("every", every)
         self.epochs: list[int] = []
         self._predictions: list[np.ndarray] = []
 
-    def __call__(self, epoch: int, model: torch.nn.Module, history=None) -> None:
+    def __call__(self, epoch: int, model: torch.nn.Module,
+                 history=None) -> None:
         if epoch % self.every:
             return
         was_training = model.training
@@ -269,11 +276,14 @@ class PredictionRecorder:
             prediction = model(self.x.to(device))
         model.train(was_training)
         self.epochs.append(int(epoch))
-        self._predictions.append(prediction.detach().cpu().numpy().reshape(len(self.x), -1)[:, 0])
+        self._predictions.append(
+            prediction.detach().cpu().numpy().reshape(len(self.x), -1)[:, 0]
+        )
 
     @property
     def predictions(self) -> np.ndarray:
-        """Recorded predictions, shape ``(recorded epochs, N)`` (first output only)."""
+        """Recorded predictions, shape ``(recorded epochs, N)`` (first output
+        only)."""
         if not self._predictions:
             return np.empty((0, len(self.x)))
         return np.stack(self._predictions)

@@ -159,7 +159,8 @@ def _train_dataset() -> TensorDataset:
 
 
 def _make_model(seed: int) -> ManualLinearRegression:
-    # A private generator: the same start on every rank, and no global RNG touched.
+    # A private generator: the same start on every rank, and no global RNG
+    # touched.
     return ManualLinearRegression(generator=torch.Generator().manual_seed(seed))
 
 
@@ -195,11 +196,17 @@ def _grads(model: nn.Module) -> dict[str, torch.Tensor]:
     return {name: p.grad.detach().cpu().clone() for name, p in model.named_parameters()}
 
 
-def _local_grads(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Gradient of the mean loss on (x, y) alone, without touching ``.grad`` (and, on a DDP rank, unaveraged)."""
+def _local_grads(model: nn.Module, x: torch.Tensor,
+                 y: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Gradient of the mean loss on (x, y) alone, without touching ``.grad``
+    (and, on a DDP rank, unaveraged)."""
     names, params = zip(*model.named_parameters(), strict=True)
     loss = nn.functional.mse_loss(model(x), y)
-    return {name: g.detach().cpu() for name, g in zip(names, torch.autograd.grad(loss, params), strict=True)}
+    return {
+        name: g.detach().cpu()
+        for name, g in zip(names, torch.autograd.grad(loss, params),
+                           strict=True)
+    }
 
 
 def max_param_difference(run_a: RunResult, run_b: RunResult) -> float:
@@ -221,9 +228,11 @@ def max_param_difference(run_a: RunResult, run_b: RunResult) -> float:
 
 
 def run_single_process(
-    world_size: int = 2, *, epochs: int = 50, lr: float = 0.3, batch_size: int = 16, seed: int = 0
+    world_size: int = 2, *, epochs: int = 50, lr: float = 0.3,
+    batch_size: int = 16, seed: int = 0
 ) -> RunResult:
-    """Train in one process on the global batches a ``world_size``-rank DDP job would use.
+    """Train in one process on the global batches a ``world_size``-rank DDP
+    job would use.
 
     At every step the global batch is the concatenation of the ranks' local
     batches (``batch_size`` samples each, same sampler order as DDP) and the
@@ -238,35 +247,53 @@ def run_single_process(
     start = time.perf_counter()
     config = job_config(world_size, epochs, lr, batch_size, seed)
     dataset = _train_dataset()
-    # One sampler per simulated rank, each told its rank: the shards DDP's ranks would get.
-    samplers = [DistributedSampler(dataset, num_replicas=config.world_size, rank=rank, shuffle=True,
-                                   seed=config.seed) for rank in range(config.world_size)]
-    # The loaders' own generator only seeds their iterators: the global RNG stays untouched.
-    loaders = [DataLoader(dataset, batch_size=config.batch_size, sampler=sampler,
-                          generator=torch.Generator().manual_seed(config.seed)) for sampler in samplers]
+    # One sampler per simulated rank, each told its rank: the shards DDP's
+    # ranks would get.
+    samplers = [
+        DistributedSampler(dataset, num_replicas=config.world_size, rank=rank,
+                           shuffle=True, seed=config.seed)
+        for rank in range(config.world_size)
+    ]
+    # The loaders' own generator only seeds their iterators: the global RNG
+    # stays untouched.
+    loaders = [
+        DataLoader(dataset, batch_size=config.batch_size, sampler=sampler,
+                   generator=torch.Generator().manual_seed(config.seed))
+        for sampler in samplers
+    ]
     model = _make_model(config.seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
 
-    shards = {rank: list(sampler) for rank, sampler in enumerate(samplers)}  # epoch 0: no set_epoch yet
+    # epoch 0: no set_epoch yet
+    shards = {rank: list(sampler) for rank, sampler in enumerate(samplers)}
     local_grads, first_grads, epoch_losses = {}, {}, []
     train_start = time.perf_counter()
     for epoch in range(config.epochs):
         for sampler in samplers:
             sampler.set_epoch(epoch)
         step_losses = []
-        for rank_batches in zip(*loaders, strict=True):  # one (x, y) local batch per simulated rank
-            if not local_grads:  # the first step: each rank's own gradient, for the page's table
-                local_grads = {rank: _local_grads(model, x, y) for rank, (x, y) in enumerate(rank_batches)}
-            x = torch.cat([x for x, _ in rank_batches])  # the global batch: (world_size * batch_size, 1)
+        # one (x, y) local batch per simulated rank
+        for rank_batches in zip(*loaders, strict=True):
+            # the first step: each rank's own gradient, for the page's table
+            if not local_grads:
+                local_grads = {
+                    rank: _local_grads(model, x, y)
+                    for rank, (x, y) in enumerate(rank_batches)
+                }
+            # the global batch: (world_size * batch_size, 1)
+            x = torch.cat([x for x, _ in rank_batches])
             y = torch.cat([y for _, y in rank_batches])
-            loss = nn.functional.mse_loss(model(x), y)  # the mean over the global batch
+            # the mean over the global batch
+            loss = nn.functional.mse_loss(model(x), y)
             optimizer.zero_grad()
             loss.backward()
             if not first_grads:
                 first_grads = _grads(model)
             optimizer.step()
             step_losses.append(loss.item())
-        epoch_losses.append(check_finite_loss(float(np.mean(step_losses)), when=f"epoch {epoch + 1}", lr=lr))
+        epoch_losses.append(check_finite_loss(
+            float(np.mean(step_losses)), when=f"epoch {epoch + 1}", lr=lr
+        ))
     return RunResult(
         backend="single-process",
         world_size=config.world_size,
@@ -292,44 +319,59 @@ def _to_numpy(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
 
 
 def train_rank(rank: int, config: JobConfig, board: JobBoard) -> dict[str, Any]:
-    """Train this rank's replica on its shard of the data; return what it reports to the launcher.
+    """Train this rank's replica on its shard of the data; return what it
+    reports to the launcher.
 
-    Runs inside a process group (see [`worker()`][linreg.ddp_training.worker]); notes on
-    ``board`` when it is ready to train.
+    Runs inside a process group (see [`worker()`][linreg.ddp_training.worker]);
+    notes on ``board`` when it is ready to train.
     ``config.fail_rank == rank`` makes it raise at its first step, before its
     first forward pass, to show what a failed rank does to a job.
     """
-    device = torch.device("cuda", rank) if config.backend == "nccl" else torch.device("cpu")
+    device = (torch.device("cuda", rank) if config.backend == "nccl"
+              else torch.device("cpu"))
     if device.type == "cuda":
         torch.cuda.set_device(device)
 
-    dataset = _train_dataset()  # every rank builds the same data set; the sampler picks its shard
-    sampler = DistributedSampler(dataset, shuffle=True, seed=config.seed)  # rank and world size: from the group
+    # every rank builds the same data set; the sampler picks its shard
+    dataset = _train_dataset()
+    # rank and world size: from the group
+    sampler = DistributedSampler(dataset, shuffle=True, seed=config.seed)
     loader = DataLoader(dataset, batch_size=config.batch_size, sampler=sampler)
     model = _make_model(config.seed).to(device)  # the same start on every rank
-    ddp_model = DistributedDataParallel(model, device_ids=[rank] if device.type == "cuda" else None)
+    ddp_model = DistributedDataParallel(
+        model, device_ids=[rank] if device.type == "cuda" else None
+    )
     optimizer = torch.optim.SGD(ddp_model.parameters(), lr=config.lr)
 
-    report: dict[str, Any] = {"shard": list(sampler)}  # epoch 0's indices: no set_epoch yet
+    # epoch 0's indices: no set_epoch yet
+    report: dict[str, Any] = {"shard": list(sampler)}
     epoch_losses = []
-    board.ready_times[rank] = time.time()  # once every rank is ready, the launcher's training deadline starts
+    # once every rank is ready, the launcher's training deadline starts
+    board.ready_times[rank] = time.time()
     train_start = time.perf_counter()
     for epoch in range(config.epochs):
-        sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank
+        # a new shuffle each epoch, the same on every rank
+        sampler.set_epoch(epoch)
         step_losses = []
         for x, y in loader:
             x, y = x.to(device), y.to(device)
             if config.fail_rank == rank:
-                raise RuntimeError(f"injected failure on rank {rank} (fail_rank={rank})")
-            if "local_grads" not in report:  # the bare module: this rank's own gradient, no all-reduce
+                raise RuntimeError(
+                    f"injected failure on rank {rank} (fail_rank={rank})"
+                )
+            # the bare module: this rank's own gradient, no all-reduce
+            if "local_grads" not in report:
                 report["local_grads"] = _to_numpy(_local_grads(model, x, y))
             loss = nn.functional.mse_loss(ddp_model(x), y)
             optimizer.zero_grad()
-            loss.backward()  # DDP all-reduces the gradients here: every rank now holds their mean
+            # DDP all-reduces the gradients here: every rank now holds
+            # their mean
+            loss.backward()
             if "first_grads" not in report:
                 report["first_grads"] = _to_numpy(_grads(model))
             optimizer.step()
-            # The global batch's loss is the mean of the ranks' losses (equal-sized local batches).
+            # The global batch's loss is the mean of the ranks' losses
+            # (equal-sized local batches).
             global_loss = loss.detach().clone()
             dist.all_reduce(global_loss, op=dist.ReduceOp.SUM)
             step_losses.append(global_loss.item() / config.world_size)
@@ -341,13 +383,16 @@ def train_rank(rank: int, config: JobConfig, board: JobBoard) -> dict[str, Any]:
 
 
 def worker(rank: int, config: JobConfig, results: Any, board: JobBoard) -> None:
-    """What one spawned rank runs: join the process group, train, leave the group, report.
+    """What one spawned rank runs: join the process group, train, leave the
+    group, report.
 
     Args:
-        rank: this process's rank, ``0 ... world_size - 1`` (``start_processes`` passes it).
+        rank: this process's rank, ``0 ... world_size - 1``
+            (``start_processes`` passes it).
         config: the job's settings, the same for every rank.
         results: the launcher's queue; the rank puts ``(rank, report)`` there.
-        board: the arrays the launcher reads while it waits (a [`JobBoard`][linreg.ddp_training.JobBoard]).
+        board: the arrays the launcher reads while it waits
+            (a [`JobBoard`][linreg.ddp_training.JobBoard]).
             A rank notes when it is ready to train, and a rank that raises notes
             its place in the order of failures *before* it leaves the group: its
             peers only notice a rank is gone when its connections close, so no
@@ -357,25 +402,31 @@ def worker(rank: int, config: JobConfig, results: Any, board: JobBoard) -> None:
     traceback and the launcher's ``join`` raises it.
     """
     try:
-        torch.set_num_threads(1)  # the ranks already share the machine's cores between them
-        os.environ["MASTER_ADDR"] = "127.0.0.1"  # the rendezvous: rank 0 listens there, the others connect
+        # the ranks already share the machine's cores between them
+        torch.set_num_threads(1)
+        # the rendezvous: rank 0 listens there, the others connect
+        os.environ["MASTER_ADDR"] = "127.0.0.1"
         os.environ["MASTER_PORT"] = str(config.port)
         dist.init_process_group(
             config.backend,
             rank=rank,
             world_size=config.world_size,
-            timeout=datetime.timedelta(seconds=config.timeout),  # how long a collective waits for a missing rank
+            # how long a collective waits for a missing rank
+            timeout=datetime.timedelta(seconds=config.timeout),
         )
         report = train_rank(rank, config, board)
-        # Leave together, as a torchrun script does: a rank that tears its connections
-        # down while another still uses them can abort (SIGABRT) instead of exiting.
+        # Leave together, as a torchrun script does: a rank that tears its
+        # connections down while another still uses them can abort (SIGABRT)
+        # instead of exiting.
         dist.barrier()
     except Exception:
-        with board.failure_order.get_lock():  # one rank at a time: each gets its own place
+        # one rank at a time: each gets its own place
+        with board.failure_order.get_lock():
             board.failure_order[rank] = max(board.failure_order[:]) + 1
         board.failure_times[rank] = time.time()
         raise
     finally:
         if dist.is_initialized():
-            dist.destroy_process_group()  # closes this rank's connections to the others
+            # closes this rank's connections to the others
+            dist.destroy_process_group()
     results.put((rank, report))

@@ -116,10 +116,13 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
-        raise IDXFormatError(f"{path} ends in .gz but is not a complete gzip file ({exc})") from exc
+        raise IDXFormatError(
+            f"{path} ends in .gz but is not a complete gzip file ({exc})"
+        ) from exc
 
 
-def read_idx(path: str | Path, *, expected_magic: int | None = None) -> np.ndarray:
+def read_idx(path: str | Path, *,
+             expected_magic: int | None = None) -> np.ndarray:
     """Read an IDX file (plain or gzip-compressed ``.gz``) into a NumPy array.
 
     Raises [`IDXFormatError`][linreg.digits.IDXFormatError] naming the file if the magic number is not
@@ -129,45 +132,61 @@ def read_idx(path: str | Path, *, expected_magic: int | None = None) -> np.ndarr
     Examples:
         >>> import tempfile, struct
         >>> path = Path(tempfile.mkdtemp()) / "labels-idx1-ubyte"
-        >>> _ = path.write_bytes(struct.pack(">II", LABELS_MAGIC, 3) + bytes([7, 2, 1]))
+        >>> _ = path.write_bytes(
+        ...     struct.pack(">II", LABELS_MAGIC, 3) + bytes([7, 2, 1]))
         >>> read_idx(path)
         array([7, 2, 1], dtype=uint8)
     """
     path = Path(path)
     raw = _read_bytes(path)
     if len(raw) < 4:
-        raise IDXFormatError(f"{path} is too short to be an IDX file: {len(raw)} bytes, the header alone needs 4")
+        raise IDXFormatError(
+            f"{path} is too short to be an IDX file: {len(raw)} bytes, "
+            "the header alone needs 4"
+        )
     (magic,) = struct.unpack(">I", raw[:4])
     zeros, type_code, ndim = magic >> 16, (magic >> 8) & 0xFF, magic & 0xFF
     if zeros != 0 or type_code not in _IDX_DTYPES or ndim == 0:
         raise IDXFormatError(
-            f"{path} has magic number 0x{magic:08x}, which is not an IDX header "
-            f"(expected 0x{IMAGES_MAGIC:08x} for images or 0x{LABELS_MAGIC:08x} for labels)"
+            f"{path} has magic number 0x{magic:08x}, which is not an IDX "
+            f"header (expected 0x{IMAGES_MAGIC:08x} for images or "
+            f"0x{LABELS_MAGIC:08x} for labels)"
         )
     if expected_magic is not None and magic != expected_magic:
-        raise IDXFormatError(f"{path} has magic number 0x{magic:08x}, expected 0x{expected_magic:08x}")
+        raise IDXFormatError(
+            f"{path} has magic number 0x{magic:08x}, "
+            f"expected 0x{expected_magic:08x}"
+        )
     header_size = 4 + 4 * ndim
     if len(raw) < header_size:
-        raise IDXFormatError(f"{path} is truncated inside its header: {ndim} dimensions need {header_size} bytes, "
-                             f"found {len(raw)}")
+        raise IDXFormatError(
+            f"{path} is truncated inside its header: {ndim} dimensions need "
+            f"{header_size} bytes, found {len(raw)}"
+        )
     dims = struct.unpack(f">{ndim}I", raw[4:header_size])
     dtype = np.dtype(_IDX_DTYPES[type_code])
     expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
     found = len(raw) - header_size
     if found != expected:
         problem = "truncated" if found < expected else "has the wrong size"
-        raise IDXFormatError(f"{path} {problem}: dimensions {dims} need {expected} data bytes, found {found}")
+        raise IDXFormatError(
+            f"{path} {problem}: dimensions {dims} need {expected} data bytes, "
+            f"found {found}"
+        )
     data = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(dims)
-    return data.astype(dtype.newbyteorder("="))  # native byte order, and a writable copy
+    # native byte order, and a writable copy
+    return data.astype(dtype.newbyteorder("="))
 
 
 def read_idx_images(path: str | Path) -> np.ndarray:
-    """Read an IDX image file (magic ``0x00000803``): uint8 array of shape ``(N, rows, cols)``.
+    """Read an IDX image file (magic ``0x00000803``): uint8 array of shape
+    ``(N, rows, cols)``.
 
     Examples:
         >>> import tempfile, struct
         >>> path = Path(tempfile.mkdtemp()) / "images-idx3-ubyte"
-        >>> _ = path.write_bytes(struct.pack(">IIII", IMAGES_MAGIC, 1, 2, 2) + bytes([0, 255, 255, 0]))
+        >>> _ = path.write_bytes(struct.pack(">IIII", IMAGES_MAGIC, 1, 2, 2)
+        ...                      + bytes([0, 255, 255, 0]))
         >>> read_idx_images(path).shape
         (1, 2, 2)
     """
@@ -211,11 +230,14 @@ def _find_mnist_files(directory: Path) -> dict[str, Path]:
 # --- scaling and splitting ---------------------------------------------------------------------
 
 
-def scale_pixels(images, max_value: float, low: float = -1.0, high: float = 1.0) -> torch.Tensor:
-    """Map pixel values from ``[0, max_value]`` to ``[low, high]`` (default [-1, 1]), as float32.
+def scale_pixels(images, max_value: float, low: float = -1.0,
+                 high: float = 1.0) -> torch.Tensor:
+    """Map pixel values from ``[0, max_value]`` to ``[low, high]`` (default
+    [-1, 1]), as float32.
 
     [-1, 1] matches a ``tanh`` output layer: every target pixel is a value the
-    model can produce or approach (tanh reaches ±1 only in the limit, or by float32 rounding).
+    model can produce or approach (tanh reaches ±1 only in the limit, or by
+    float32 rounding).
 
     Examples:
         >>> scale_pixels(np.array([0, 8, 16]), max_value=16)
@@ -223,7 +245,9 @@ def scale_pixels(images, max_value: float, low: float = -1.0, high: float = 1.0)
     """
     max_value = check_positive_number("max_value", max_value)
     if not high > low:
-        raise ValueError(f"high must be greater than low, got low={low!r}, high={high!r}")
+        raise ValueError(
+            f"high must be greater than low, got low={low!r}, high={high!r}"
+        )
     pixels = torch.as_tensor(np.asarray(images), dtype=torch.float32)
     return low + (high - low) * pixels / max_value
 
@@ -232,16 +256,18 @@ def tanh_error_floor(targets: torch.Tensor) -> float:
     """The mean squared error no ``tanh`` output can get below on ``targets``.
 
     ``tanh`` outputs lie in the open interval (-1, 1): for a target above 1 the
-    best it can do is come ever closer to 1 (below -1, to -1), so the floor is the
-    mean squared distance of the targets from [-1, 1]. It is 0 for pixels scaled
-    to [-1, 1] (or [0, 1]) and huge for raw pixel values.
+    best it can do is come ever closer to 1 (below -1, to -1), so the floor is
+    the mean squared distance of the targets from [-1, 1]. It is 0 for pixels
+    scaled to [-1, 1] (or [0, 1]) and huge for raw pixel values.
 
     Examples:
         >>> tanh_error_floor(torch.tensor([0.5, 3.0]))
         2.0
     """
     if not isinstance(targets, torch.Tensor):
-        raise TypeError(f"targets must be a torch.Tensor, got {type(targets).__name__}")
+        raise TypeError(
+            f"targets must be a torch.Tensor, got {type(targets).__name__}"
+        )
     targets = targets.float()
     return float(((targets - targets.clamp(-1, 1)) ** 2).mean())
 
@@ -252,8 +278,10 @@ def _split(n: int, fractions: tuple[float, float], seed: int) -> tuple[np.ndarra
     return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
 
 
-def sklearn_digits(seed: int = 0, val_fraction: float = 0.15, test_fraction: float = 0.15) -> DigitImages:
-    """scikit-learn's 1,797 handwritten 8×8 digits, scaled to [-1, 1], flattened and split.
+def sklearn_digits(seed: int = 0, val_fraction: float = 0.15,
+                   test_fraction: float = 0.15) -> DigitImages:
+    """scikit-learn's 1,797 handwritten 8×8 digits, scaled to [-1, 1],
+    flattened and split.
 
     The pixel values run from 0 to 16; a ``RandomState(seed)`` permutation
     picks the validation and test images.
@@ -269,24 +297,34 @@ def sklearn_digits(seed: int = 0, val_fraction: float = 0.15, test_fraction: flo
     check_fraction("val_fraction", val_fraction)
     check_fraction("test_fraction", test_fraction)
     if val_fraction + test_fraction >= 1:
-        raise ValueError(f"val_fraction + test_fraction must be below 1 to leave training images, "
-                         f"got {val_fraction} + {test_fraction}")
-    bundle = load_digits()  # images (1797, 8, 8) with values 0..16, target (1797,)
-    x = scale_pixels(bundle.images.reshape(len(bundle.images), -1), max_value=16)  # (1797, 64)
+        raise ValueError(
+            "val_fraction + test_fraction must be below 1 to leave training "
+            f"images, got {val_fraction} + {test_fraction}"
+        )
+    # images (1797, 8, 8) with values 0..16, target (1797,)
+    bundle = load_digits()
+    x = scale_pixels(  # (1797, 64)
+        bundle.images.reshape(len(bundle.images), -1), max_value=16
+    )
     labels = torch.as_tensor(bundle.target, dtype=torch.int64)
     train, val, test = _split(len(x), (val_fraction, test_fraction), seed)
-    return DigitImages(x[train], labels[train], x[val], labels[val], x[test], labels[test],
-                       image_shape=(8, 8), source="scikit-learn digits", max_value=16)
+    return DigitImages(
+        x[train], labels[train], x[val], labels[val], x[test], labels[test],
+        image_shape=(8, 8), source="scikit-learn digits", max_value=16,
+    )
 
 
-def mnist(directory: str | Path | None = None, seed: int = 0, val_fraction: float = 1 / 6) -> DigitImages:
-    """Real MNIST from its four IDX files in ``directory`` (default: ``$LINREG_MNIST_DIR``).
+def mnist(directory: str | Path | None = None, seed: int = 0,
+          val_fraction: float = 1 / 6) -> DigitImages:
+    """Real MNIST from its four IDX files in ``directory`` (default:
+    ``$LINREG_MNIST_DIR``).
 
     The 60,000 training images are split into training and validation
     (``val_fraction``, seeded); the 10,000 ``t10k`` images are the test set.
-    Pixels 0..255 are scaled to [-1, 1] and each 28×28 image flattened to 784 values.
-    Nothing is downloaded: a missing directory or file raises ``FileNotFoundError``
-    naming the path and the expected file names, a damaged file [`IDXFormatError`][linreg.digits.IDXFormatError].
+    Pixels 0..255 are scaled to [-1, 1] and each 28×28 image flattened to 784
+    values. Nothing is downloaded: a missing directory or file raises
+    ``FileNotFoundError`` naming the path and the expected file names, a
+    damaged file [`IDXFormatError`][linreg.digits.IDXFormatError].
 
     Examples:
         >>> data = mnist("~/data/mnist")  # doctest: +SKIP
@@ -298,7 +336,10 @@ def mnist(directory: str | Path | None = None, seed: int = 0, val_fraction: floa
     if directory is None:
         directory = os.environ.get(ENV_VAR)
         if not directory:
-            raise FileNotFoundError(f"no MNIST directory given: pass directory=... or set ${ENV_VAR}")
+            raise FileNotFoundError(
+                "no MNIST directory given: pass directory=... "
+                f"or set ${ENV_VAR}"
+            )
     directory = Path(directory).expanduser()
     files = _find_mnist_files(directory)
     arrays, shapes = {}, set()
@@ -307,21 +348,34 @@ def mnist(directory: str | Path | None = None, seed: int = 0, val_fraction: floa
         shapes.add(images.shape[1:])
         labels = read_idx_labels(files[f"{split}_labels"])  # (N,) uint8
         if len(images) != len(labels):
-            raise IDXFormatError(f"{files[f'{split}_images']} holds {len(images)} images but "
-                                 f"{files[f'{split}_labels']} holds {len(labels)} labels")
-        arrays[split] = (scale_pixels(images.reshape(len(images), -1), max_value=255),  # (N, 784)
-                         torch.as_tensor(labels, dtype=torch.int64))
+            raise IDXFormatError(
+                f"{files[f'{split}_images']} holds {len(images)} images but "
+                f"{files[f'{split}_labels']} holds {len(labels)} labels"
+            )
+        arrays[split] = (
+            # (N, 784)
+            scale_pixels(images.reshape(len(images), -1), max_value=255),
+            torch.as_tensor(labels, dtype=torch.int64),
+        )
     if len(shapes) != 1:
-        raise IDXFormatError(f"training and test images in {directory} differ in size: {sorted(shapes)}")
+        raise IDXFormatError(
+            f"training and test images in {directory} differ in size: "
+            f"{sorted(shapes)}"
+        )
     image_shape = tuple(int(d) for d in shapes.pop())  # (rows, cols)
     (x, labels), (x_test, labels_test) = arrays["train"], arrays["test"]
     train, val, _ = _split(len(x), (val_fraction, 0.0), seed)
-    return DigitImages(x[train], labels[train], x[val], labels[val], x_test, labels_test,
-                       image_shape=image_shape, source=f"MNIST from {directory}", max_value=255)
+    return DigitImages(
+        x[train], labels[train], x[val], labels[val], x_test, labels_test,
+        image_shape=image_shape, source=f"MNIST from {directory}",
+        max_value=255,
+    )
 
 
-def load_digit_images(seed: int = 0, mnist_dir: str | Path | None = None) -> DigitImages:
-    """MNIST if ``mnist_dir`` is given or ``$LINREG_MNIST_DIR`` is set, else the 8×8 scikit-learn digits.
+def load_digit_images(seed: int = 0,
+                      mnist_dir: str | Path | None = None) -> DigitImages:
+    """MNIST if ``mnist_dir`` is given or ``$LINREG_MNIST_DIR`` is set, else
+    the 8×8 scikit-learn digits.
 
     Examples:
         >>> data = load_digit_images(seed=0)  # with LINREG_MNIST_DIR unset

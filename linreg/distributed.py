@@ -49,7 +49,8 @@ def choose_backend(world_size: int = 2, backend: str | None = None) -> str:
     """Return the process-group backend for ``world_size`` ranks.
 
     ``None`` picks ``"nccl"`` when CUDA offers at least one GPU per rank, and
-    ``"gloo"`` (CPU) otherwise. Asking for ``"nccl"`` without enough GPUs is an error.
+    ``"gloo"`` (CPU) otherwise. Asking for ``"nccl"`` without enough GPUs is an
+    error.
 
     Examples:
         >>> choose_backend(2, "gloo")
@@ -58,13 +59,22 @@ def choose_backend(world_size: int = 2, backend: str | None = None) -> str:
     world_size = check_positive_int("world_size", world_size)
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if backend is None:
-        return "nccl" if gpus >= world_size and dist.is_nccl_available() else "gloo"
+        return ("nccl" if gpus >= world_size and dist.is_nccl_available()
+                else "gloo")
     if not isinstance(backend, str):
-        raise TypeError(f"backend must be None or one of {BACKENDS}, got {type(backend).__name__}")
+        raise TypeError(
+            f"backend must be None or one of {BACKENDS}, "
+            f"got {type(backend).__name__}"
+        )
     if backend not in BACKENDS:
-        raise ValueError(f"backend must be None or one of {BACKENDS}, got {backend!r}")
+        raise ValueError(
+            f"backend must be None or one of {BACKENDS}, got {backend!r}"
+        )
     if backend == "nccl" and gpus < world_size:
-        raise ValueError(f"backend='nccl' needs one GPU per rank: world_size={world_size} but {gpus} GPU(s) available")
+        raise ValueError(
+            f"backend='nccl' needs one GPU per rank: world_size={world_size} "
+            f"but {gpus} GPU(s) available"
+        )
     return backend
 
 
@@ -77,13 +87,17 @@ class DDPJobError(RuntimeError):
 
     Attributes:
         rank: the rank that failed first.
-        endings: how each rank ended, one line per rank, ``{rank: text}``, the cause first.
-        tracebacks: the traceback of each rank that raised, ``{rank: text}``, the cause first.
-        raised_at: when each rank that raised did so (``time.time()``), ``{rank: seconds}``, the cause first.
+        endings: how each rank ended, one line per rank, ``{rank: text}``, the
+            cause first.
+        tracebacks: the traceback of each rank that raised, ``{rank: text}``,
+            the cause first.
+        raised_at: when each rank that raised did so (``time.time()``),
+            ``{rank: seconds}``, the cause first.
         reported_at: when the launcher made this error (``time.time()``).
     """
 
-    def __init__(self, message: str, rank: int, endings: dict[int, str], tracebacks: dict[int, str],
+    def __init__(self, message: str, rank: int, endings: dict[int, str],
+                 tracebacks: dict[int, str],
                  raised_at: dict[int, float] | None = None):
         super().__init__(message)
         self.rank = rank
@@ -105,33 +119,38 @@ def run_ddp(
     startup_timeout: float = 300.0,
     fail_rank: int | None = None,
 ) -> RunResult:
-    """Train recipe A with DistributedDataParallel on ``world_size`` spawned processes.
+    """Train recipe A with DistributedDataParallel on ``world_size`` spawned
+    processes.
 
     Args:
-        world_size: number of ranks (processes); each trains on its shard of the data.
+        world_size: number of ranks (processes); each trains on its shard of
+            the data.
         epochs: passes over the training data.
         lr: learning rate of the SGD optimizer.
         batch_size: samples per rank and step, so the global batch holds
             ``world_size * batch_size`` samples.
         seed: seeds the model's start and the samplers' shuffling.
-        backend: ``"gloo"`` (CPU), ``"nccl"`` (one GPU per rank) or ``None`` to choose.
+        backend: ``"gloo"`` (CPU), ``"nccl"`` (one GPU per rank) or ``None``
+            to choose.
         timeout: seconds the training loop may take once every rank is ready to
             train; also the process group's timeout: how long a collective (and
             the rendezvous) waits for a missing rank.
-        startup_timeout: seconds the ranks may take to get ready: start, join the
-            process group, build the data and the DDP model (a fresh interpreter
-            importing PyTorch takes long on a busy machine).
-        fail_rank: make this rank raise at its first step (to demonstrate and test
-            failure handling); ``None`` for a normal run.
+        startup_timeout: seconds the ranks may take to get ready: start, join
+            the process group, build the data and the DDP model (a fresh
+            interpreter importing PyTorch takes long on a busy machine).
+        fail_rank: make this rank raise at its first step (to demonstrate and
+            test failure handling); ``None`` for a normal run.
 
     Returns:
-        A [`RunResult`][linreg.ddp_training.RunResult] with rank 0's parameters and losses and every rank's shard.
+        A [`RunResult`][linreg.ddp_training.RunResult] with rank 0's parameters
+        and losses and every rank's shard.
 
     Raises:
-        DDPJobError: a rank failed; the message names the rank that failed first and
-            holds every failed rank's traceback. No process is left running.
-        RuntimeError: the ranks were not ready within ``startup_timeout``, or did
-            not finish within ``timeout`` of being ready.
+        DDPJobError: a rank failed; the message names the rank that failed
+            first and holds every failed rank's traceback. No process is left
+            running.
+        RuntimeError: the ranks were not ready within ``startup_timeout``, or
+            did not finish within ``timeout`` of being ready.
 
     Examples:
         >>> run = run_ddp(2, epochs=2)  # doctest: +SKIP
@@ -143,16 +162,21 @@ def run_ddp(
     if fail_rank is not None:
         check_non_negative_int("fail_rank", fail_rank)
         if fail_rank >= config.world_size:
-            raise ValueError(f"fail_rank must be None or a rank in [0, {config.world_size - 1}], got {fail_rank}")
+            raise ValueError(
+                "fail_rank must be None or a rank in "
+                f"[0, {config.world_size - 1}], got {fail_rank}"
+            )
     config = replace(
         config,
         backend=choose_backend(config.world_size, backend),
         timeout=check_positive_number("timeout", timeout),
-        startup_timeout=check_positive_number("startup_timeout", startup_timeout),
+        startup_timeout=check_positive_number(
+            "startup_timeout", startup_timeout
+        ),
         fail_rank=fail_rank,
     )
-    # The port is free when asked for but may be taken before rank 0 listens on it
-    # (another job starting beside this one): then start again on a new port.
+    # The port is free when asked for but may be taken before rank 0 listens on
+    # it (another job starting beside this one): then start again on a new port.
     for attempt in range(3):
         try:
             reports, ready_at = _run_job(replace(config, port=_free_port()))
@@ -160,42 +184,61 @@ def run_ddp(
         except DDPJobError as error:
             if "EADDRINUSE" not in str(error) or attempt == 2:
                 raise
-    return _merge(reports, config, seconds=time.perf_counter() - start, startup_seconds=ready_at - launched_at)
+    return _merge(reports, config, seconds=time.perf_counter() - start,
+                  startup_seconds=ready_at - launched_at)
 
 
 def _run_job(config: JobConfig) -> tuple[dict[int, dict[str, Any]], float]:
-    """Start the ranks, wait for them with the two deadlines; return each rank's report and when the last was ready."""
-    context = mp.get_context("spawn")  # fresh interpreters: safe with CUDA and from notebooks
+    """Start the ranks, wait for them with the two deadlines; return each
+    rank's report and when the last was ready."""
+    # fresh interpreters: safe with CUDA and from notebooks
+    context = mp.get_context("spawn")
     results = context.Queue()
-    board = JobBoard(ready_times=context.Array("d", config.world_size),  # zeros; see ddp_training.worker
-                     failure_order=context.Array("i", config.world_size),
-                     failure_times=context.Array("d", config.world_size))
-    with _launcher_warnings_off():  # its "Terminating process" warning: the report says it instead
-        job = mp.start_processes(worker, args=(config, results, board), nprocs=config.world_size,
-                                 join=False, start_method="spawn")  # join=False: we wait with deadlines
+    board = JobBoard(
+        # zeros; see ddp_training.worker
+        ready_times=context.Array("d", config.world_size),
+        failure_order=context.Array("i", config.world_size),
+        failure_times=context.Array("d", config.world_size),
+    )
+    # its "Terminating process" warning: the report says it instead
+    with _launcher_warnings_off():
+        job = mp.start_processes(
+            worker, args=(config, results, board), nprocs=config.world_size,
+            join=False,  # join=False: we wait with deadlines
+            start_method="spawn",
+        )
         reports: dict[int, dict[str, Any]] = {}
-        deadline = time.monotonic() + config.startup_timeout  # until every rank is ready to train
+        # until every rank is ready to train
+        deadline = time.monotonic() + config.startup_timeout
         training = False
         try:
-            # join() returns True once every rank exited cleanly; when one fails it
-            # stops the others and raises that rank's error.
+            # join() returns True once every rank exited cleanly; when one
+            # fails it stops the others and raises that rank's error.
             while not job.join(timeout=0.1):
                 _drain(results, reports)
-                if not training and all(board.ready_times[:]):  # every rank is ready: the training's deadline
+                # every rank is ready: the training's deadline
+                if not training and all(board.ready_times[:]):
                     training, deadline = True, time.monotonic() + config.timeout
                 if time.monotonic() >= deadline:
-                    raise RuntimeError(_overrun_message(config, training, board, reports))
-            while len(reports) < config.world_size:  # every rank exited cleanly: its report is in the pipe
+                    raise RuntimeError(
+                        _overrun_message(config, training, board, reports)
+                    )
+            # every rank exited cleanly: its report is in the pipe
+            while len(reports) < config.world_size:
                 rank, report = results.get(timeout=config.timeout)
                 reports[rank] = report
         except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
             error = _job_error(exc, job, board.failure_order)
-            error.raised_at = {rank: board.failure_times[rank] for rank in error.endings if board.failure_times[rank]}
+            error.raised_at = {
+                rank: board.failure_times[rank]
+                for rank in error.endings if board.failure_times[rank]
+            }
             raise error from None
         finally:
             _stop(job.processes)
             results.close()
-            for path in job.error_files:  # where a rank that raised left its traceback
+            # where a rank that raised left its traceback
+            for path in job.error_files:
                 with suppress(FileNotFoundError):
                     os.remove(path)
     return reports, max(board.ready_times[:])
@@ -213,53 +256,81 @@ def _overrun_message(config: JobConfig, training: bool, board: JobBoard, reports
             "waiting on a collective.")
 
 
-def _job_error(exc: mp.ProcessException, job: Any, failure_order: Any) -> DDPJobError:
-    """Every rank's ending, the first to fail first: the error ``_run_job`` raises.
+def _job_error(exc: mp.ProcessException, job: Any,
+               failure_order: Any) -> DDPJobError:
+    """Every rank's ending, the first to fail first: the error ``_run_job``
+    raises.
 
     ``exc`` is what ``join`` raised: the rank it saw fail first, not always the
     one that failed first. All processes have ended by now.
     """
-    order = list(failure_order.get_obj())  # no lock: a rank stopped while holding it would never free it
+    # no lock: a rank stopped while holding it would never free it
+    order = list(failure_order.get_obj())
     tracebacks = {}
     for rank, path in enumerate(job.error_files):
-        with suppress(OSError, EOFError, pickle.UnpicklingError), open(path, "rb") as file:
-            tracebacks[rank] = str(pickle.load(file)).rstrip()  # start_processes' record: the traceback text
+        with (suppress(OSError, EOFError, pickle.UnpicklingError),
+              open(path, "rb") as file):
+            # start_processes' record: the traceback text
+            tracebacks[rank] = str(pickle.load(file)).rstrip()
     exitcodes = [process.exitcode for process in job.processes]
-    stopped = (0, -signal.SIGTERM, -getattr(signal, "SIGKILL", signal.SIGTERM))  # finished, or stopped by join
+    # finished, or stopped by join
+    stopped = (0, -signal.SIGTERM,
+               -getattr(signal, "SIGKILL", signal.SIGTERM))
 
     def crashed(rank: int) -> bool:
-        """Died without raising (a crash, a kill): it could not note its place in the order."""
-        return rank not in tracebacks and not order[rank] and (rank == exc.error_index
-                                                               or exitcodes[rank] not in stopped)
+        """Died without raising (a crash, a kill): it could not note its place
+        in the order."""
+        return rank not in tracebacks and not order[rank] and (
+            rank == exc.error_index or exitcodes[rank] not in stopped
+        )
 
     def place(rank: int) -> tuple[int, float]:
-        # A crash comes first: a rank that loses a peer raises (its collective breaks), it does not crash.
+        # A crash comes first: a rank that loses a peer raises (its collective
+        # breaks), it does not crash.
         if crashed(rank):
             return (0, rank != exc.error_index)
         return (1, order[rank] or float("inf"))
 
-    failed = sorted((rank for rank in range(len(exitcodes)) if order[rank] or rank in tracebacks or crashed(rank)),
-                    key=place)
+    failed = sorted(
+        (rank for rank in range(len(exitcodes))
+         if order[rank] or rank in tracebacks or crashed(rank)),
+        key=place,
+    )
     cause = failed[0]
     endings = {}
     for rank in failed:
         if rank in tracebacks:
             what = _last_line(tracebacks[rank])
         elif order[rank]:
-            what = "it raised, but was stopped before its traceback reached the launcher"
+            what = ("it raised, but was stopped before its traceback reached "
+                    "the launcher")
         else:
-            what = f"{_exit_description(exitcodes[rank])} without a traceback: it crashed or was killed"
-        endings[rank] = f"failed first: {what}" if rank == cause else f"failed after rank {cause}: {what}"
+            what = (f"{_exit_description(exitcodes[rank])} without a "
+                    "traceback: it crashed or was killed")
+        endings[rank] = (f"failed first: {what}" if rank == cause
+                         else f"failed after rank {cause}: {what}")
     for rank, exitcode in enumerate(exitcodes):
         if rank not in endings:
-            endings[rank] = "finished its training" if exitcode == 0 else "stopped by the launcher while still running"
+            endings[rank] = (
+                "finished its training" if exitcode == 0
+                else "stopped by the launcher while still running"
+            )
 
-    lines = [f"DDP job failed on rank {cause}: {endings[cause].removeprefix('failed first: ')}", "",
-             "How each rank ended:", *(f"  rank {rank}: {text}" for rank, text in endings.items())]
+    lines = [
+        f"DDP job failed on rank {cause}: "
+        f"{endings[cause].removeprefix('failed first: ')}",
+        "",
+        "How each rank ended:",
+        *(f"  rank {rank}: {text}" for rank, text in endings.items()),
+    ]
     if crashed(cause):
-        lines += ["", "If a rank died on start-up, check that the script calling run_ddp guards it with "
-                  '`if __name__ == "__main__":` (spawned processes import the main module).']
-    tracebacks = {rank: tracebacks[rank] for rank in failed if rank in tracebacks}  # the cause first
+        lines += ["", "If a rank died on start-up, check that the script "
+                  "calling run_ddp guards it with "
+                  '`if __name__ == "__main__":` (spawned processes import '
+                  "the main module)."]
+    tracebacks = {  # the cause first
+        rank: tracebacks[rank] for rank in failed if rank in tracebacks
+    }
     for rank, text in tracebacks.items():
         lines += ["", f"Traceback from rank {rank}:", text]
     return DDPJobError("\n".join(lines), cause, endings, tracebacks)
@@ -300,7 +371,8 @@ def _free_port() -> int:
 
 
 def _stop(processes: list[Any]) -> None:
-    """Terminate ranks still running (after a timeout), then kill the stubborn ones."""
+    """Terminate ranks still running (after a timeout), then kill the stubborn
+    ones."""
     for process in processes:
         if process.is_alive():
             process.terminate()

@@ -25,10 +25,12 @@ class ManualLinearRegression(nn.Module):
 
     Wrapping a tensor in ``nn.Parameter`` registers it with the module, so it
     shows up in ``parameters()`` and ``state_dict()``, moves with ``.to()`` and
-    is handed to the optimizer. ``generator`` makes the random start reproducible.
+    is handed to the optimizer. ``generator`` makes the random start
+    reproducible.
 
     Examples:
-        >>> model = ManualLinearRegression(generator=torch.Generator().manual_seed(42))
+        >>> model = ManualLinearRegression(
+        ...     generator=torch.Generator().manual_seed(42))
         >>> [name for name, _ in model.named_parameters()]
         ['a', 'b']
     """
@@ -43,7 +45,8 @@ class ManualLinearRegression(nn.Module):
 
 
 class LinearRegression(nn.Module):
-    """A linear model ``y = x W^T + b`` from ``n_in`` features to ``n_out`` targets: one ``nn.Linear``, named.
+    """A linear model ``y = x W^T + b`` from ``n_in`` features to ``n_out``
+    targets: one ``nn.Linear``, named.
 
     Examples:
         >>> tuple(LinearRegression(3, 2)(torch.zeros(5, 3)).shape)
@@ -62,12 +65,14 @@ class LinearRegression(nn.Module):
 
 
 class MLP(nn.Module):
-    """A small multi-layer perceptron: three linear layers with a ReLU after the first two.
+    """A small multi-layer perceptron: three linear layers with a ReLU after
+    the first two.
 
     One ``nn.Sequential`` holds them all, so printing the model shows the ReLUs.
 
     Examples:
-        >>> [type(layer).__name__ for layer in MLP(n_in=1, hidden=16, n_out=1).layers]
+        >>> [type(layer).__name__
+        ...  for layer in MLP(n_in=1, hidden=16, n_out=1).layers]
         ['Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']
     """
 
@@ -77,14 +82,18 @@ class MLP(nn.Module):
         check_positive_int("hidden", hidden)
         check_positive_int("n_out", n_out)
         self.layers = nn.Sequential(
-            nn.Linear(n_in, hidden), nn.ReLU(),  # each unit: a line with a kink at zero
-            nn.Linear(hidden, hidden), nn.ReLU(),  # kinks of kinks: a piecewise-linear curve
-            nn.Linear(hidden, n_out),  # no activation: the output can be any number
+            # each unit: a line with a kink at zero
+            nn.Linear(n_in, hidden), nn.ReLU(),
+            # kinks of kinks: a piecewise-linear curve
+            nn.Linear(hidden, hidden), nn.ReLU(),
+            # no activation: the output can be any number
+            nn.Linear(hidden, n_out),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_width("x", x, self.n_in)
-        return self.layers(x)  # (N, n_in) -> (N, hidden) -> (N, hidden) -> (N, n_out)
+        # (N, n_in) -> (N, hidden) -> (N, hidden) -> (N, n_out)
+        return self.layers(x)
 
 
 def compression_ratio(n_inputs: int, latent: int) -> float:
@@ -100,13 +109,16 @@ def compression_ratio(n_inputs: int, latent: int) -> float:
 
 
 class Autoencoder(nn.Module):
-    """An autoencoder written layer by layer: ``n_inputs -> 128 -> 64 -> latent -> 64 -> 128 -> n_inputs``.
+    """An autoencoder written layer by layer:
+    ``n_inputs -> 128 -> 64 -> latent -> 64 -> 128 -> n_inputs``.
 
     ReLU after every hidden layer, no activation on the code, ``tanh`` on the
-    output, so reconstructions lie in [-1, 1]: scale the pixels to [-1, 1] to match.
+    output, so reconstructions lie in [-1, 1]: scale the pixels to [-1, 1] to
+    match.
 
     Examples:
-        >>> tuple(Autoencoder(n_inputs=64, latent=8).encode(torch.zeros(3, 64)).shape)
+        >>> tuple(Autoencoder(n_inputs=64, latent=8).encode(
+        ...     torch.zeros(3, 64)).shape)
         (3, 8)
     """
 
@@ -125,7 +137,8 @@ class Autoencoder(nn.Module):
 
     @property
     def compression_ratio(self) -> float:
-        """``n_inputs / latent``: how many pixel values each code number stands for."""
+        """``n_inputs / latent``: how many pixel values each code number
+        stands for."""
         return compression_ratio(self.n_inputs, self.latent)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -140,18 +153,21 @@ class Autoencoder(nn.Module):
         _check_width("code", code, self.latent)
         h = torch.relu(self.dec1(code))  # (N, 64)
         h = torch.relu(self.dec2(h))  # (N, 128)
-        return torch.tanh(self.dec3(h))  # (N, n_inputs), in [-1, 1] like the scaled pixels
+        # (N, n_inputs), in [-1, 1] like the scaled pixels
+        return torch.tanh(self.dec3(h))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
 
 
 class SequentialAutoencoder(nn.Module):
-    """[`Autoencoder`][linreg.models.Autoencoder] again as two ``nn.Sequential`` blocks, ``encoder`` and ``decoder``:
-    same layers, same order.
+    """[`Autoencoder`][linreg.models.Autoencoder] again as two
+    ``nn.Sequential`` blocks, ``encoder`` and ``decoder``: same layers, same
+    order.
 
     Examples:
-        >>> tuple(SequentialAutoencoder(n_inputs=64, latent=8)(torch.zeros(3, 64)).shape)
+        >>> tuple(SequentialAutoencoder(n_inputs=64, latent=8)(
+        ...     torch.zeros(3, 64)).shape)
         (3, 64)
     """
 
@@ -172,7 +188,8 @@ class SequentialAutoencoder(nn.Module):
 
     @property
     def compression_ratio(self) -> float:
-        """``n_inputs / latent``: how many pixel values each code number stands for."""
+        """``n_inputs / latent``: how many pixel values each code number
+        stands for."""
         return compression_ratio(self.n_inputs, self.latent)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -190,7 +207,8 @@ class SequentialAutoencoder(nn.Module):
 
 
 def collapse_linear_layers(layers) -> nn.Linear:
-    """Multiply a stack of ``nn.Linear`` layers (no activations between them) into one equivalent layer.
+    """Multiply a stack of ``nn.Linear`` layers (no activations between them)
+    into one equivalent layer.
 
     ``W3 (W2 (W1 x + b1) + b2) + b3 = (W3 W2 W1) x + (W3 W2 b1 + W3 b2 + b3)``:
     the weight is the product of the weight matrices, the bias the last layer
@@ -209,17 +227,26 @@ def collapse_linear_layers(layers) -> nn.Linear:
     for i, layer in enumerate(layers):
         if not isinstance(layer, nn.Linear):
             raise TypeError(
-                f"layers[{i}] is a {type(layer).__name__}, not nn.Linear: only a stack of purely linear "
-                "layers collapses into one (a non-linearity such as ReLU cannot be multiplied out)"
+                f"layers[{i}] is a {type(layer).__name__}, not nn.Linear: "
+                "only a stack of purely linear layers collapses into one "
+                "(a non-linearity such as ReLU cannot be multiplied out)"
             )
         if layer.bias is None:
-            raise ValueError(f"layers[{i}] has no bias; collapse_linear_layers expects layers with bias")
-    for i, (before, after) in enumerate(zip(layers[:-1], layers[1:], strict=True)):
+            raise ValueError(
+                f"layers[{i}] has no bias; collapse_linear_layers expects "
+                "layers with bias"
+            )
+    for i, (before, after) in enumerate(
+        zip(layers[:-1], layers[1:], strict=True)
+    ):
         if before.out_features != after.in_features:
-            raise ValueError(f"layers[{i}] outputs {before.out_features} features but layers[{i + 1}] "
-                             f"expects {after.in_features}")
+            raise ValueError(
+                f"layers[{i}] outputs {before.out_features} features but "
+                f"layers[{i + 1}] expects {after.in_features}"
+            )
     with torch.no_grad():
-        weight, bias = layers[0].weight.clone(), layers[0].bias.clone()  # (out, in), (out,)
+        # (out, in), (out,)
+        weight, bias = layers[0].weight.clone(), layers[0].bias.clone()
         for layer in layers[1:]:
             weight = layer.weight @ weight  # (out_k, in)
             bias = layer.weight @ bias + layer.bias  # (out_k,)
