@@ -155,8 +155,11 @@ def check_column(name: str, value: Any) -> torch.Tensor:
     return value
 
 
-def check_finite_loss(loss: float, *, when: str, lr: float | None = None) -> float:
-    """Return ``loss`` if it is finite; otherwise stop training with a [`DivergedError`][linreg.DivergedError].
+def check_finite_loss(
+    loss: float, *, when: str, lr: float | None = None
+) -> float:
+    """Return ``loss`` if it is finite; otherwise stop training with a
+    [`DivergedError`][linreg.DivergedError].
 
     ``when`` says where training stood, e.g. ``"epoch 3"`` or ``"step 120"``.
 
@@ -169,7 +172,7 @@ def check_finite_loss(loss: float, *, when: str, lr: float | None = None) -> flo
     rate = f" (lr={lr:g})" if lr is not None else ""
     raise DivergedError(
         f"training diverged at {when}: the loss became {loss}. "
-        f"The learning rate{rate} is probably too high for this data: each step "
-        "overshoots the minimum by more than the last. Try a learning rate 10x "
-        "smaller, or scale the inputs."
+        f"The learning rate{rate} is probably too high for this data: each "
+        "step overshoots the minimum by more than the last. Try a learning "
+        "rate 10x smaller, or scale the inputs."
     )

@@ -39,13 +39,16 @@ class AutogradFit:
     losses: np.ndarray
 
 
-def initial_parameters(seed: int = 42, device: str | torch.device = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
-    """Recipe A's random start as two leaf tensors ``(a, b)`` that require grad, created on ``device``.
+def initial_parameters(
+    seed: int = 42, device: str | torch.device = "cpu"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Recipe A's random start as two leaf tensors ``(a, b)`` that require
+    grad, created on ``device``.
 
     The numbers are those of the NumPy version,
     [`linreg.scratch.initial_parameters()`][linreg.scratch.initial_parameters]
-    (``np.random.seed(seed)`` then ``randn(1)`` twice, from a private generator):
-    the PyTorch and NumPy runs start from the same point.
+    (``np.random.seed(seed)`` then ``randn(1)`` twice, from a private
+    generator): the PyTorch and NumPy runs start from the same point.
 
     Examples:
         >>> a, b = initial_parameters()
@@ -55,14 +58,19 @@ def initial_parameters(seed: int = 42, device: str | torch.device = "cpu") -> tu
     a_start, b_start = scratch.initial_parameters(seed)
     # Created directly on the device as leaves: moving them afterwards with
     # .to(device) would return a non-leaf copy whose .grad stays None.
-    a = torch.tensor([a_start], dtype=torch.float32, device=device, requires_grad=True)
-    b = torch.tensor([b_start], dtype=torch.float32, device=device, requires_grad=True)
+    a = torch.tensor(
+        [a_start], dtype=torch.float32, device=device, requires_grad=True
+    )
+    b = torch.tensor(
+        [b_start], dtype=torch.float32, device=device, requires_grad=True
+    )
     return a, b
 
 
-def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1, epochs: int = 1000,
-                     seed: int = 42) -> AutogradFit:
-    """Fit ``y = a + b x`` by full-batch gradient descent, with gradients from autograd.
+def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1,
+                     epochs: int = 1000, seed: int = 42) -> AutogradFit:
+    """Fit ``y = a + b x`` by full-batch gradient descent, with gradients from
+    autograd.
 
     ``x`` and ``y`` are float tensors of shape ``(N, 1)`` on any device; the
     parameters are created on the same device. Each epoch: forward pass, MSE
@@ -70,7 +78,8 @@ def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1, epoch
     update inside ``torch.no_grad()``, then the gradients are zeroed in place
     (``backward`` adds to ``.grad``, it does not overwrite).
 
-    Raises [`linreg.DivergedError`][linreg.DivergedError] if the loss stops being finite.
+    Raises [`linreg.DivergedError`][linreg.DivergedError] if the loss stops
+    being finite.
 
     Examples:
         >>> from linreg import data
@@ -89,9 +98,12 @@ def gradient_descent(x: torch.Tensor, y: torch.Tensor, *, lr: float = 0.1, epoch
     for epoch in range(1, epochs + 1):
         yhat = a + b * x  # forward pass, (N, 1)
         loss = ((yhat - y) ** 2).mean()
-        losses.append(check_finite_loss(loss.item(), when=f"epoch {epoch}", lr=lr))
+        losses.append(
+            check_finite_loss(loss.item(), when=f"epoch {epoch}", lr=lr)
+        )
         loss.backward()  # fills a.grad and b.grad
-        with torch.no_grad():  # the update itself must not become part of the graph
+        # the update itself must not become part of the graph
+        with torch.no_grad():
             a -= lr * a.grad
             b -= lr * b.grad
         a.grad.zero_()

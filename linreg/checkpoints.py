@@ -40,7 +40,8 @@ _CHECKPOINT_KEYS = ("format", "epoch", "model", "optimizer", "scheduler", "histo
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file cannot be used: truncated, corrupt, not ours, unsafe, or for another model."""
+    """A checkpoint file cannot be used: truncated, corrupt, not ours, unsafe,
+    or for another model."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def save_checkpoint(
     scheduler: LRScheduler | None = None,
     generator: torch.Generator | None = None,
 ) -> Path:
-    """Save everything needed to resume training to ``path``, atomically; return the path.
+    """Save everything needed to resume training to ``path``, atomically;
+    return the path.
 
     The file holds the epoch, the model's and optimizer's (and scheduler's)
     ``state_dict()``, the history as plain lists, and the state of
@@ -94,7 +96,10 @@ def save_checkpoint(
         >>> model = torch.nn.Linear(1, 1)
         >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.pt"
-        >>> save_checkpoint(path, model=model, optimizer=optimizer, epoch=0, history=History()).name
+        >>> save_checkpoint(
+        ...     path, model=model, optimizer=optimizer, epoch=0,
+        ...     history=History(),
+        ... ).name
         'ckpt.pt'
     """
     path = _check_path(path)
@@ -102,32 +107,47 @@ def save_checkpoint(
     _check_optimizer(optimizer)
     epoch = check_non_negative_int("epoch", epoch)
     if not isinstance(history, History):
-        raise TypeError(f"history must be a linreg.training.History, got {type(history).__name__}")
+        raise TypeError(
+            "history must be a linreg.training.History, "
+            f"got {type(history).__name__}"
+        )
     _check_scheduler_and_generator(scheduler, generator)
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot save the checkpoint: the directory {str(path.parent)!r} does not exist")
-    state = {  # tensors, numbers, strings, lists and dicts only: what torch.load(weights_only=True) rebuilds
+        raise FileNotFoundError(
+            "cannot save the checkpoint: the directory "
+            f"{str(path.parent)!r} does not exist"
+        )
+    # tensors, numbers, strings, lists and dicts only: what
+    # torch.load(weights_only=True) rebuilds
+    state = {
         "format": CHECKPOINT_FORMAT,
         "epoch": epoch,
         "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),  # momentum buffers, Adam's moments, the learning rate
+        # momentum buffers, Adam's moments, the learning rate
+        "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict() if scheduler is not None else None,
         "history": history.to_dict(),  # plain lists, not a History object
-        "generator": generator.get_state() if generator is not None else None,  # the loader's next shuffles
+        # the loader's next shuffles
+        "generator": generator.get_state() if generator is not None else None,
     }
     _write_atomically(state, path)
     return path
 
 
 def _write_atomically(state: dict[str, Any], path: Path) -> None:
-    """``torch.save`` to a temporary file next to ``path``, then rename it over ``path``: never half a file."""
-    # Same directory as the target: os.replace is only atomic within one file system.
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    """``torch.save`` to a temporary file next to ``path``, then rename it
+    over ``path``: never half a file."""
+    # Same directory as the target: os.replace is only atomic within one file
+    # system.
+    handle = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
     try:
         with handle:
             torch.save(state, handle)
             handle.flush()
-            os.fsync(handle.fileno())  # the bytes are on disk before the name points at them
+            # the bytes are on disk before the name points at them
+            os.fsync(handle.fileno())
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -146,38 +166,56 @@ def _global_line(exc: BaseException) -> str:
 
 
 def _read_checkpoint(path: Path) -> dict[str, Any]:
-    """The dict a checkpoint file holds, read with ``weights_only=True``; every way of failing is a clear error."""
+    """The dict a checkpoint file holds, read with ``weights_only=True``;
+    every way of failing is a clear error."""
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint file at {str(path)!r}")
     try:
-        # weights_only=True: only tensors and plain containers are rebuilt. A full
-        # unpickle can call any function named in the file, so a checkpoint from
-        # an untrusted source could run code on this machine just by being loaded.
+        # weights_only=True: only tensors and plain containers are rebuilt. A
+        # full unpickle can call any function named in the file, so a
+        # checkpoint from an untrusted source could run code on this machine
+        # just by being loaded.
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        if "global" not in str(exc).lower():  # not an unsafe object: bytes that are not a torch pickle at all
+        # not an unsafe object: bytes that are not a torch pickle at all
+        if "global" not in str(exc).lower():
             raise CheckpointError(
-                f"{str(path)!r} is truncated or corrupt, or was not written by torch.save: "
-                "its bytes are not a pickle that torch.load(weights_only=True) can read"
+                f"{str(path)!r} is truncated or corrupt, or was not written "
+                "by torch.save: its bytes are not a pickle that "
+                "torch.load(weights_only=True) can read"
             ) from exc
         raise CheckpointError(
-            f"refused to load {str(path)!r}: it contains objects that are not plain tensors or containers, "
-            "which torch.load(weights_only=True) does not rebuild (unpickling them could run arbitrary code). "
-            f"Only load such a file with weights_only=False if you trust whoever wrote it. ({_global_line(exc)})"
+            f"refused to load {str(path)!r}: it contains objects that are "
+            "not plain tensors or containers, which "
+            "torch.load(weights_only=True) does not rebuild (unpickling them "
+            "could run arbitrary code). Only load such a file with "
+            "weights_only=False if you trust whoever wrote it. "
+            f"({_global_line(exc)})"
         ) from exc
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (
+        RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError
+    ) as exc:
         raise CheckpointError(
-            f"{str(path)!r} is truncated or corrupt and cannot be read as a checkpoint: {_first_line(exc)}"
+            f"{str(path)!r} is truncated or corrupt and cannot be read as a "
+            f"checkpoint: {_first_line(exc)}"
         ) from exc
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        found = sorted(map(str, state)) if isinstance(state, dict) else type(state).__name__
+        found = (
+            sorted(map(str, state))
+            if isinstance(state, dict)
+            else type(state).__name__
+        )
         raise CheckpointError(
-            f"{str(path)!r} is a torch file but not a linreg checkpoint (expected the keys "
-            f"{list(_CHECKPOINT_KEYS)}, found {found}); save one with linreg.checkpoints.save_checkpoint"
+            f"{str(path)!r} is a torch file but not a linreg checkpoint "
+            f"(expected the keys {list(_CHECKPOINT_KEYS)}, found {found}); "
+            "save one with linreg.checkpoints.save_checkpoint"
         )
     missing = [key for key in _CHECKPOINT_KEYS if key not in state]
     if missing:
-        raise CheckpointError(f"{str(path)!r} is an incomplete linreg checkpoint: the keys {missing} are missing")
+        raise CheckpointError(
+            f"{str(path)!r} is an incomplete linreg checkpoint: the keys "
+            f"{missing} are missing"
+        )
     return state
 
 
@@ -189,22 +227,27 @@ def load_checkpoint(
     scheduler: LRScheduler | None = None,
     generator: torch.Generator | None = None,
 ) -> Checkpoint:
-    """Restore ``model`` (and ``optimizer``, ``scheduler``, ``generator``) from a
-    [`save_checkpoint()`][linreg.checkpoints.save_checkpoint] file.
+    """Restore ``model`` (and ``optimizer``, ``scheduler``, ``generator``)
+    from a [`save_checkpoint()`][linreg.checkpoints.save_checkpoint] file.
 
     Reads with ``torch.load(..., weights_only=True)``: a file holding anything
-    but tensors and plain containers is refused with a [`CheckpointError`][linreg.checkpoints.CheckpointError]
-    instead of being unpickled, so loading cannot run code hidden in the file.
-    A missing file raises ``FileNotFoundError``; a truncated or corrupt one, a
-    torch file that is not a linreg checkpoint, or one saved from a different
-    model raise [`CheckpointError`][linreg.checkpoints.CheckpointError]. Returns the saved epoch and history.
+    but tensors and plain containers is refused with a
+    [`CheckpointError`][linreg.checkpoints.CheckpointError] instead of being
+    unpickled, so loading cannot run code hidden in the file. A missing file
+    raises ``FileNotFoundError``; a truncated or corrupt one, a torch file that
+    is not a linreg checkpoint, or one saved from a different model raise
+    [`CheckpointError`][linreg.checkpoints.CheckpointError]. Returns the saved
+    epoch and history.
 
     Examples:
         >>> import tempfile, pathlib
         >>> model = torch.nn.Linear(1, 1)
         >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.pt"
-        >>> _ = save_checkpoint(path, model=model, optimizer=optimizer, epoch=3, history=History([1.0] * 3))
+        >>> _ = save_checkpoint(
+        ...     path, model=model, optimizer=optimizer, epoch=3,
+        ...     history=History([1.0] * 3),
+        ... )
         >>> load_checkpoint(path, model=torch.nn.Linear(1, 1)).epoch
         3
     """
@@ -216,7 +259,10 @@ def load_checkpoint(
     state = _read_checkpoint(path)
     for name, target in (("scheduler", scheduler), ("generator", generator)):
         if target is not None and state[name] is None:
-            raise CheckpointError(f"{str(path)!r} holds no {name} state, but a {name} was passed to restore")
+            raise CheckpointError(
+                f"{str(path)!r} holds no {name} state, but a {name} was "
+                "passed to restore"
+            )
     try:  # each object takes back its own state; None leaves that part out
         model.load_state_dict(state["model"])
         if optimizer is not None:
@@ -224,10 +270,17 @@ def load_checkpoint(
         if scheduler is not None:
             scheduler.load_state_dict(state["scheduler"])
         if generator is not None:
-            generator.set_state(state["generator"])  # the next shuffles continue where the saved run stopped
+            # the next shuffles continue where the saved run stopped
+            generator.set_state(state["generator"])
     except (RuntimeError, KeyError, ValueError) as exc:
-        raise CheckpointError(f"{str(path)!r} does not fit the objects passed to load_checkpoint: {exc}") from exc
-    return Checkpoint(epoch=int(state["epoch"]), history=History.from_dict(state["history"]))
+        raise CheckpointError(
+            f"{str(path)!r} does not fit the objects passed to "
+            f"load_checkpoint: {exc}"
+        ) from exc
+    return Checkpoint(
+        epoch=int(state["epoch"]),
+        history=History.from_dict(state["history"]),
+    )
 
 
 def resume(
@@ -238,28 +291,40 @@ def resume(
     scheduler: LRScheduler | None = None,
     generator: torch.Generator | None = None,
 ) -> History:
-    """Load a checkpoint into fresh objects and return the history to continue with [`fit()`][linreg.training.fit].
+    """Load a checkpoint into fresh objects and return the history to
+    continue with [`fit()`][linreg.training.fit].
 
-    ``fit(..., history=resume(path, model=..., optimizer=..., generator=loader.generator))``
-    then carries on as if training had never stopped: the same parameters,
-    optimizer state (e.g. momentum), learning rate, shuffling order and epoch
-    numbering. The model is put back in ``train()`` mode.
+    ``fit(..., history=resume(path, model=..., optimizer=...,
+    generator=loader.generator))`` then carries on as if training had never
+    stopped: the same parameters, optimizer state (e.g. momentum), learning
+    rate, shuffling order and epoch numbering. The model is put back in
+    ``train()`` mode.
 
     Examples:
         >>> import tempfile, pathlib
         >>> model = torch.nn.Linear(1, 1)
         >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.pt"
-        >>> _ = save_checkpoint(path, model=model, optimizer=optimizer, epoch=2, history=History([1.0, 0.5]))
+        >>> _ = save_checkpoint(
+        ...     path, model=model, optimizer=optimizer, epoch=2,
+        ...     history=History([1.0, 0.5]),
+        ... )
         >>> resume(path, model=model, optimizer=optimizer).epochs
         2
     """
     if optimizer is None:
-        raise TypeError("optimizer must be a torch.optim.Optimizer to resume training, got NoneType")
-    checkpoint = load_checkpoint(path, model=model, optimizer=optimizer, scheduler=scheduler, generator=generator)
+        raise TypeError(
+            "optimizer must be a torch.optim.Optimizer to resume training, "
+            "got NoneType"
+        )
+    checkpoint = load_checkpoint(
+        path, model=model, optimizer=optimizer, scheduler=scheduler,
+        generator=generator,
+    )
     if checkpoint.epoch != checkpoint.history.epochs:
         raise CheckpointError(
-            f"{str(path)!r} says epoch {checkpoint.epoch} but its history holds {checkpoint.history.epochs} epochs"
+            f"{str(path)!r} says epoch {checkpoint.epoch} but its history "
+            f"holds {checkpoint.history.epochs} epochs"
         )
     model.train()
     return checkpoint.history

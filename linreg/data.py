@@ -75,11 +75,13 @@ def line_data(
     true_b: float = 2.0,
     noise: float = 0.1,
 ) -> LineData:
-    """Recipe A: noisy points around the line ``y = a + b x``, shuffled and split.
+    """Recipe A: noisy points around the line ``y = a + b x``, shuffled and
+    split.
 
     ``x`` is uniform on [0, 1). The first ``n_train`` shuffled indices train,
     the rest validate. A ``RandomState(seed)`` draws the same numbers as the
-    classic ``np.random.seed(seed)`` script without touching NumPy's global state.
+    classic ``np.random.seed(seed)`` script without touching NumPy's global
+    state.
 
     Examples:
         >>> data = line_data()
@@ -90,7 +92,10 @@ def line_data(
     check_positive_int("n", n)
     check_positive_int("n_train", n_train)
     if n_train >= n:
-        raise ValueError(f"n_train must be smaller than n={n} to leave validation points, got {n_train}")
+        raise ValueError(
+            f"n_train must be smaller than n={n} to leave validation points, "
+            f"got {n_train}"
+        )
     noise = check_non_negative_number("noise", noise)
 
     rng = np.random.RandomState(seed)
@@ -99,7 +104,10 @@ def line_data(
     idx = np.arange(n)
     rng.shuffle(idx)
     train_idx, val_idx = idx[:n_train], idx[n_train:]
-    return LineData(x[train_idx], y[train_idx], x[val_idx], y[val_idx], float(true_a), float(true_b))
+    return LineData(
+        x[train_idx], y[train_idx], x[val_idx], y[val_idx],
+        float(true_a), float(true_b),
+    )
 
 
 def crop_yields(repeat: int = 1) -> tuple[torch.Tensor, torch.Tensor]:

@@ -81,7 +81,8 @@ class DescentResult:
 
 
 def initial_parameters(seed: int = 42) -> tuple[float, float]:
-    """Step 1: a random start ``(a, b)``, the numbers of ``np.random.seed(seed); randn(1), randn(1)``.
+    """Step 1: a random start ``(a, b)``, the numbers of
+    ``np.random.seed(seed); randn(1), randn(1)``.
 
     A private ``RandomState`` draws them, so NumPy's global state is untouched.
 
@@ -138,18 +139,22 @@ def mse_gradients(x: np.ndarray, y: np.ndarray, yhat: np.ndarray) -> tuple[float
     return float(2 * error.mean()), float(2 * (x * error).mean())
 
 
-def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: int | None = None,
+def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000,
+                     batch_size: int | None = None,
                      init: tuple[float, float] | None = None, seed: int = 42,
                      record_steps: bool = False) -> DescentResult:
-    """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps, repeated for ``epochs``.
+    """Fit ``y = a + b x`` by gradient descent in NumPy: the five steps,
+    repeated for ``epochs``.
 
     ``batch_size=None`` is batch gradient descent (one update per epoch, on all
     N samples); a smaller one is mini-batch descent (the samples shuffled every
     epoch, then ``ceil(N / batch_size)`` updates), and 1 is stochastic descent.
-    ``init`` is the start ``(a, b)``, by default [`initial_parameters()`][linreg.scratch.initial_parameters] with
-    ``seed`` (which also seeds the shuffling). ``record_steps=True`` records
-    ``(a, b)`` after every update instead of every epoch. Raises
-    [`linreg.DivergedError`][linreg.DivergedError] as soon as a loss is NaN or infinite.
+    ``init`` is the start ``(a, b)``, by default
+    [`initial_parameters()`][linreg.scratch.initial_parameters] with ``seed``
+    (which also seeds the shuffling). ``record_steps=True`` records ``(a, b)``
+    after every update instead of every epoch. Raises
+    [`linreg.DivergedError`][linreg.DivergedError] as soon as a loss is NaN or
+    infinite.
 
     Examples:
         >>> from linreg import data
@@ -158,13 +163,16 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
         >>> round(fit.a, 2), round(fit.b, 2), fit.path.shape
         (1.02, 1.97, (1001, 2))
     """
-    x, y, (a, b), batch_size = _checked_arguments(x, y, lr, epochs, batch_size, init, seed, record_steps)
+    x, y, (a, b), batch_size = _checked_arguments(
+        x, y, lr, epochs, batch_size, init, seed, record_steps
+    )
     n = len(x)
     shuffler = np.random.RandomState(seed)
 
     losses, path = [], [(a, b)]
-    # A divergent learning rate overflows float64 within a few hundred epochs: let the
-    # loss become inf quietly, then stop with a DivergedError that explains why.
+    # A divergent learning rate overflows float64 within a few hundred epochs:
+    # let the loss become inf quietly, then stop with a DivergedError that
+    # explains why.
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, epochs + 1):
             order = np.arange(n) if batch_size == n else shuffler.permutation(n)
@@ -172,21 +180,26 @@ def gradient_descent(x, y, *, lr: float = 0.1, epochs: int = 1000, batch_size: i
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
-                yhat = a + b * xb                       # step 2: forward pass, (batch, 1)
+                # step 2: forward pass, (batch, 1)
+                yhat = a + b * xb
                 error = yhat - yb
-                loss = float((error ** 2).mean())       # step 3: loss (MSE)
+                # step 3: loss (MSE)
+                loss = float((error ** 2).mean())
                 check_finite_loss(loss, when=f"epoch {epoch}", lr=lr)
-                a_grad = 2 * error.mean()               # step 4: gradients, by the chain rule
+                # step 4: gradients, by the chain rule
+                a_grad = 2 * error.mean()
                 b_grad = 2 * (xb * error).mean()
-                a, b = float(a - lr * a_grad), float(b - lr * b_grad)  # step 5: update
+                # step 5: update
+                a, b = float(a - lr * a_grad), float(b - lr * b_grad)
                 step_losses.append(loss)
                 if record_steps:
                     path.append((a, b))
             losses.append(float(np.mean(step_losses)))
             if not record_steps:
                 path.append((a, b))
-    return DescentResult(a=float(a), b=float(b), losses=np.asarray(losses), path=np.asarray(path),
-                         lr=lr, batch_size=batch_size, steps_per_epoch=len(step_losses))
+    return DescentResult(a=float(a), b=float(b), losses=np.asarray(losses),
+                         path=np.asarray(path), lr=lr, batch_size=batch_size,
+                         steps_per_epoch=len(step_losses))
 
 
 def _checked_arguments(x, y, lr, epochs, batch_size, init, seed, record_steps):
@@ -233,14 +246,16 @@ def closed_form(x, y, method: str = "lstsq") -> tuple[float, float]:
         (1.0, 2.0)
     """
     x, y = as_line_arrays(x, y)
-    design = np.hstack([np.ones_like(x), x])  # (N, 2): a column of ones for a, x for b
+    # (N, 2): a column of ones for a, x for b
+    design = np.hstack([np.ones_like(x), x])
     if method == "lstsq":
         theta = np.linalg.lstsq(design, y, rcond=None)[0]
     elif method == "normal":
         theta = np.linalg.solve(design.T @ design, design.T @ y)
     else:
         raise ValueError(f"method must be 'lstsq' or 'normal', got {method!r}")
-    # 12 decimals: an exact answer reads exactly, (1.0, 2.0) and not (0.9999999999999997, 1.9999999999999998)
+    # 12 decimals: an exact answer reads exactly, (1.0, 2.0) and not
+    # (0.9999999999999997, 1.9999999999999998)
     return round(float(theta[0, 0]), 12), round(float(theta[1, 0]), 12)
 
 

@@ -61,23 +61,34 @@ def _grid_axis(name: str, values) -> np.ndarray:
 
 
 def loss_surface(x, y, weights, biases) -> LossSurface:
-    """The MSE of ``bias + weight * x`` against ``y`` for every pair on the grid ``biases x weights``.
+    """The MSE of ``bias + weight * x`` against ``y`` for every pair on the
+    grid ``biases x weights``.
 
     Examples:
-        >>> surface = loss_surface([0.0, 1.0], [1.0, 3.0], weights=[0.0, 2.0], biases=[1.0, 2.0])
+        >>> surface = loss_surface(
+        ...     [0.0, 1.0], [1.0, 3.0], weights=[0.0, 2.0], biases=[1.0, 2.0]
+        ... )
         >>> surface.losses.shape, float(surface.losses[0, 1])
         ((2, 2), 0.0)
     """
     x, y = _line_arrays(x, y)
-    weights, biases = _grid_axis("weights", weights), _grid_axis("biases", biases)
-    # (B, 1, 1) + (1, W, 1) * (1, 1, N) -> (B, W, N): every line on every sample at once
-    predictions = biases[:, None, None] + weights[None, :, None] * x[None, None, :]
+    weights, biases = (
+        _grid_axis("weights", weights), _grid_axis("biases", biases)
+    )
+    # (B, 1, 1) + (1, W, 1) * (1, 1, N) -> (B, W, N): every line on every
+    # sample at once
+    predictions = (
+        biases[:, None, None] + weights[None, :, None] * x[None, None, :]
+    )
     losses = ((predictions - y) ** 2).mean(axis=-1)  # (B, W): one MSE per line
     return LossSurface(weights=weights, biases=biases, losses=losses, x=x, y=y)
 
 
-def grid_around(*paths, margin: float = 0.2, n: int = 101, include=None) -> tuple[np.ndarray, np.ndarray]:
-    """Grid axes ``(weights, biases)`` spanning every path (objects with ``.weights``/``.biases``).
+def grid_around(
+    *paths, margin: float = 0.2, n: int = 101, include=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grid axes ``(weights, biases)`` spanning every path (objects with
+    ``.weights``/``.biases``).
 
     ``margin`` widens each range by that fraction on both sides; ``include``
     is an extra ``(weight, bias)`` point to keep in view, e.g. the minimum.
@@ -92,10 +103,14 @@ def grid_around(*paths, margin: float = 0.2, n: int = 101, include=None) -> tupl
     if not paths:
         raise ValueError("grid_around needs at least one path")
     check_positive_int("n", n)
-    weights = np.concatenate([np.asarray(p.weights, dtype=float) for p in paths])
+    weights = np.concatenate(
+        [np.asarray(p.weights, dtype=float) for p in paths]
+    )
     biases = np.concatenate([np.asarray(p.biases, dtype=float) for p in paths])
     if include is not None:
-        weights, biases = np.append(weights, include[0]), np.append(biases, include[1])
+        weights, biases = (
+            np.append(weights, include[0]), np.append(biases, include[1])
+        )
     axes = []
     for values in (weights, biases):
         low, high = values.min(), values.max()

@@ -33,38 +33,56 @@ DTYPES: dict[torch.dtype, str] = {
 
 
 def sharing_table(value: float = 100.0) -> list[tuple[str, str, str]]:
-    """For each way of deriving a tensor, mutate the source and report whether the result followed.
+    """For each way of deriving a tensor, mutate the source and report whether
+    the result followed.
 
     Each row is ``(how, shares memory, first element after the source's first
     element was set to value)``. The source is a fresh float64 NumPy array
-    ``[[0, 1, 2], [3, 4, 5]]`` for every row (``x`` is ``torch.from_numpy`` of it).
-    "Shares memory" is NumPy's own test, ``np.shares_memory``, asked before the
-    mutation; the last column is what the mutation shows.
+    ``[[0, 1, 2], [3, 4, 5]]`` for every row (``x`` is ``torch.from_numpy`` of
+    it). "Shares memory" is NumPy's own test, ``np.shares_memory``, asked
+    before the mutation; the last column is what the mutation shows.
 
     Examples:
-        >>> rows = dict((how, (shared, seen)) for how, shared, seen in sharing_table())
+        >>> rows = dict(
+        ...     (how, (shared, seen)) for how, shared, seen in sharing_table()
+        ... )
         >>> rows["x.clone()"]
         ('no', '0.0')
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
-        raise ValueError(f"value must be a non-zero number (the sources start at 0), got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value == 0
+    ):
+        raise ValueError(
+            "value must be a non-zero number (the sources start at 0), "
+            f"got {value!r}"
+        )
     ways = {  # each way of making a second tensor, named as the page writes it
         "torch.tensor(array)": lambda array: torch.tensor(array),
         "torch.as_tensor(array)": lambda array: torch.as_tensor(array),
         "torch.from_numpy(array)": lambda array: torch.from_numpy(array),
-        "torch.from_numpy(array).float()": lambda array: torch.from_numpy(array).float(),
+        "torch.from_numpy(array).float()": (
+            lambda array: torch.from_numpy(array).float()
+        ),
         "x.view(-1)": lambda array: torch.from_numpy(array).view(-1),
         "x.reshape(-1)": lambda array: torch.from_numpy(array).reshape(-1),
-        "x.t().reshape(-1)": lambda array: torch.from_numpy(array).t().reshape(-1),
+        "x.t().reshape(-1)": (
+            lambda array: torch.from_numpy(array).t().reshape(-1)
+        ),
         "x.clone()": lambda array: torch.from_numpy(array).clone(),
     }
     rows = []
     for how, derive in ways.items():
-        array = np.arange(6, dtype=np.float64).reshape(2, 3)  # (2, 3), a fresh source for every row
+        # (2, 3), a fresh source for every row
+        array = np.arange(6, dtype=np.float64).reshape(2, 3)
         second = derive(array)
-        shared = np.shares_memory(array, second.numpy())  # asked before the experiment...
+        # asked before the experiment...
+        shared = np.shares_memory(array, second.numpy())
         array[0, 0] = value  # ...then mutate the source...
-        rows.append((how, "yes" if shared else "no", str(second.reshape(-1)[0].item())))  # ...and look
+        rows.append(  # ...and look
+            (how, "yes" if shared else "no", str(second.reshape(-1)[0].item()))
+        )
     return rows
 
 
@@ -93,11 +111,12 @@ def _aliases(dtype: torch.dtype) -> list[str]:
 
 
 def dtype_table(dtypes: Sequence[torch.dtype] | None = None) -> list[DtypeRow]:
-    """Rows describing each dtype (by default those of [`DTYPES`][linreg.tensors.DTYPES]), read from PyTorch itself.
+    """Rows describing each dtype (by default those of
+    [`DTYPES`][linreg.tensors.DTYPES]), read from PyTorch itself.
 
     ``bits`` is the storage size (``element_size() * 8``; a bool takes a whole
-    byte), ``largest`` the largest finite value (integers exactly up to ten digits,
-    beyond that in scientific notation), ``eps`` the gap between 1 and
+    byte), ``largest`` the largest finite value (integers exactly up to ten
+    digits, beyond that in scientific notation), ``eps`` the gap between 1 and
     the next representable number (floats only: it measures precision).
 
     Examples:
@@ -109,18 +128,30 @@ def dtype_table(dtypes: Sequence[torch.dtype] | None = None) -> list[DtypeRow]:
     rows = []
     for position, dtype in enumerate(dtypes):
         if not isinstance(dtype, torch.dtype):
-            raise TypeError(f"dtypes[{position}] must be a torch.dtype, got {type(dtype).__name__}")
+            raise TypeError(
+                f"dtypes[{position}] must be a torch.dtype, "
+                f"got {type(dtype).__name__}"
+            )
         bits = torch.empty((), dtype=dtype).element_size() * 8
         if dtype.is_floating_point:
             info = torch.finfo(dtype)  # float limits: largest value, eps
-            kind, largest, eps = "floating point", f"{info.max:.5g}", f"{info.eps:.2g}"
+            kind, largest, eps = (
+                "floating point", f"{info.max:.5g}", f"{info.eps:.2g}"
+            )
         elif dtype == torch.bool:
             kind, largest, eps = "boolean", "True", "-"
         else:
             info = torch.iinfo(dtype)  # integer limits
             kind = "signed integer" if dtype.is_signed else "unsigned integer"
-            # exact up to ten digits; int64's 19 would make the column twice as wide
-            largest, eps = (f"{info.max:,}" if info.max < 10**10 else f"{info.max:.3e}"), "-"
+            # exact up to ten digits; int64's 19 would make the column twice
+            # as wide
+            largest, eps = (
+                (f"{info.max:,}" if info.max < 10**10 else f"{info.max:.3e}"),
+                "-",
+            )
         aliases = ", ".join(_aliases(dtype)) or "-"
-        rows.append(DtypeRow(str(dtype), aliases, bits, kind, largest, eps, DTYPES.get(dtype, "")))
+        rows.append(DtypeRow(
+            str(dtype), aliases, bits, kind, largest, eps,
+            DTYPES.get(dtype, ""),
+        ))
     return rows

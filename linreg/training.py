@@ -63,7 +63,8 @@ def make_train_step(
     loss_fn: LossFn,
     optimizer: torch.optim.Optimizer,
 ) -> Callable[[torch.Tensor, torch.Tensor], float]:
-    """Return a function that performs one training step and returns the loss as a float.
+    """Return a function that performs one training step and returns the loss
+    as a float.
 
     The returned ``train_step(x, y)`` puts the model in training mode, computes
     the loss, back-propagates, steps the optimizer and clears the gradients.
@@ -74,7 +75,11 @@ def make_train_step(
 
     Examples:
         >>> model = torch.nn.Linear(1, 1)
-        >>> step = make_train_step(model, torch.nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1))
+        >>> step = make_train_step(
+        ...     model,
+        ...     torch.nn.MSELoss(),
+        ...     torch.optim.SGD(model.parameters(), lr=0.1),
+        ... )
         >>> isinstance(step(torch.ones(4, 1), torch.ones(4, 1)), float)
         True
     """
@@ -88,7 +93,8 @@ def make_train_step(
         step += 1
         model.train()
         loss = loss_fn(model(x), y)  # the loss before this step's update
-        lr = float(optimizer.param_groups[0]["lr"])  # named in the error message
+        # named in the error message
+        lr = float(optimizer.param_groups[0]["lr"])
         value = check_finite_loss(loss.item(), when=f"step {step}", lr=lr)
         loss.backward()
         optimizer.step()
@@ -109,8 +115,9 @@ class History:
     batch's loss computed before that batch's update (so during the epoch);
     ``val_loss`` the validation loss after the epoch's last update (empty
     without a validation loader) and ``lr`` the learning rate used during the
-    epoch (at its start, for schedulers stepped every batch). Plain lists of floats,
-    so a history survives ``torch.save``/``torch.load(weights_only=True)``.
+    epoch (at its start, for schedulers stepped every batch). Plain lists of
+    floats, so a history survives
+    ``torch.save``/``torch.load(weights_only=True)``.
 
     Examples:
         >>> history = History(train_loss=[0.5, 0.25], lr=[0.1, 0.1])
@@ -134,22 +141,35 @@ class History:
             >>> History([1.0], [], [0.1]).to_dict()
             {'train_loss': [1.0], 'val_loss': [], 'lr': [0.1]}
         """
-        return {"train_loss": list(self.train_loss), "val_loss": list(self.val_loss), "lr": list(self.lr)}
+        return {
+            "train_loss": list(self.train_loss),
+            "val_loss": list(self.val_loss),
+            "lr": list(self.lr),
+        }
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> History:
         """Rebuild a history from `to_dict()`'s output.
 
         Examples:
-            >>> History.from_dict({"train_loss": [1.0], "val_loss": [], "lr": [0.1]}).epochs
+            >>> History.from_dict(
+            ...     {"train_loss": [1.0], "val_loss": [], "lr": [0.1]}
+            ... ).epochs
             1
         """
         if not isinstance(values, dict):
-            raise TypeError(f"values must be a dict, got {type(values).__name__}")
+            raise TypeError(
+                f"values must be a dict, got {type(values).__name__}"
+            )
         missing = {"train_loss", "val_loss", "lr"} - set(values)
         if missing:
             raise ValueError(f"values is missing the keys {sorted(missing)}")
-        return cls(*(list(map(float, values[key])) for key in ("train_loss", "val_loss", "lr")))
+        return cls(
+            *(
+                list(map(float, values[key]))
+                for key in ("train_loss", "val_loss", "lr")
+            )
+        )
 
 
 # --------------------------------------------------------------------------- the loop
@@ -198,7 +218,8 @@ def evaluate(
     loader: Iterable,
     device: str | torch.device | None = None,
 ) -> float:
-    """Mean loss of ``model`` over every sample of ``loader``, without training it.
+    """Mean loss of ``model`` over every sample of ``loader``, without
+    training it.
 
     The validation loop: the model is put in ``eval()`` mode (dropout off,
     batch norm uses its running statistics) and gradients are not recorded
@@ -214,7 +235,8 @@ def evaluate(
         >>> loader = DataLoader(TensorDataset(zeros, zeros), batch_size=3)
         >>> with torch.no_grad():
         ...     _ = model.weight.fill_(2.0), model.bias.fill_(1.0)
-        >>> evaluate(model, torch.nn.MSELoss(), loader)  # predicts 1 for targets 0
+        >>> # predicts 1 for targets 0
+        >>> evaluate(model, torch.nn.MSELoss(), loader)
         1.0
     """
     _check_model(model)
@@ -235,7 +257,9 @@ def evaluate(
     finally:
         model.train(was_training)
     if count == 0:
-        raise ValueError("loader yielded no batches: it needs at least one sample")
+        raise ValueError(
+            "loader yielded no batches: it needs at least one sample"
+        )
     return total.item() / count
 
 
@@ -268,7 +292,9 @@ def _train_epoch(
         total += loss.detach() * len(x)
         count += len(x)
     if count == 0:
-        raise ValueError("train_loader yielded no batches: it needs at least one sample")
+        raise ValueError(
+            "train_loader yielded no batches: it needs at least one sample"
+        )
     return total.item() / count
 
 
@@ -355,21 +381,24 @@ def fit(
     scheduler_step: str = "epoch",
     history: History | None = None,
 ) -> History:
-    """Train ``model`` for ``epochs`` epochs of mini-batches and return the [`History`][linreg.training.History].
+    """Train ``model`` for ``epochs`` epochs of mini-batches and return the
+    [`History`][linreg.training.History].
 
-    Each epoch, in this order: one pass of mini-batch training over ``train_loader``
-    (batches moved to ``device``, default the model's device), its mean loss (each
-    batch's loss taken before that batch's update) and the epoch's learning rate
-    appended to the history; if ``val_loader`` is given,
-    [`evaluate()`][linreg.training.evaluate] on it (``eval()`` mode, no gradients), appended
-    too; ``scheduler.step()`` (``ReduceLROnPlateau`` with the validation loss, or the
-    training loss without validation); then each ``callback(epoch, model, history)``.
+    Each epoch, in this order: one pass of mini-batch training over
+    ``train_loader`` (batches moved to ``device``, default the model's device),
+    its mean loss (each batch's loss taken before that batch's update) and the
+    epoch's learning rate appended to the history; if ``val_loader`` is given,
+    [`evaluate()`][linreg.training.evaluate] on it (``eval()`` mode, no
+    gradients), appended too; ``scheduler.step()`` (``ReduceLROnPlateau`` with
+    the validation loss, or the training loss without validation); then each
+    ``callback(epoch, model, history)``.
 
     Args:
-        callbacks: functions called as ``callback(epoch, model, history)`` at the end of
-            every epoch: ``epoch`` is 1-based and continues a resumed history's count,
-            ``history`` already holds this epoch, the model is in ``train()`` mode. Their
-            return values are ignored; an exception raised in one stops ``fit``.
+        callbacks: functions called as ``callback(epoch, model, history)`` at
+            the end of every epoch: ``epoch`` is 1-based and continues a
+            resumed history's count, ``history`` already holds this epoch, the
+            model is in ``train()`` mode. Their return values are ignored; an
+            exception raised in one stops ``fit``.
         scheduler_step: ``"epoch"`` (default) or ``"batch"`` for schedulers
             such as ``OneCycleLR`` that change the rate after every batch.
         history: a history to continue (e.g. from [`resume()`][linreg.checkpoints.resume]); new epochs
@@ -378,36 +407,59 @@ def fit(
             one only in a terminal or a live notebook, never when the site build
             executes the pages (it sets ``LINREG_BUILD=1``).
 
-    A NaN or infinite epoch loss raises [`linreg.DivergedError`][linreg.DivergedError] naming the
-    epoch and the learning rate. The model's train/eval mode is restored at the end.
+    A NaN or infinite epoch loss raises
+    [`linreg.DivergedError`][linreg.DivergedError] naming the epoch and the
+    learning rate. The model's train/eval mode is restored at the end.
 
     Examples:
         >>> from torch.utils.data import DataLoader, TensorDataset
         >>> x = torch.linspace(0, 1, 32).view(-1, 1)  # (32, 1)
         >>> loader = DataLoader(TensorDataset(x, 1 + 2 * x), batch_size=8)
         >>> model = torch.nn.Linear(1, 1)
-        >>> history = fit(model, torch.nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader, 3)
+        >>> history = fit(
+        ...     model, torch.nn.MSELoss(),
+        ...     torch.optim.SGD(model.parameters(), lr=0.1), loader, 3,
+        ... )
         >>> history.epochs, len(history.lr)
         (3, 3)
     """
     epochs, device, callbacks, history = _check_fit_arguments(
-        model, loss_fn, optimizer, train_loader, epochs, val_loader, scheduler, scheduler_step, device, callbacks,
-        history)
-    batch_scheduler = scheduler if scheduler_step == "batch" else None  # stepped inside _train_epoch instead
-    bar = _progress_bar(epochs, history.epochs) if _progress_wanted(progress) else None
+        model, loss_fn, optimizer, train_loader, epochs, val_loader,
+        scheduler, scheduler_step, device, callbacks, history)
+    # stepped inside _train_epoch instead
+    batch_scheduler = scheduler if scheduler_step == "batch" else None
+    bar = (
+        _progress_bar(epochs, history.epochs)
+        if _progress_wanted(progress)
+        else None
+    )
     was_training = model.training
     try:
-        for epoch in range(history.epochs + 1, history.epochs + 1 + epochs):  # 1-based, after a resumed history
-            lr = float(optimizer.param_groups[0]["lr"])  # the rate this epoch trains with (the first group's)
-            train_loss = _train_epoch(model, loss_fn, optimizer, train_loader, device, batch_scheduler)
-            history.train_loss.append(check_finite_loss(train_loss, when=f"epoch {epoch}", lr=lr))
+        # 1-based, after a resumed history
+        for epoch in range(history.epochs + 1, history.epochs + 1 + epochs):
+            # the rate this epoch trains with (the first group's)
+            lr = float(optimizer.param_groups[0]["lr"])
+            train_loss = _train_epoch(
+                model, loss_fn, optimizer, train_loader, device,
+                batch_scheduler,
+            )
+            history.train_loss.append(
+                check_finite_loss(train_loss, when=f"epoch {epoch}", lr=lr)
+            )
             history.lr.append(lr)
             if val_loader is not None:
                 val_loss = evaluate(model, loss_fn, val_loader, device)
-                history.val_loss.append(check_finite_loss(val_loss, when=f"epoch {epoch} (validation)", lr=lr))
+                history.val_loss.append(check_finite_loss(
+                    val_loss, when=f"epoch {epoch} (validation)", lr=lr
+                ))
             if scheduler is not None and batch_scheduler is None:
-                if isinstance(scheduler, ReduceLROnPlateau):  # it watches a loss: validation's if there is one
-                    scheduler.step(history.val_loss[-1] if val_loader is not None else history.train_loss[-1])
+                # it watches a loss: validation's if there is one
+                if isinstance(scheduler, ReduceLROnPlateau):
+                    scheduler.step(
+                        history.val_loss[-1]
+                        if val_loader is not None
+                        else history.train_loss[-1]
+                    )
                 else:
                     scheduler.step()
             for callback in callbacks:

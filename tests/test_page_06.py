@@ -127,7 +127,10 @@ def test_the_page_no_longer_says_random_split_needs_cpu_tensors(page):
 
 def test_the_augmenting_dataset_is_shown_with_its_getitem_and_reseed(page):
     assert "show_source(datasets.AugmentedLineDataset, open=True)" in page.code
-    assert "def __getitem__(self, index: int | slice)" in page.text
+    assert (
+        "def __getitem__(\n        self, index: int | slice\n    ) -> tuple[torch.Tensor, torch.Tensor]:"
+        in page.text
+    )
     assert "def reseed(self, seed: int) -> None:" in page.text
 
 
