@@ -165,14 +165,16 @@ def test_page_renders_cleanly_in_both_palettes(browser, site_url, built_site, so
         page.wait_for_function("!document.querySelector('.md-header__title--active')", timeout=5000)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{palette}.png"), full_page=False, animations="disabled")
         # every printed output, solutions' included, shows its lines whole on a desktop (a long one wraps),
-        # and so does every code cell (tests/test_tooling.py holds their lines to 80 characters) and every code
-        # block in a notebook's prose
+        # and so does every code cell (tests/test_tooling.py holds their lines to 80 characters), every code
+        # block in a notebook's prose and every block of library code a page shows (test_site.py)
         hidden_ends = page.evaluate("""() => {
             for (const details of document.querySelectorAll('article details')) details.open = true;
             const wide = selector => [...document.querySelectorAll(selector)]
                 .filter(box => box.scrollWidth > box.clientWidth + 1)
+                .filter(box => !box.closest('details')?.querySelector('summary')?.textContent
+                    .startsWith("PyTorch's own code"))  // shown as PyTorch wrote it
                 .map(box => box.textContent.trim().slice(0, 60));
-            const code = '.jp-CodeCell .jp-InputArea pre, .jp-MarkdownCell pre';
+            const code = '.jp-CodeCell .jp-InputArea pre, .jp-MarkdownCell pre, details.linreg-source pre';
             return {outputs: wide('.jp-OutputArea'), code: wide(code)};
         }""")
         assert not hidden_ends["outputs"], f"outputs wider than the column at 1280 px: {hidden_ends['outputs']}"

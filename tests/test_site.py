@@ -163,6 +163,28 @@ def test_exercise_solutions_are_collapsed(built_site, source):
     assert '<details class="success linreg-solution" data-search-exclude><summary>Solution</summary>' in html
 
 
+def _shown_sources(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """The source blocks a page shows (linreg.source.show_source): title -> the code as shown."""
+    shown = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if 'class="linreg-source"' in data.get("text/html", ""):
+                title, _, code = data["text/plain"].partition("\n")
+                shown[title.removeprefix("# ")] = code
+    return shown
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS)
+def test_the_library_code_a_page_shows_fits_the_code_column(built_site, source):
+    # As the page's own cells (test_tooling.py's CODE_COLUMNS): 82 characters fit a code block at 1280 px.
+    # PyTorch's own code (page 11 shows one of its functions) is shown as PyTorch wrote it.
+    shown = _shown_sources(nbformat.read(CACHE / "rendered" / source, 4))
+    long = [f"{title} ({len(line)}): {line.strip()[:40]}" for title, code in shown.items()
+            if not title.startswith("PyTorch's own code") for line in code.splitlines() if len(line) > 80]
+    assert not long, f"{len(long)} lines of shown library code longer than 80 characters, e.g. {long[:4]}"
+
+
 @pytest.mark.parametrize("source", NOTEBOOKS)
 def test_the_colab_setup_cell_is_hidden_on_the_site(built_site, source):
     assert "google.colab" not in page_html(built_site, source)
