@@ -1,6 +1,7 @@
 """The claims page 12 (hyperparameter search) makes in its prose, checked against its executed outputs."""
 
 import inspect
+import math
 
 import numpy as np
 import pytest
@@ -467,6 +468,11 @@ def test_exercise_2_the_third_parameter_gains_nothing_beyond_chance_and_changes_
     assert gain == pytest.approx(abs(page.glue["random_best"] - best3), abs=2e-5) and gain < high - low
     same = page.text.split("trials with the same lr and momentum as the 2-parameter search: [")[1].split("]")[0]
     assert len(same.split(",")) < 16, "the same seed draws other learning rates and momenta"
+    # two epochs of 120 training samples: one update per batch, the last one short
+    train, epochs = page.numbers(r"train {n}, validation")[0], 2
+    assert "EPOCHS = 2" in page.code
+    assert page.printed(f"The batch size also sets how many updates the {epochs} epochs make: "
+                        f"{epochs * math.ceil(train / 4)} at batch 4, {epochs * math.ceil(train / 64)} at batch 64.")
 
 
 def test_the_trials_figure_draws_axs_opening_trials_as_diamonds_as_the_prose_says(page):
