@@ -18,6 +18,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 import nbformat
 import pytest
 import yaml
+from test_tooling import CODE_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("LINREG_CACHE_DIR", ROOT / ".cache" / "site"))  # the build's executed notebooks
@@ -177,12 +178,12 @@ def _shown_sources(notebook: nbformat.NotebookNode) -> dict[str, str]:
 
 @pytest.mark.parametrize("source", NOTEBOOKS)
 def test_the_library_code_a_page_shows_fits_the_code_column(built_site, source):
-    # As the page's own cells (test_tooling.py's CODE_COLUMNS): 82 characters fit a code block at 1280 px.
+    # As the page's own cells (test_tooling.py): 82 characters fit a code block at 1280 px.
     # PyTorch's own code (page 11 shows one of its functions) is shown as PyTorch wrote it.
     shown = _shown_sources(nbformat.read(CACHE / "rendered" / source, 4))
     long = [f"{title} ({len(line)}): {line.strip()[:40]}" for title, code in shown.items()
-            if not title.startswith("PyTorch's own code") for line in code.splitlines() if len(line) > 80]
-    assert not long, f"{len(long)} lines of shown library code longer than 80 characters, e.g. {long[:4]}"
+            if not title.startswith("PyTorch's own code") for line in code.splitlines() if len(line) > CODE_COLUMNS]
+    assert not long, f"{len(long)} lines of shown library code longer than {CODE_COLUMNS} characters, e.g. {long[:4]}"
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS)
